@@ -1,0 +1,1 @@
+//! heron-aurora-render (work in progress).

@@ -1,0 +1,1 @@
+//! heron-cli (work in progress).

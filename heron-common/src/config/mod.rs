@@ -1,0 +1,224 @@
+//! A cluster's config, loaded as Heron loads it, and typed access to its keys.
+//!
+//! [`Config`] is a flat map from Heron's dotted keys (`heron.statemgr.connection.string`) to YAML
+//! values, each remembering the file it came from so errors can name it. [`load`](loader::load)
+//! builds it from `<config-path>/<cluster>/` in Heron's order (see `loader`), `${...}` tokens are
+//! expanded by [`tokens`], and Java class names map to our backends in [`classes`].
+
+pub mod classes;
+pub mod keys;
+pub mod loader;
+pub mod tokens;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+pub use loader::{LoadRequest, Mode, load};
+
+/// A config value as YAML gives it. Strings are token-expanded at load time.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Value {
+    /// `~` or an empty value.
+    Null,
+    /// `true`, `False`, ...
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// Any other scalar.
+    String(String),
+    /// A YAML sequence.
+    List(Vec<Value>),
+    /// A YAML mapping (for example `heron.downloader.registry`).
+    Map(BTreeMap<String, Value>),
+}
+
+impl Value {
+    /// The value as text, for scalars; `None` for null, lists and maps.
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::Null | Value::List(_) | Value::Map(_) => None,
+            Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(format_java_double(*f)),
+            Value::String(s) => Some(s.clone()),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::List(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
+}
+
+/// Formats a double as Java's `Double.toString` does for the values Heron binds (`3.0`, `0.5`).
+pub fn format_java_double(value: f64) -> String {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e7 {
+        format!("{value:.1}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// One key's value and where it was set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// The value.
+    pub value: Value,
+    /// The file that set it; `None` for built-in defaults and the command line.
+    pub origin: Option<PathBuf>,
+}
+
+/// A loaded cluster config: Heron's keys, later sources overriding earlier ones.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Config {
+    /// An empty config.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Sets a key, replacing any earlier value (later sources win).
+    pub fn set(&mut self, key: impl Into<String>, value: Value, origin: Option<PathBuf>) {
+        self.entries.insert(key.into(), Entry { value, origin });
+    }
+
+    /// Sets a string key with no origin file (runtime values, defaults).
+    pub fn set_str(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.set(key, Value::String(value.into()), None);
+    }
+
+    /// Removes a key.
+    pub fn remove(&mut self, key: &str) -> Option<Entry> {
+        self.entries.remove(key)
+    }
+
+    /// The raw entry of a key.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    /// The value of a key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.get(key).map(|e| &e.value)
+    }
+
+    /// The file that set a key, if any.
+    pub fn origin(&self, key: &str) -> Option<&Path> {
+        self.entries.get(key).and_then(|e| e.origin.as_deref())
+    }
+
+    /// Every key and entry, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
+        self.entries.iter()
+    }
+
+    /// True if the key is set to something other than null.
+    pub fn contains(&self, key: &str) -> bool {
+        !matches!(self.get(key), None | Some(Value::Null))
+    }
+
+    fn wrong(&self, key: &str, message: String) -> Error {
+        Error::ConfigValue { key: key.to_string(), origin: self.origin(key).map(Path::to_path_buf), message }
+    }
+
+    /// A scalar key as text (numbers and booleans as written); `None` when unset or null.
+    pub fn get_str(&self, key: &str) -> Result<Option<String>> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_text()
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, format!("expected a string, found {}", v.kind()))),
+        }
+    }
+
+    /// A scalar key as text, or an error naming the key when it is unset.
+    pub fn require_str(&self, key: &str, hint: &str) -> Result<String> {
+        self.get_str(key)?
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| Error::ConfigMissing { key: key.to_string(), hint: hint.to_string() })
+    }
+
+    /// A boolean key: YAML booleans, or the strings `true`/`false` in any case.
+    pub fn get_bool(&self, key: &str) -> Result<Option<bool>> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(self.wrong(key, format!("expected true or false, found {}", describe(v)))),
+        }
+    }
+
+    /// A signed integer key: YAML integers or integer strings.
+    pub fn get_i64(&self, key: &str) -> Result<Option<i64>> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Int(i)) => Ok(Some(*i)),
+            Some(Value::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(*f as i64)),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| self.wrong(key, format!("expected an integer, found {s:?}"))),
+            Some(v) => Err(self.wrong(key, format!("expected an integer, found {}", describe(v)))),
+        }
+    }
+
+    /// A non-negative integer key.
+    pub fn get_u64(&self, key: &str) -> Result<Option<u64>> {
+        match self.get_i64(key)? {
+            None => Ok(None),
+            Some(i) if i >= 0 => Ok(Some(i as u64)),
+            Some(i) => Err(self.wrong(key, format!("expected a non-negative integer, found {i}"))),
+        }
+    }
+
+    /// A floating-point key: YAML numbers or numeric strings.
+    pub fn get_f64(&self, key: &str) -> Result<Option<f64>> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Int(i)) => Ok(Some(*i as f64)),
+            Some(Value::Float(f)) => Ok(Some(*f)),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Some)
+                .ok_or_else(|| self.wrong(key, format!("expected a number, found {s:?}"))),
+            Some(v) => Err(self.wrong(key, format!("expected a number, found {}", describe(v)))),
+        }
+    }
+
+    /// A map key (for example `heron.downloader.registry`).
+    pub fn get_map(&self, key: &str) -> Result<Option<&BTreeMap<String, Value>>> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Map(m)) => Ok(Some(m)),
+            Some(v) => Err(self.wrong(key, format!("expected a map, found {}", describe(v)))),
+        }
+    }
+}
+
+fn describe(value: &Value) -> String {
+    match value.as_text() {
+        Some(text) => format!("{} {text:?}", value.kind()),
+        None => value.kind().to_string(),
+    }
+}

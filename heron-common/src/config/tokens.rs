@@ -1,0 +1,1 @@
+//! `${...}` token substitution as Heron's `TokenSub` does it (heron-aurora.md §3.9).

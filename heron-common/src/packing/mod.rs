@@ -1,0 +1,1 @@
+//! RoundRobin packing (being written).

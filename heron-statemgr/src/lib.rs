@@ -1,0 +1,1 @@
+//! heron-statemgr (work in progress).

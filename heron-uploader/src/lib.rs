@@ -1,0 +1,1 @@
+//! heron-uploader (work in progress).

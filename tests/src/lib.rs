@@ -1,0 +1,1 @@
+//! Test harness for the heron workspace (work in progress).
