@@ -2,7 +2,6 @@ package heronrs.minidfs;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,12 +75,12 @@ public final class MiniDfs {
         .nameNodePort(port)
         .format(true)
         .build();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("minidfs: shutting down");
-      cluster.shutdown();
-      stopped.countDown();
-    }, "minidfs-shutdown"));
+    // Stop on SIGTERM/SIGINT from the main thread rather than in a JVM shutdown hook: Hadoop's daemons
+    // register shutdown hooks of their own and fail noisily when stopped while the JVM is already exiting.
+    CountDownLatch stop = new CountDownLatch(1);
+    sun.misc.SignalHandler onSignal = sig -> stop.countDown();
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), onSignal);
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), onSignal);
 
     cluster.waitActive();
     cluster.waitClusterUp();
@@ -92,14 +91,24 @@ public final class MiniDfs {
     System.out.flush();
 
     if (watchStdin) {
-      InputStream in = System.in;
-      byte[] buf = new byte[256];
-      while (in.read(buf) >= 0) {
-        // Wait for end of file: the parent closed our stdin or went away.
-      }
-      System.exit(0);
+      Thread watcher = new Thread(() -> {
+        byte[] buf = new byte[256];
+        try {
+          while (System.in.read(buf) >= 0) {
+            // Wait for end of file: the parent closed our stdin or went away.
+          }
+        } catch (IOException e) {
+          // A broken stdin counts as closed.
+        }
+        stop.countDown();
+      }, "minidfs-stdin");
+      watcher.setDaemon(true);
+      watcher.start();
     }
-    stopped.await();
+    stop.await();
+    System.err.println("minidfs: shutting down");
+    cluster.shutdown();
+    System.exit(0);
   }
 
   private static String value(String[] args, int i, String flag) {
