@@ -9,6 +9,7 @@ pub mod classes;
 pub mod keys;
 pub mod loader;
 pub mod tokens;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
