@@ -25,5 +25,6 @@ pub mod error;
 pub mod heron_options;
 pub mod packing;
 pub mod proto;
+pub mod topology;
 
 pub use error::{Error, ExitCode, Result};
