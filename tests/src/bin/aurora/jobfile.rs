@@ -1,0 +1,750 @@
+//! Reads an Aurora job file (Python) far enough to check what Heron relies on.
+//!
+//! Aurora evaluates the file with Pystachio. The stand-in does not run Python: it parses the file
+//! with rustpython-parser and evaluates only the expressions it needs (the `jobs` list, each job's
+//! key fields, `instances`, `task` → `resources`, `processes`), following module-level names.
+//! Supported expressions: string/number/bool literals, names bound at module level, lists and
+//! tuples, calls with keyword arguments (`Job(...)`, `Resources(...)`), `+ - * /` on numbers,
+//! `+` on strings, `%` string formatting with `%s`/`%d`, and Aurora's size constants
+//! (`B KB MB GB TB`). Anything else in those places is reported with its line, as a limitation of
+//! the stand-in rather than silently accepted.
+//!
+//! `--bind NAME=VALUE` replaces `{{NAME}}` in string literals, as Pystachio binding does. A
+//! `{{UPPER_CASE}}` reference left unbound is an error, as in Aurora ("Config contains unbound
+//! variables"). Lower-case references (`{{mesos.instance}}`, `{{thermos.ports[http]}}`, a
+//! struct's own fields) are left to Aurora and Thermos and not checked.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use rustpython_parser::Parse as _;
+use rustpython_parser::ast::{self, Ranged as _};
+
+/// A job key `cluster/role/env/name`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JobKey {
+    pub cluster: String,
+    pub role: String,
+    pub env: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for JobKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}/{}/{}/{}",
+            self.cluster, self.role, self.env, self.name
+        )
+    }
+}
+
+/// What the stand-in keeps from a valid job file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedJob {
+    pub key: JobKey,
+    pub instances: u32,
+    pub cpu: f64,
+    pub ram_bytes: u64,
+    pub disk_bytes: u64,
+    pub service: bool,
+}
+
+/// A job file that Aurora would reject (or that the stand-in cannot read). The text follows
+/// Aurora's wording where Aurora has one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+type Result<T> = std::result::Result<T, ConfigError>;
+
+/// Checks `text` (the job file at `path`) against the requested job key, with `bindings` applied.
+pub fn check(
+    path: &str,
+    text: &str,
+    bindings: &BTreeMap<String, String>,
+    want: &JobKey,
+) -> Result<CheckedJob> {
+    let suite = ast::Suite::parse(text, path).map_err(|e| {
+        let (line, col) = line_col(text, e.offset.into());
+        ConfigError(format!(
+            "{path}:{line}:{col}: not valid Python: {}",
+            e.error
+        ))
+    })?;
+    check_unbound(path, text, bindings)?;
+
+    let module = Module::new(path, text, &suite, bindings);
+    let Some(jobs_expr) = module.names.get("jobs") else {
+        return Err(ConfigError("No job defined in this config!".into()));
+    };
+    let jobs = match module.eval(jobs_expr, 0)? {
+        Value::List(items) => items,
+        other => {
+            return Err(module.err(
+                jobs_expr,
+                format!("`jobs` must be a list of Job(...), got {}", other.kind()),
+            ));
+        }
+    };
+    if jobs.is_empty() {
+        return Err(ConfigError("No job defined in this config!".into()));
+    }
+
+    let mut candidates = Vec::new();
+    for (value, at) in jobs {
+        let Value::Call(call) = value else {
+            return Err(module.err_at(
+                at,
+                format!("an element of `jobs` is {}, not Job(...)", value.kind()),
+            ));
+        };
+        if call.func != "Job" && call.func != "Service" {
+            return Err(module.err_at(
+                at,
+                format!("an element of `jobs` is {}(...), not Job(...)", call.func),
+            ));
+        }
+        candidates.push(module.job_key(&call)?);
+    }
+
+    let matches: Vec<&(JobKey, Call<'_>)> =
+        candidates.iter().filter(|(key, _)| key == want).collect();
+    match matches.as_slice() {
+        [] => {
+            let mut msg = format!("Could not find job {want}\nCandidates are:");
+            for (key, _) in &candidates {
+                let _ = write!(msg, "\n  {key}");
+            }
+            Err(ConfigError(msg))
+        }
+        [(key, call)] => module.check_job(key.clone(), call),
+        _ => Err(ConfigError(format!(
+            "Multiple jobs match, please disambiguate by specifying a job key.\nCandidates are:\n  {want}"
+        ))),
+    }
+}
+
+/// `{{UPPER_CASE}}` references that no `--bind` provides. Lines that are comments are skipped.
+fn check_unbound(path: &str, text: &str, bindings: &BTreeMap<String, String>) -> Result<()> {
+    let mut unbound: Vec<(String, usize)> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(open) = rest.find("{{") {
+            let after = &rest[open + 2..];
+            let Some(close) = after.find("}}") else { break };
+            let name = after[..close].trim();
+            let upper = !name.is_empty()
+                && name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            if upper && !bindings.contains_key(name) && !unbound.iter().any(|(n, _)| n == name) {
+                unbound.push((name.to_string(), index + 1));
+            }
+            rest = &after[close + 2..];
+        }
+    }
+    if unbound.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = unbound.iter().map(|(n, _)| n.as_str()).collect();
+    let first = &unbound[0];
+    Err(ConfigError(format!(
+        "Config contains unbound variables: {} (first at {path}:{}; bind them with --bind NAME=VALUE or render the template first)",
+        names.join(" "),
+        first.1
+    )))
+}
+
+fn line_col(text: &str, offset: u32) -> (usize, usize) {
+    let offset = (offset as usize).min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// A call expression kept unevaluated: only the keyword arguments that are asked for are evaluated.
+#[derive(Clone)]
+struct Call<'a> {
+    func: String,
+    kwargs: Vec<(String, &'a ast::Expr)>,
+    at: u32,
+}
+
+impl<'a> Call<'a> {
+    fn kwarg(&self, name: &str) -> Option<&'a ast::Expr> {
+        // Python rejects repeated keywords; the last one would win in a dict, keep that.
+        self.kwargs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, e)| *e)
+    }
+}
+
+#[derive(Clone)]
+enum Value<'a> {
+    Str(String),
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    None,
+    /// Items with the source offset of each.
+    List(Vec<(Value<'a>, u32)>),
+    Call(Call<'a>),
+}
+
+impl Value<'_> {
+    fn kind(&self) -> String {
+        match self {
+            Value::Str(s) => format!("the string {s:?}"),
+            Value::Int(i) => format!("the integer {i}"),
+            Value::Float(f) => format!("the number {f}"),
+            Value::Bool(b) => format!("{}", if *b { "True" } else { "False" }),
+            Value::None => "None".into(),
+            Value::List(_) => "a list".into(),
+            Value::Call(c) => format!("{}(...)", c.func),
+        }
+    }
+
+    /// Python's `str()`, for `%s` formatting and messages.
+    fn to_py_str(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => py_float(*f),
+            Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Value::None => "None".into(),
+            Value::List(items) => {
+                let parts: Vec<String> = items.iter().map(|(v, _)| v.to_py_str()).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Value::Call(c) => format!("{}(...)", c.func),
+        }
+    }
+}
+
+fn py_float(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Aurora's size constants (`apache.aurora.config.schema.base`).
+fn builtin_constant(name: &str) -> Option<i128> {
+    Some(match name {
+        "B" => 1,
+        "KB" => 1 << 10,
+        "MB" => 1 << 20,
+        "GB" => 1 << 30,
+        "TB" => 1 << 40,
+        _ => return None,
+    })
+}
+
+const MAX_DEPTH: usize = 64;
+
+struct Module<'a> {
+    path: &'a str,
+    text: &'a str,
+    /// Module-level `name = expr`; the last assignment wins, as when Python runs the file.
+    names: HashMap<String, &'a ast::Expr>,
+    bindings: &'a BTreeMap<String, String>,
+}
+
+impl<'a> Module<'a> {
+    fn new(
+        path: &'a str,
+        text: &'a str,
+        suite: &'a ast::Suite,
+        bindings: &'a BTreeMap<String, String>,
+    ) -> Self {
+        let mut names = HashMap::new();
+        for stmt in suite {
+            if let ast::Stmt::Assign(assign) = stmt {
+                for target in &assign.targets {
+                    if let ast::Expr::Name(name) = target {
+                        names.insert(name.id.to_string(), assign.value.as_ref());
+                    }
+                }
+            }
+        }
+        Module {
+            path,
+            text,
+            names,
+            bindings,
+        }
+    }
+
+    fn err(&self, expr: &ast::Expr, message: String) -> ConfigError {
+        self.err_at(expr.start().into(), message)
+    }
+
+    fn err_at(&self, offset: u32, message: String) -> ConfigError {
+        let (line, _) = line_col(self.text, offset);
+        ConfigError(format!("{}:{line}: {message}", self.path))
+    }
+
+    fn bind(&self, s: &str) -> String {
+        if !s.contains("{{") {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(open) = rest.find("{{") {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 2..];
+            match after.find("}}") {
+                Some(close) => {
+                    let name = after[..close].trim();
+                    match self.bindings.get(name) {
+                        Some(value) => out.push_str(value),
+                        None => out.push_str(&rest[open..open + 2 + close + 2]),
+                    }
+                    rest = &after[close + 2..];
+                }
+                None => {
+                    out.push_str(&rest[open..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn eval(&self, expr: &'a ast::Expr, depth: usize) -> Result<Value<'a>> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(
+                expr,
+                "names refer to each other too deeply (a cycle?)".into(),
+            ));
+        }
+        match expr {
+            ast::Expr::Constant(c) => match &c.value {
+                ast::Constant::Str(s) => Ok(Value::Str(self.bind(s))),
+                ast::Constant::Int(i) => i
+                    .to_string()
+                    .parse::<i128>()
+                    .map(Value::Int)
+                    .map_err(|_| self.err(expr, "integer literal out of range".into())),
+                ast::Constant::Float(f) => Ok(Value::Float(*f)),
+                ast::Constant::Bool(b) => Ok(Value::Bool(*b)),
+                ast::Constant::None => Ok(Value::None),
+                _ => Err(self.unsupported(expr, "this literal")),
+            },
+            ast::Expr::Name(n) => {
+                if let Some(target) = self.names.get(n.id.as_str()) {
+                    self.eval(target, depth + 1)
+                } else if let Some(v) = builtin_constant(n.id.as_str()) {
+                    Ok(Value::Int(v))
+                } else {
+                    Err(self.err(expr, format!("name `{}` is not defined", n.id.as_str())))
+                }
+            }
+            ast::Expr::List(l) => self.eval_items(&l.elts, depth),
+            ast::Expr::Tuple(t) => self.eval_items(&t.elts, depth),
+            ast::Expr::Call(call) => {
+                let ast::Expr::Name(func) = call.func.as_ref() else {
+                    return Err(
+                        self.unsupported(expr, "a call of something other than a plain name")
+                    );
+                };
+                if !call.args.is_empty() {
+                    return Err(self.unsupported(
+                        expr,
+                        &format!("positional arguments to {}(...)", func.id.as_str()),
+                    ));
+                }
+                let mut kwargs = Vec::new();
+                for kw in &call.keywords {
+                    let Some(arg) = &kw.arg else {
+                        return Err(self.unsupported(expr, "`**kwargs` in a call"));
+                    };
+                    kwargs.push((arg.to_string(), &kw.value));
+                }
+                Ok(Value::Call(Call {
+                    func: func.id.to_string(),
+                    kwargs,
+                    at: expr.start().into(),
+                }))
+            }
+            ast::Expr::UnaryOp(u) => {
+                let v = self.eval(&u.operand, depth + 1)?;
+                match (u.op, v) {
+                    (ast::UnaryOp::USub, Value::Int(i)) => Ok(Value::Int(-i)),
+                    (ast::UnaryOp::USub, Value::Float(f)) => Ok(Value::Float(-f)),
+                    (ast::UnaryOp::UAdd, v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
+                    _ => Err(self.unsupported(expr, "this unary operator")),
+                }
+            }
+            ast::Expr::BinOp(b) => {
+                let left = self.eval(&b.left, depth + 1)?;
+                let right = self.eval(&b.right, depth + 1)?;
+                self.binop(expr, b.op, left, right)
+            }
+            _ => Err(self.unsupported(expr, "this kind of expression")),
+        }
+    }
+
+    fn eval_items(&self, elts: &'a [ast::Expr], depth: usize) -> Result<Value<'a>> {
+        let mut items = Vec::with_capacity(elts.len());
+        for e in elts {
+            items.push((self.eval(e, depth + 1)?, e.start().into()));
+        }
+        Ok(Value::List(items))
+    }
+
+    fn unsupported(&self, expr: &ast::Expr, what: &str) -> ConfigError {
+        self.err(
+            expr,
+            format!(
+                "the aurora stand-in cannot evaluate {what}; keep the job key, instances and \
+                 resources as literals, simple names or simple arithmetic"
+            ),
+        )
+    }
+
+    fn binop(
+        &self,
+        expr: &ast::Expr,
+        op: ast::Operator,
+        left: Value<'a>,
+        right: Value<'a>,
+    ) -> Result<Value<'a>> {
+        use ast::Operator as Op;
+        let overflow = || self.err(expr, "integer overflow".into());
+        Ok(match (op, left, right) {
+            (Op::Add, Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
+            (Op::Mod, Value::Str(fmt), args) => Value::Str(self.percent_format(expr, &fmt, args)?),
+            (Op::Add, Value::Int(a), Value::Int(b)) => {
+                Value::Int(a.checked_add(b).ok_or_else(overflow)?)
+            }
+            (Op::Sub, Value::Int(a), Value::Int(b)) => {
+                Value::Int(a.checked_sub(b).ok_or_else(overflow)?)
+            }
+            (Op::Mult, Value::Int(a), Value::Int(b)) => {
+                Value::Int(a.checked_mul(b).ok_or_else(overflow)?)
+            }
+            (Op::Div, Value::Int(a), Value::Int(b)) if b != 0 => Value::Float(a as f64 / b as f64),
+            (op @ (Op::Add | Op::Sub | Op::Mult | Op::Div), a, b) => {
+                let (Some(x), Some(y)) = (as_f64(&a), as_f64(&b)) else {
+                    return Err(
+                        self.unsupported(expr, &format!("{op:?} on {} and {}", a.kind(), b.kind()))
+                    );
+                };
+                match op {
+                    Op::Add => Value::Float(x + y),
+                    Op::Sub => Value::Float(x - y),
+                    Op::Mult => Value::Float(x * y),
+                    _ if y != 0.0 => Value::Float(x / y),
+                    _ => return Err(self.err(expr, "division by zero".into())),
+                }
+            }
+            (op, a, b) => {
+                return Err(
+                    self.unsupported(expr, &format!("{op:?} on {} and {}", a.kind(), b.kind()))
+                );
+            }
+        })
+    }
+
+    /// Python's `fmt % args` for `%s`, `%d` and `%%`.
+    fn percent_format(&self, expr: &ast::Expr, fmt: &str, args: Value<'a>) -> Result<String> {
+        let args: Vec<Value<'a>> = match args {
+            Value::List(items) => items.into_iter().map(|(v, _)| v).collect(),
+            one => vec![one],
+        };
+        let mut args = args.into_iter();
+        let mut out = String::new();
+        let mut chars = fmt.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('%') => out.push('%'),
+                Some('s') => match args.next() {
+                    Some(v) => out.push_str(&v.to_py_str()),
+                    None => {
+                        return Err(self.err(expr, "not enough arguments for format string".into()));
+                    }
+                },
+                Some('d') => match args.next() {
+                    Some(Value::Int(i)) => out.push_str(&i.to_string()),
+                    Some(Value::Float(f)) => out.push_str(&(f.trunc() as i128).to_string()),
+                    Some(other) => {
+                        return Err(self.err(
+                            expr,
+                            format!("%d format: a number is required, not {}", other.kind()),
+                        ));
+                    }
+                    None => {
+                        return Err(self.err(expr, "not enough arguments for format string".into()));
+                    }
+                },
+                other => {
+                    return Err(self.unsupported(
+                        expr,
+                        &format!(
+                            "the format `%{}`",
+                            other.map(String::from).unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
+        if args.next().is_some() {
+            return Err(self.err(
+                expr,
+                "not all arguments converted during string formatting".into(),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn string_field(&self, call: &Call<'a>, field: &str) -> Result<Option<String>> {
+        let Some(expr) = call.kwarg(field) else {
+            return Ok(None);
+        };
+        match self.eval(expr, 0)? {
+            Value::Str(s) => Ok(Some(s)),
+            other => Err(self.err(
+                expr,
+                format!("Job `{field}` must be a string, got {}", other.kind()),
+            )),
+        }
+    }
+
+    fn job_key(&self, call: &Call<'a>) -> Result<(JobKey, Call<'a>)> {
+        let name = self.string_field(call, "name")?;
+        let Some(name) = name else {
+            return Err(self.err_at(call.at, "Job has no `name`".into()));
+        };
+        let get = |field: &str, label: &str| -> Result<String> {
+            self.string_field(call, field)?.ok_or_else(|| {
+                if field == "environment" {
+                    ConfigError(format!(
+                        "Job {}/{}/{{MISSING}}/{name} in configuration file doesn't specify an environment",
+                        self.string_field(call, "cluster").ok().flatten().unwrap_or_default(),
+                        self.string_field(call, "role").ok().flatten().unwrap_or_default(),
+                    ))
+                } else {
+                    ConfigError(format!("{label} required for job \"{name}\""))
+                }
+            })
+        };
+        let key = JobKey {
+            cluster: get("cluster", "Cluster")?,
+            role: get("role", "Role")?,
+            env: get("environment", "Environment")?,
+            name,
+        };
+        Ok((key, call.clone()))
+    }
+
+    fn check_job(&self, key: JobKey, job: &Call<'a>) -> Result<CheckedJob> {
+        for (field, value) in [
+            ("role", &key.role),
+            ("environment", &key.env),
+            ("name", &key.name),
+        ] {
+            if !crate::spec::valid_identifier(value) {
+                return Err(ConfigError(format!("Invalid {field} '{value}'")));
+            }
+        }
+        let instances = self.instances(&key, job)?;
+
+        let service = match job.kwarg("service") {
+            None => false,
+            Some(expr) => match self.eval(expr, 0)? {
+                Value::Bool(b) => b,
+                Value::Str(s) if s == "True" || s == "true" => true,
+                Value::Str(s) if s == "False" || s == "false" => false,
+                other => {
+                    return Err(self.err(
+                        expr,
+                        format!("Job `service` must be a boolean, got {}", other.kind()),
+                    ));
+                }
+            },
+        };
+
+        let Some(task_expr) = job.kwarg("task") else {
+            return Err(ConfigError(format!(
+                "Task required for job \"{}\"",
+                key.name
+            )));
+        };
+        let Value::Call(task) = self.eval(task_expr, 0)? else {
+            return Err(self.err(
+                task_expr,
+                "Job `task` must be a Task(...) or SequentialTask(...)".into(),
+            ));
+        };
+        match task.kwarg("processes") {
+            None => {
+                return Err(ConfigError(format!(
+                    "Processes required for task on job \"{}\"",
+                    key.name
+                )));
+            }
+            Some(expr) => match self.eval(expr, 0)? {
+                Value::List(items) if !items.is_empty() => {}
+                _ => {
+                    return Err(ConfigError(format!(
+                        "Processes required for task on job \"{}\"",
+                        key.name
+                    )));
+                }
+            },
+        }
+        let Some(res_expr) = task.kwarg("resources") else {
+            return Err(ConfigError("Task must specify resources!".into()));
+        };
+        let Value::Call(resources) = self.eval(res_expr, 0)? else {
+            return Err(self.err(res_expr, "Task `resources` must be Resources(...)".into()));
+        };
+        if resources.func != "Resources" {
+            return Err(self.err(
+                res_expr,
+                format!(
+                    "Task `resources` must be Resources(...), got {}(...)",
+                    resources.func
+                ),
+            ));
+        }
+        let cpu = self.number(&resources, "cpu")?;
+        let ram = self.integer(&resources, "ram")?;
+        let disk = self.integer(&resources, "disk")?;
+        let (Some(ram), Some(disk)) = (ram, disk) else {
+            return Err(ConfigError(format!(
+                "Must specify ram and disk resources, got ram:{} disk:{}",
+                ram.map_or("None".into(), |r| r.to_string()),
+                disk.map_or("None".into(), |d| d.to_string())
+            )));
+        };
+        let cpu = cpu.unwrap_or(0.0);
+        let mb = (1u64 << 20) as f64;
+        if !(cpu > 0.0 && ram > 0 && disk > 0) {
+            return Err(ConfigError(format!(
+                "Task has invalid resources.  cpu/ramMb/diskMb must all be positive: cpu:{} ramMb:{} diskMb:{}",
+                py_float(cpu),
+                py_float(ram as f64 / mb),
+                py_float(disk as f64 / mb)
+            )));
+        }
+        Ok(CheckedJob {
+            key,
+            instances,
+            cpu,
+            ram_bytes: u64::try_from(ram)
+                .map_err(|_| ConfigError(format!("ram {ram} is too large")))?,
+            disk_bytes: u64::try_from(disk)
+                .map_err(|_| ConfigError(format!("disk {disk} is too large")))?,
+            service,
+        })
+    }
+
+    fn instances(&self, key: &JobKey, job: &Call<'a>) -> Result<u32> {
+        // Aurora defaults `instances` to 1; Heron's template always sets it, so a missing value
+        // means the render lost it and the stand-in reports it.
+        let Some(expr) = job.kwarg("instances") else {
+            return Err(ConfigError(format!(
+                "Job {key} has no `instances` (Heron's template always sets it to NUM_CONTAINERS; \
+                 Aurora itself would silently run 1 instance)"
+            )));
+        };
+        let n: i128 = match self.eval(expr, 0)? {
+            Value::Int(i) => i,
+            Value::Str(s) => s.trim().parse::<i128>().map_err(|_| {
+                self.err(
+                    expr,
+                    format!("Job `instances` must be an integer, got the string {s:?}"),
+                )
+            })?,
+            other => {
+                return Err(self.err(
+                    expr,
+                    format!("Job `instances` must be an integer, got {}", other.kind()),
+                ));
+            }
+        };
+        if n <= 0 {
+            return Err(self.err(expr, format!("Job `instances` must be positive, got {n}")));
+        }
+        u32::try_from(n).map_err(|_| self.err(expr, format!("Job `instances` {n} is too large")))
+    }
+
+    /// A Pystachio Float field: a number or a string holding one.
+    fn number(&self, call: &Call<'a>, field: &str) -> Result<Option<f64>> {
+        let Some(expr) = call.kwarg(field) else {
+            return Ok(None);
+        };
+        match self.eval(expr, 0)? {
+            Value::Int(i) => Ok(Some(i as f64)),
+            Value::Float(f) => Ok(Some(f)),
+            Value::Str(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Some)
+                .ok_or_else(|| {
+                    self.err(
+                        expr,
+                        format!("Resources `{field}` must be a number, got the string {s:?}"),
+                    )
+                }),
+            other => Err(self.err(
+                expr,
+                format!("Resources `{field}` must be a number, got {}", other.kind()),
+            )),
+        }
+    }
+
+    /// A Pystachio Integer field: an integer or a string holding one (bytes for ram and disk).
+    fn integer(&self, call: &Call<'a>, field: &str) -> Result<Option<i128>> {
+        let Some(expr) = call.kwarg(field) else {
+            return Ok(None);
+        };
+        match self.eval(expr, 0)? {
+            Value::Int(i) => Ok(Some(i)),
+            Value::Str(s) => s.trim().parse::<i128>().map(Some).map_err(|_| {
+                self.err(
+                    expr,
+                    format!("Resources `{field}` must be an integer (bytes), got the string {s:?}"),
+                )
+            }),
+            other => Err(self.err(
+                expr,
+                format!(
+                    "Resources `{field}` must be an integer (bytes), got {}",
+                    other.kind()
+                ),
+            )),
+        }
+    }
+}
+
+fn as_f64(v: &Value<'_>) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
