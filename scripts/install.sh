@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Installs the real services and peers the tests run against, each only when it is missing. Idempotent:
+# a second run prints one "ok" line per peer and changes nothing.
+#
+#   scripts/install.sh
+#
+# Where things go (outside the repo, so a fresh clone on the same machine reuses them):
+#   apt            zookeeper (3.8, Debian), hyperfine (benchmarks); java/maven/python3-venv if absent
+#   $CACHE/s3s     s3s-fs 0.14.1, an S3 server that checks SigV4 signatures (cargo install; ~4 min once)
+#   $CACHE/venv-heron   heronpy 0.20.5 + kazoo + pex (heronpy pins protobuf 3.16: keep it alone)
+#   $CACHE/venv-tools   awscli + boto3 + kazoo (benchmarks, manual checks)
+#   $CACHE/java    the Maven projects under tests/ (MiniDFSCluster, the Java topology, the Curator lock);
+#                  their dependencies land in ~/.m2
+# CACHE is ${HERON_TEST_CACHE:-$HOME/.cache/heron-rs}.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+mkdir -p "$CACHE" "$JAVA_DIR"
+# Two installs at once (two shells, two helpers) would race on the same cache.
+exec 9>"$CACHE/install.lock"
+flock 9
+
+APT_UPDATED=0
+apt_install() { # apt_install PKG... ; runs `apt-get update` only when the install fails without it
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >"$CACHE/apt.log" 2>&1; then
+        if ((APT_UPDATED == 0)); then
+            "${sudo[@]}" apt-get update -qq >>"$CACHE/apt.log" 2>&1 || true
+            APT_UPDATED=1
+        fi
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >>"$CACHE/apt.log" 2>&1 ||
+            { tail -n 20 "$CACHE/apt.log" >&2; die "apt-get install $* failed (log: $CACHE/apt.log)"; }
+    fi
+}
+
+dpkg_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
+
+# --- toolchains the peers need (present on the usual image; installed on a bare one) ---
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+command -v flock >/dev/null || missing+=(util-linux)
+if ((${#missing[@]})); then
+    apt_install "${missing[@]}"
+    say "toolchains: installed ${missing[*]}"
+fi
+
+# --- ZooKeeper and hyperfine (apt) ---
+for pkg in zookeeper hyperfine; do
+    v=$(dpkg_version "$pkg")
+    if [[ -n "$v" ]]; then
+        say "$pkg $v: ok"
+    else
+        t0=$(now_ms)
+        apt_install "$pkg"
+        say "$pkg $(dpkg_version "$pkg"): installed ($(elapsed "$t0") s)"
+    fi
+done
+
+# --- s3s-fs (cargo) ---
+if [[ -x "$S3S_BIN" ]] && [[ "$("$S3S_BIN" --version 2>/dev/null)" == "s3s-fs $S3S_VERSION" ]]; then
+    say "s3s-fs $S3S_VERSION: ok ($S3S_BIN)"
+else
+    say "s3s-fs $S3S_VERSION: building with cargo install (about 4 minutes on 2 cores, once per machine)..."
+    t0=$(now_ms)
+    # Its own target dir, deleted afterwards (~400 MB); --locked keeps the versions it was released with
+    # (the newest s3s-fs needs a newer rustc than ours, hence the pin).
+    if ! CARGO_TARGET_DIR="$CACHE/s3s-target" cargo install "s3s-fs@$S3S_VERSION" --locked --features binary \
+        --root "$CACHE/s3s" >"$CACHE/s3s-install.log" 2>&1; then
+        tail -n 20 "$CACHE/s3s-install.log" >&2
+        die "cargo install s3s-fs@$S3S_VERSION failed (log: $CACHE/s3s-install.log)"
+    fi
+    rm -rf "$CACHE/s3s-target"
+    say "s3s-fs $S3S_VERSION: installed in $(elapsed "$t0") s ($S3S_BIN)"
+fi
+
+# --- Python venvs ---
+# ensure_venv DIR CHECK-PYTHON-CODE PIP-ARGS...
+ensure_venv() {
+    local dir="$1" check="$2" t0
+    shift 2
+    if [[ -x "$dir/bin/python" ]] && "$dir/bin/python" -c "$check" >/dev/null 2>&1; then
+        say "$(basename "$dir") ($*): ok"
+        return 0
+    fi
+    t0=$(now_ms)
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    if ! "$dir/bin/pip" install -q --disable-pip-version-check "$@" >"$dir.log" 2>&1; then
+        tail -n 20 "$dir.log" >&2
+        die "pip install into $dir failed (log: $dir.log)"
+    fi
+    "$dir/bin/python" -c "$check" || die "$dir was installed but its check failed: $check"
+    say "$(basename "$dir") ($*): installed in $(elapsed "$t0") s"
+}
+ensure_venv "$VENV_HERON" \
+    'import importlib.metadata as m, kazoo, pkg_resources, heronpy.proto.topology_pb2; assert m.version("heronpy") == "0.20.5"; m.version("pex")' \
+    heronpy==0.20.5 kazoo pex 'setuptools<70'
+ensure_venv "$VENV_TOOLS" 'import kazoo, boto3, awscli' awscli boto3 kazoo
+
+# --- Maven projects under tests/ ---
+# True when every jar on the build's classpath files is still in ~/.m2 (someone may have wiped it).
+classpath_present() {
+    local f entry
+    for f in "$1"/*.classpath; do
+        [[ -f "$f" ]] || return 1
+        while IFS= read -r -d: entry; do
+            [[ -z "$entry" || -e "$entry" ]] || return 1
+        done < <(tr -d '\n' <"$f"; printf ':')
+    done
+}
+
+# build_maven NAME PROJECT-DIR: builds into $JAVA_DIR/build/NAME unless the sources are unchanged since last time.
+build_maven() {
+    local name="$1" project="$2" out="$JAVA_DIR/build/$1" hash t0
+    hash=$(cd "$project" && find pom.xml src -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+    if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$hash" ]] && classpath_present "$out"; then
+        say "$name (Maven, ${project#"$REPO_ROOT"/}): ok"
+        return 0
+    fi
+    t0=$(now_ms)
+    rm -rf "$out"
+    # Retried once: a download from Maven Central can fail transiently.
+    if ! mvn -q -B -f "$project/pom.xml" package -Dheronrs.build.dir="$out" >"$JAVA_DIR/$name-build.log" 2>&1 &&
+        ! mvn -q -B -f "$project/pom.xml" package -Dheronrs.build.dir="$out" >"$JAVA_DIR/$name-build.log" 2>&1; then
+        tail -n 30 "$JAVA_DIR/$name-build.log" >&2
+        die "Maven build of $project failed (log: $JAVA_DIR/$name-build.log)"
+    fi
+    echo "$hash" >"$out/.stamp"
+    say "$name (Maven, ${project#"$REPO_ROOT"/}): built in $(elapsed "$t0") s"
+}
+build_maven minidfs "$REPO_ROOT/tests/minidfs"
+build_maven topology "$REPO_ROOT/tests/java/topology"
+build_maven curator-lock "$REPO_ROOT/tests/java/curator-lock"
+# Stable names for the tests (HERON_TEST_JAVA_TOPOLOGY_JAR, HERON_TEST_HERON_API_CLASSPATH).
+cp -f "$JAVA_DIR/build/topology/word-count-topology-1.0-with-heron-api.jar" "$JAVA_DIR/word-count-topology.jar"
+cp -f "$JAVA_DIR/build/topology/heron-api.classpath" "$JAVA_DIR/heron-api.classpath"
