@@ -1,0 +1,435 @@
+//! Local (or shared, e.g. NFS) file system backend: `<dir>/<topology>-<role>-tag-0.tar.gz`.
+//!
+//! Upload: copy to a hidden temp name in the same directory (so the rename cannot cross file
+//! systems), fsync, hard-link the current package to `<file>.previous`, rename the temp file
+//! over the final name, then write `<file>.sha256`. The final name always holds a whole
+//! package: the old one until the rename, the new one after. All file work runs on blocking
+//! threads.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use heron_common::{Error, Result};
+use sha2::{Digest, Sha256};
+
+use crate::cleanup::{Action, Cleanup};
+use crate::naming;
+use crate::settings::LocalFsSettings;
+use crate::source::{Input, Progress, hash_file};
+use crate::{DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded};
+
+/// The localfs backend for one topology.
+#[derive(Debug, Clone)]
+pub struct LocalFs {
+    dir: PathBuf,
+    file: String,
+    fsync: bool,
+    cleanup: Cleanup,
+}
+
+/// Paths of one topology's files.
+struct Paths {
+    package: PathBuf,
+    sidecar: PathBuf,
+    previous: PathBuf,
+    previous_sidecar: PathBuf,
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> Error + 'a {
+    move |e| Error::io(action, path, e)
+}
+
+fn exists(path: &Path) -> Result<bool> {
+    match fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io("cannot check", path, e)),
+    }
+}
+
+fn remove_if_exists(path: &Path) -> Result<bool> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io("cannot remove", path, e)),
+    }
+}
+
+fn mtime_ns(meta: &fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// The sha256 recorded for `package`, if its side file still describes it.
+fn recorded_sha(package: &Path, sidecar: &Path) -> Option<(String, u64)> {
+    let meta = fs::metadata(package).ok()?;
+    let side = Sidecar::parse(&fs::read(sidecar).ok()?)?;
+    side.sha_for(meta.len(), mtime_ns(&meta)).map(|s| (s.to_string(), meta.len()))
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the renames durable; not fatal where directories cannot be opened for sync.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+impl LocalFs {
+    /// The backend for `topology` of `role`.
+    pub fn new(settings: &LocalFsSettings, topology: &str, role: &str, cleanup: Cleanup) -> LocalFs {
+        LocalFs {
+            dir: settings.directory.clone(),
+            file: naming::package_file_name(topology, role),
+            fsync: settings.fsync,
+            cleanup,
+        }
+    }
+
+    fn paths(&self) -> Paths {
+        let previous = naming::previous_name(&self.file);
+        Paths {
+            package: self.dir.join(&self.file),
+            sidecar: self.dir.join(naming::sidecar_name(&self.file)),
+            previous_sidecar: self.dir.join(naming::sidecar_name(&previous)),
+            previous: self.dir.join(previous),
+        }
+    }
+
+    fn uri_of(path: &Path) -> String {
+        format!("file://{}", naming::percent_encode_path(&path.to_string_lossy()))
+    }
+
+    /// `file://<dir>/<file>`.
+    pub fn uri(&self) -> String {
+        LocalFs::uri_of(&self.paths().package)
+    }
+
+    async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| Error::Failed(format!("file system task failed: {e}")))?
+    }
+
+    /// Stores the package.
+    pub async fn upload(&self, input: &Input, options: UploadOptions) -> Result<Uploaded> {
+        let me = self.clone();
+        let input = input.clone();
+        let progress = Progress::new(options.progress, input.size(), "uploading");
+        let bar = progress.clone();
+        let result = LocalFs::blocking(move || me.upload_blocking(&input, options, &bar)).await;
+        progress.finish();
+        result
+    }
+
+    /// Removes temp files left by killed uploads of this package (their process is gone).
+    fn remove_stale_temps(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else { return };
+        let can_check = Path::new("/proc/self").exists();
+        let files = [self.file.clone(), naming::previous_name(&self.file), naming::sidecar_name(&self.file)];
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            for f in &files {
+                if let Some(pid) = naming::temp_owner_pid(f, &name)
+                    && can_check
+                    && pid != std::process::id()
+                    && !Path::new("/proc").join(pid.to_string()).exists()
+                {
+                    tracing::debug!("removing leftover temp file {name}");
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+
+    fn upload_blocking(&self, input: &Input, options: UploadOptions, progress: &Progress) -> Result<Uploaded> {
+        let p = self.paths();
+        fs::create_dir_all(&self.dir).map_err(io("cannot create directory", &self.dir))?;
+        self.remove_stale_temps();
+        let existing = recorded_sha(&p.package, &p.sidecar);
+        let temp = self.dir.join(naming::temp_name(&self.file));
+        let ticket = self.cleanup.register(Action::LocalFile(temp.clone()));
+        let (sha256, size) = match input {
+            Input::File { path, size } => {
+                if !options.force && existing.as_ref().is_some_and(|(_, s)| s == size) {
+                    // Same size as what is there: hash first, it may spare the copy.
+                    let (sha, n) = hash_file(path, progress)?;
+                    if existing.as_ref().is_some_and(|(s, _)| *s == sha) {
+                        self.cleanup.done(ticket);
+                        return Ok(Uploaded { uri: self.uri(), size: n, sha256: sha, uploaded: false });
+                    }
+                    progress.restart("copying");
+                    let copied = fs::copy(path, &temp).map_err(io("cannot copy package to", &temp))?;
+                    check_same_size(path, n, copied)?;
+                    (sha, n)
+                } else {
+                    // Hash on one thread while the kernel copies on another (copy_file_range).
+                    let (hashed, copied) = std::thread::scope(|s| {
+                        let h = s.spawn(|| hash_file(path, progress));
+                        let c = fs::copy(path, &temp).map_err(io("cannot copy package to", &temp));
+                        (h.join(), c)
+                    });
+                    let (sha, n) = hashed.map_err(|_| Error::Failed("hashing thread panicked".into()))??;
+                    check_same_size(path, n, copied?)?;
+                    (sha, n)
+                }
+            }
+            Input::Stdin => {
+                let (sha, n) = self.copy_stdin(&temp, progress)?;
+                if !options.force && existing.as_ref().is_some_and(|(s, sz)| *s == sha && *sz == n) {
+                    remove_if_exists(&temp)?;
+                    self.cleanup.done(ticket);
+                    return Ok(Uploaded { uri: self.uri(), size: n, sha256: sha, uploaded: false });
+                }
+                (sha, n)
+            }
+        };
+        if self.fsync {
+            fs::File::open(&temp)
+                .and_then(|f| f.sync_all())
+                .map_err(io("cannot sync", &temp))?;
+        }
+        if self.cleanup.is_cancelled() {
+            return Err(Error::Failed("upload interrupted".into()));
+        }
+        self.keep_previous(&p)?;
+        fs::rename(&temp, &p.package).map_err(io("cannot rename temp file to", &p.package))?;
+        self.cleanup.done(ticket);
+        self.write_sidecar(&p, &sha256)?;
+        sync_dir(&self.dir);
+        Ok(Uploaded { uri: self.uri(), size, sha256, uploaded: true })
+    }
+
+    fn copy_stdin(&self, temp: &Path, progress: &Progress) -> Result<(String, u64)> {
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(temp)
+            .map_err(io("cannot create", temp))?;
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut hasher = Sha256::new();
+        let mut total = 0u64;
+        loop {
+            if self.cleanup.is_cancelled() {
+                return Err(Error::Failed("upload interrupted".into()));
+            }
+            let n = match stdin.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io("cannot read package from", "stdin", e)),
+            };
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(io("cannot write", temp))?;
+            total += n as u64;
+            progress.inc(n as u64);
+        }
+        out.flush().map_err(io("cannot write", temp))?;
+        Ok((hex::encode(hasher.finalize()), total))
+    }
+
+    /// Hard-links the current package (and its side file) to the previous names; a copy where
+    /// the file system has no hard links. The current package stays in place meanwhile.
+    fn keep_previous(&self, p: &Paths) -> Result<()> {
+        if !exists(&p.package)? {
+            return Ok(());
+        }
+        link_or_copy(&self.dir, &p.package, &p.previous)?;
+        if exists(&p.sidecar)? {
+            link_or_copy(&self.dir, &p.sidecar, &p.previous_sidecar)?;
+        } else {
+            remove_if_exists(&p.previous_sidecar)?;
+        }
+        Ok(())
+    }
+
+    fn write_sidecar(&self, p: &Paths, sha256: &str) -> Result<()> {
+        let meta = fs::metadata(&p.package).map_err(io("cannot read", &p.package))?;
+        let side = Sidecar { sha256: sha256.to_string(), size: meta.len(), mtime: mtime_ns(&meta) };
+        let temp = self.dir.join(naming::temp_name(&naming::sidecar_name(&self.file)));
+        fs::write(&temp, side.to_bytes()).map_err(io("cannot write", &temp))?;
+        fs::rename(&temp, &p.sidecar).map_err(io("cannot rename temp file to", &p.sidecar))
+    }
+
+    /// Restores the previous copy, else deletes the package.
+    pub async fn undo(&self) -> Result<UndoResult> {
+        let me = self.clone();
+        LocalFs::blocking(move || {
+            let p = me.paths();
+            if exists(&p.previous)? {
+                fs::rename(&p.previous, &p.package).map_err(io("cannot restore", &p.package))?;
+                if exists(&p.previous_sidecar)? {
+                    fs::rename(&p.previous_sidecar, &p.sidecar).map_err(io("cannot restore", &p.sidecar))?;
+                } else {
+                    remove_if_exists(&p.sidecar)?;
+                }
+                sync_dir(&me.dir);
+                Ok(UndoResult { action: "restored".into(), uri: me.uri() })
+            } else if exists(&p.package)? {
+                remove_if_exists(&p.package)?;
+                remove_if_exists(&p.sidecar)?;
+                sync_dir(&me.dir);
+                Ok(UndoResult { action: "deleted".into(), uri: me.uri() })
+            } else {
+                Ok(UndoResult { action: "nothing".into(), uri: me.uri() })
+            }
+        })
+        .await
+    }
+
+    /// Removes the package, its previous copy and their side files.
+    pub async fn delete(&self) -> Result<DeleteResult> {
+        let me = self.clone();
+        LocalFs::blocking(move || {
+            let p = me.paths();
+            let mut deleted = Vec::new();
+            if remove_if_exists(&p.package)? {
+                deleted.push(LocalFs::uri_of(&p.package));
+            }
+            if remove_if_exists(&p.previous)? {
+                deleted.push(LocalFs::uri_of(&p.previous));
+            }
+            remove_if_exists(&p.sidecar)?;
+            remove_if_exists(&p.previous_sidecar)?;
+            if deleted.is_empty() {
+                return Err(Error::NotFound(format!("no package at {}", me.uri())));
+            }
+            Ok(DeleteResult { deleted })
+        })
+        .await
+    }
+
+    /// Describes the package.
+    pub async fn stat(&self) -> Result<StatResult> {
+        let me = self.clone();
+        LocalFs::blocking(move || {
+            let p = me.paths();
+            let meta = match fs::metadata(&p.package) {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(Error::NotFound(format!("no package at {}", me.uri())));
+                }
+                Err(e) => return Err(Error::io("cannot read", &p.package, e)),
+            };
+            let previous = fs::metadata(&p.previous)
+                .ok()
+                .map(|m| PreviousPackage { uri: LocalFs::uri_of(&p.previous), size: m.len() });
+            Ok(StatResult {
+                uri: me.uri(),
+                backend: "localfs".into(),
+                size: meta.len(),
+                sha256: recorded_sha(&p.package, &p.sidecar).map(|(s, _)| s),
+                modified_ms: Some(mtime_ns(&meta) / 1_000_000),
+                previous,
+            })
+        })
+        .await
+    }
+}
+
+fn check_same_size(path: &Path, hashed: u64, copied: u64) -> Result<()> {
+    if hashed != copied {
+        return Err(Error::Failed(format!(
+            "package {} changed while it was being uploaded ({hashed} bytes hashed, {copied} copied); \
+             upload it again once it is complete",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `dst` becomes a hard link to (or a copy of) `src`, replaced atomically.
+fn link_or_copy(dir: &Path, src: &Path, dst: &Path) -> Result<()> {
+    let name = dst.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let temp = dir.join(naming::temp_name(&name));
+    if fs::hard_link(src, &temp).is_err() {
+        fs::copy(src, &temp).map_err(io("cannot copy previous package to", &temp))?;
+    }
+    fs::rename(&temp, dst).map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Error::io("cannot keep previous package as", dst, e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend(dir: &Path) -> LocalFs {
+        LocalFs::new(
+            &LocalFsSettings { directory: dir.join("pkgs"), fsync: true },
+            "wc",
+            "ads",
+            Cleanup::new(),
+        )
+    }
+
+    fn file(dir: &Path, name: &str, body: &[u8]) -> Input {
+        let p = dir.join(name);
+        fs::write(&p, body).unwrap();
+        Input::open(p.to_str().unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn upload_skip_previous_undo_delete() {
+        let d = tempfile::tempdir().unwrap();
+        let b = backend(d.path());
+        let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
+        let one = file(d.path(), "one", b"version one");
+        let r = b.upload(&one, UploadOptions::default()).await.unwrap();
+        assert!(r.uploaded);
+        assert_eq!(r.uri, format!("file://{}", final_path.display()));
+        assert_eq!(r.sha256, hex::encode(Sha256::digest(b"version one")));
+        assert_eq!(fs::read(&final_path).unwrap(), b"version one");
+
+        let again = b.upload(&one, UploadOptions::default()).await.unwrap();
+        assert!(!again.uploaded);
+        let forced = b.upload(&one, UploadOptions { force: true, progress: false }).await.unwrap();
+        assert!(forced.uploaded);
+
+        let two = file(d.path(), "two", b"version two");
+        assert!(b.upload(&two, UploadOptions::default()).await.unwrap().uploaded);
+        assert_eq!(fs::read(&final_path).unwrap(), b"version two");
+        let st = b.stat().await.unwrap();
+        assert_eq!(st.size, 11);
+        assert_eq!(st.sha256.as_deref(), Some(hex::encode(Sha256::digest(b"version two")).as_str()));
+        assert_eq!(st.previous.as_ref().map(|p| p.size), Some(11));
+
+        let u = b.undo().await.unwrap();
+        assert_eq!(u.action, "restored");
+        assert_eq!(fs::read(&final_path).unwrap(), b"version one");
+        // The restored package's checksum is known again, so re-uploading it is skipped.
+        assert!(!b.upload(&one, UploadOptions::default()).await.unwrap().uploaded);
+        assert_eq!(b.undo().await.unwrap().action, "deleted");
+        assert!(!final_path.exists());
+        assert_eq!(b.undo().await.unwrap().action, "nothing");
+        assert_eq!(b.stat().await.unwrap_err().exit_code(), heron_common::ExitCode::NotFound);
+        assert_eq!(b.delete().await.unwrap_err().exit_code(), heron_common::ExitCode::NotFound);
+
+        b.upload(&one, UploadOptions::default()).await.unwrap();
+        b.upload(&two, UploadOptions::default()).await.unwrap();
+        assert_eq!(b.delete().await.unwrap().deleted.len(), 2);
+        // Only temp-free, expected files remain: nothing.
+        assert_eq!(fs::read_dir(d.path().join("pkgs")).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn stale_sidecar_is_not_trusted() {
+        let d = tempfile::tempdir().unwrap();
+        let b = backend(d.path());
+        let one = file(d.path(), "one", b"aaaa");
+        b.upload(&one, UploadOptions::default()).await.unwrap();
+        // Someone replaces the package behind our back with same-size content.
+        let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&final_path, b"bbbb").unwrap();
+        assert_eq!(b.stat().await.unwrap().sha256, None);
+        assert!(b.upload(&one, UploadOptions::default()).await.unwrap().uploaded);
+        assert_eq!(fs::read(&final_path).unwrap(), b"aaaa");
+    }
+}
