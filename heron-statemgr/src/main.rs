@@ -1,3 +1,36 @@
+//! `heron-statemgr`: reads and writes Heron topology state from the command line.
+//! Parsing and dispatch live in the library (`heron_statemgr::cli`); this only sets up the runtime.
+
+use clap::Parser;
+use heron_statemgr::cli::{Cli, main_with};
+
 fn main() {
-    std::process::exit(0);
+    let cli = Cli::parse();
+    init_tracing(cli.common.verbose);
+    // One thread is plenty for one short conversation with ZooKeeper, and starts fastest.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            std::process::exit(1);
+        }
+    };
+    let code = runtime.block_on(main_with(cli));
+    // Exit without waiting for the runtime's blocking stdin reader (`lock`).
+    std::process::exit(i32::from(code.code()));
+}
+
+fn init_tracing(verbose: bool) {
+    // The ZooKeeper client logs every refused host at warn level: only show that with --verbose.
+    let filter = if verbose {
+        "heron_statemgr=debug,zookeeper_client=info"
+    } else {
+        "heron_statemgr=warn,zookeeper_client=off"
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_target(false)
+        .without_time()
+        .init();
 }

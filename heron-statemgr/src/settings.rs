@@ -1,0 +1,396 @@
+//! What the state manager needs from a cluster config, resolved once and checked.
+//!
+//! Heron's keys (heron-aurora.md §3.4, §7.1) plus three of ours for ZooKeeper security
+//! (documented in docs/statemgr.md):
+//! - `heron.statemgr.zookeeper.auth.digest`: `user:password` for ZooKeeper digest authentication
+//!   (else the `HERON_ZK_AUTH` environment variable; never a command-line argument);
+//! - `heron.statemgr.zookeeper.acl`: the ACL of the nodes we create: `open` (default, what Heron
+//!   creates), `creator` or `creator-world-read`;
+//! - `heron.statemgr.zookeeper.operation.timeout.ms`: the bound on one operation, retries included
+//!   (default: the connection timeout).
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use heron_common::Error;
+use heron_common::config::Config;
+
+/// `heron.class.state.manager`.
+pub const KEY_CLASS: &str = "heron.class.state.manager";
+/// `heron.statemgr.connection.string`.
+pub const KEY_CONNECTION: &str = "heron.statemgr.connection.string";
+/// `heron.statemgr.root.path`.
+pub const KEY_ROOT: &str = "heron.statemgr.root.path";
+/// `heron.statemgr.zookeeper.is.initialize.tree` (default true).
+pub const KEY_ZK_INIT_TREE: &str = "heron.statemgr.zookeeper.is.initialize.tree";
+/// `heron.statemgr.zookeeper.session.timeout.ms` (default 30000).
+pub const KEY_ZK_SESSION_TIMEOUT: &str = "heron.statemgr.zookeeper.session.timeout.ms";
+/// `heron.statemgr.zookeeper.connection.timeout.ms` (default 30000).
+pub const KEY_ZK_CONNECTION_TIMEOUT: &str = "heron.statemgr.zookeeper.connection.timeout.ms";
+/// `heron.statemgr.zookeeper.retry.count` (default 10).
+pub const KEY_ZK_RETRY_COUNT: &str = "heron.statemgr.zookeeper.retry.count";
+/// `heron.statemgr.zookeeper.retry.interval.ms` (default 10000): the cap of one backoff step.
+pub const KEY_ZK_RETRY_INTERVAL: &str = "heron.statemgr.zookeeper.retry.interval.ms";
+/// Ours: `heron.statemgr.zookeeper.operation.timeout.ms`.
+pub const KEY_ZK_OPERATION_TIMEOUT: &str = "heron.statemgr.zookeeper.operation.timeout.ms";
+/// Ours: `heron.statemgr.zookeeper.auth.digest` (`user:password`; a secret).
+pub const KEY_ZK_AUTH_DIGEST: &str = "heron.statemgr.zookeeper.auth.digest";
+/// Ours: `heron.statemgr.zookeeper.acl` (`open`, `creator`, `creator-world-read`).
+pub const KEY_ZK_ACL: &str = "heron.statemgr.zookeeper.acl";
+/// `heron.statemgr.localfs.is.initialize.file.tree` (default true).
+pub const KEY_LOCALFS_INIT_TREE: &str = "heron.statemgr.localfs.is.initialize.file.tree";
+/// `heron.scheduler.is.service` (Heron's default true; Aurora's conf sets false).
+pub const KEY_SCHEDULER_IS_SERVICE: &str = "heron.scheduler.is.service";
+
+/// Resolved state manager settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the state lives.
+    pub backend: BackendSettings,
+    /// `heron.statemgr.root.path`, without a trailing `/`.
+    pub root: String,
+    /// `heron.scheduler.is.service`: scheduler locations are ephemeral in ZooKeeper when true.
+    pub scheduler_is_service: bool,
+}
+
+/// Backend-specific settings.
+#[derive(Debug, Clone)]
+pub enum BackendSettings {
+    /// ZooKeeper (`CuratorStateManager`).
+    ZooKeeper(ZkSettings),
+    /// A local directory (`LocalFileSystemStateManager`).
+    LocalFs {
+        /// Create the nine folders under the root before writing.
+        initialize_tree: bool,
+    },
+}
+
+/// ZooKeeper connection settings.
+#[derive(Clone)]
+pub struct ZkSettings {
+    /// The hosts part of `heron.statemgr.connection.string` (`h1:2181,h2:2181`).
+    pub hosts: String,
+    /// The chroot suffix of the connection string (`/chroot`), or empty.
+    pub chroot: String,
+    /// The connection string as configured, for messages.
+    pub connection_string: String,
+    /// Session timeout to negotiate.
+    pub session_timeout: Duration,
+    /// Bound on establishing a session.
+    pub connection_timeout: Duration,
+    /// Bound on one operation, retries included.
+    pub operation_timeout: Duration,
+    /// Retries of an operation after a connection loss.
+    pub retry_count: u32,
+    /// Cap of one backoff step between retries.
+    pub retry_interval: Duration,
+    /// Create the root and the nine folders before the first write.
+    pub initialize_tree: bool,
+    /// Digest credentials `user:password` (never printed).
+    pub auth_digest: Option<Secret>,
+    /// The ACL of created nodes.
+    pub acl: AclPolicy,
+}
+
+impl fmt::Debug for ZkSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZkSettings")
+            .field("connection_string", &self.connection_string)
+            .field("session_timeout", &self.session_timeout)
+            .field("connection_timeout", &self.connection_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("retry_count", &self.retry_count)
+            .field("initialize_tree", &self.initialize_tree)
+            .field("auth_digest", &self.auth_digest)
+            .field("acl", &self.acl)
+            .finish()
+    }
+}
+
+/// A secret string whose `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself; only for handing it to the ZooKeeper client.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The user part of `user:password`.
+    pub fn user(&self) -> &str {
+        self.0.split(':').next().unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({}:****)", self.user())
+    }
+}
+
+/// The ACL given to nodes we create in ZooKeeper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclPolicy {
+    /// `world:anyone:cdrwa`, what Heron, Curator and kazoo create by default.
+    Open,
+    /// Only the authenticated creator (`auth::cdrwa`). Heron's own processes cannot read the state
+    /// unless they authenticate as the same user.
+    Creator,
+    /// The creator has all rights, everyone may read: Heron's tmanager and tracker can read,
+    /// only the authenticated user can change.
+    CreatorWorldRead,
+}
+
+/// Which backend `heron.class.state.manager` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// ZooKeeper.
+    ZooKeeper,
+    /// Local file system.
+    LocalFs,
+}
+
+/// Maps Heron's class name (either package spelling) or our short name to a backend.
+// (heron_common::config::classes is being written; this small parser stands in for it.)
+fn backend_kind(config: &Config) -> Result<BackendKind, Error> {
+    let Some(class) = config.get_str(KEY_CLASS)? else {
+        return Err(Error::ConfigMissing {
+            key: KEY_CLASS.to_string(),
+            hint: "set it in the cluster's statemgr.yaml, e.g. \
+                   org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager"
+                .to_string(),
+        });
+    };
+    let short = class.trim().rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    match short.as_str() {
+        "curatorstatemanager" | "zookeeper" | "zk" => Ok(BackendKind::ZooKeeper),
+        "localfilesystemstatemanager" | "localfs" | "local" => Ok(BackendKind::LocalFs),
+        _ => Err(Error::ConfigValue {
+            key: KEY_CLASS.to_string(),
+            origin: config.origin(KEY_CLASS).map(PathBuf::from),
+            message: format!(
+                "unsupported state manager {class:?}: use \
+                 org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager or \
+                 org.apache.heron.statemgr.localfs.LocalFileSystemStateManager"
+            ),
+        }),
+    }
+}
+
+fn millis(config: &Config, key: &str, default: u64) -> Result<Duration, Error> {
+    let ms = config.get_u64(key)?.unwrap_or(default);
+    if ms == 0 {
+        return Err(Error::ConfigValue {
+            key: key.to_string(),
+            origin: config.origin(key).map(PathBuf::from),
+            message: "must be a positive number of milliseconds".to_string(),
+        });
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+/// Splits `h1:2181,h2:2181/chroot` into hosts and chroot.
+pub fn split_connection_string(connection: &str) -> (String, String) {
+    match connection.find('/') {
+        Some(i) => {
+            let chroot = connection[i..].trim_end_matches('/').to_string();
+            (connection[..i].to_string(), chroot)
+        }
+        None => (connection.to_string(), String::new()),
+    }
+}
+
+fn check_root(config: &Config, root: &str, local: bool) -> Result<String, Error> {
+    let wrong = |message: &str| Error::ConfigValue {
+        key: KEY_ROOT.to_string(),
+        origin: config.origin(KEY_ROOT).map(PathBuf::from),
+        message: format!("{root:?} {message}"),
+    };
+    let trimmed = root.trim();
+    if !trimmed.starts_with('/') {
+        return Err(wrong("must be an absolute path"));
+    }
+    let cleaned = trimmed.trim_end_matches('/');
+    if !local && (cleaned.contains("//") || cleaned.split('/').any(|p| p == "." || p == "..")) {
+        return Err(wrong("is not a valid ZooKeeper path"));
+    }
+    Ok(cleaned.to_string())
+}
+
+impl Settings {
+    /// Resolves the settings from a loaded config. `env_auth` is the value of `HERON_ZK_AUTH`, if set
+    /// (passed in so callers and tests decide where it comes from).
+    pub fn from_config(config: &Config, env_auth: Option<String>) -> Result<Settings, Error> {
+        let kind = backend_kind(config)?;
+        let root_raw = config.require_str(KEY_ROOT, "set the root of Heron's state tree, e.g. /heron")?;
+        let scheduler_is_service = config.get_bool(KEY_SCHEDULER_IS_SERVICE)?.unwrap_or(true);
+        match kind {
+            BackendKind::LocalFs => Ok(Settings {
+                root: check_root(config, &root_raw, true)?,
+                backend: BackendSettings::LocalFs {
+                    initialize_tree: config.get_bool(KEY_LOCALFS_INIT_TREE)?.unwrap_or(true),
+                },
+                scheduler_is_service,
+            }),
+            BackendKind::ZooKeeper => {
+                let connection_string = config.require_str(
+                    KEY_CONNECTION,
+                    "set the ZooKeeper hosts, e.g. zk1:2181,zk2:2181,zk3:2181",
+                )?;
+                let (hosts, chroot) = split_connection_string(connection_string.trim());
+                if hosts.trim().is_empty() || hosts.split(',').any(|h| h.trim().is_empty()) {
+                    return Err(Error::ConfigValue {
+                        key: KEY_CONNECTION.to_string(),
+                        origin: config.origin(KEY_CONNECTION).map(PathBuf::from),
+                        message: format!("{connection_string:?} is not a list of host:port"),
+                    });
+                }
+                let connection_timeout = millis(config, KEY_ZK_CONNECTION_TIMEOUT, 30_000)?;
+                let auth_digest = match config.get_str(KEY_ZK_AUTH_DIGEST)? {
+                    Some(value) if !value.trim().is_empty() => Some(value),
+                    _ => env_auth.filter(|v| !v.trim().is_empty()),
+                };
+                let auth_digest = match auth_digest {
+                    Some(value) => {
+                        let value = value.trim().to_string();
+                        match value.split_once(':') {
+                            Some((user, password)) if !user.is_empty() && !password.is_empty() => {
+                                Some(Secret::new(value))
+                            }
+                            _ => {
+                                return Err(Error::ConfigValue {
+                                    key: KEY_ZK_AUTH_DIGEST.to_string(),
+                                    origin: config.origin(KEY_ZK_AUTH_DIGEST).map(PathBuf::from),
+                                    message: "expected user:password (from the config or \
+                                              HERON_ZK_AUTH; the value is not shown)"
+                                        .to_string(),
+                                });
+                            }
+                        }
+                    }
+                    None => None,
+                };
+                let acl = match config.get_str(KEY_ZK_ACL)?.map(|s| s.trim().to_ascii_lowercase()) {
+                    None => AclPolicy::Open,
+                    Some(s) if s == "open" || s.is_empty() => AclPolicy::Open,
+                    Some(s) if s == "creator" => AclPolicy::Creator,
+                    Some(s) if s == "creator-world-read" => AclPolicy::CreatorWorldRead,
+                    Some(s) => {
+                        return Err(Error::ConfigValue {
+                            key: KEY_ZK_ACL.to_string(),
+                            origin: config.origin(KEY_ZK_ACL).map(PathBuf::from),
+                            message: format!(
+                                "unknown ACL policy {s:?}: use open, creator or creator-world-read"
+                            ),
+                        });
+                    }
+                };
+                if acl != AclPolicy::Open && auth_digest.is_none() {
+                    return Err(Error::ConfigMissing {
+                        key: KEY_ZK_AUTH_DIGEST.to_string(),
+                        hint: format!(
+                            "`{KEY_ZK_ACL}` needs credentials: set `{KEY_ZK_AUTH_DIGEST}` in the \
+                             config or the HERON_ZK_AUTH environment variable to user:password"
+                        ),
+                    });
+                }
+                let retry_count = config.get_u64(KEY_ZK_RETRY_COUNT)?.unwrap_or(10);
+                Ok(Settings {
+                    root: check_root(config, &root_raw, false)?,
+                    backend: BackendSettings::ZooKeeper(ZkSettings {
+                        hosts: hosts.trim().to_string(),
+                        chroot,
+                        connection_string: connection_string.trim().to_string(),
+                        session_timeout: millis(config, KEY_ZK_SESSION_TIMEOUT, 30_000)?,
+                        connection_timeout,
+                        operation_timeout: match config.get_u64(KEY_ZK_OPERATION_TIMEOUT)? {
+                            Some(_) => millis(config, KEY_ZK_OPERATION_TIMEOUT, 30_000)?,
+                            None => connection_timeout,
+                        },
+                        retry_count: u32::try_from(retry_count).unwrap_or(u32::MAX),
+                        retry_interval: millis(config, KEY_ZK_RETRY_INTERVAL, 10_000)?,
+                        initialize_tree: config.get_bool(KEY_ZK_INIT_TREE)?.unwrap_or(true),
+                        auth_digest,
+                        acl,
+                    }),
+                    scheduler_is_service,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zk_config() -> Config {
+        let mut config = Config::new();
+        config.set_str(KEY_CLASS, "org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager");
+        config.set_str(KEY_CONNECTION, "a:1,b:2/heron/chroot/");
+        config.set_str(KEY_ROOT, "/heron/");
+        config
+    }
+
+    #[test]
+    fn zookeeper_defaults_are_herons() {
+        let settings = Settings::from_config(&zk_config(), None).unwrap();
+        assert_eq!(settings.root, "/heron");
+        assert!(settings.scheduler_is_service);
+        let BackendSettings::ZooKeeper(zk) = settings.backend else { panic!("not zk") };
+        assert_eq!(zk.hosts, "a:1,b:2");
+        assert_eq!(zk.chroot, "/heron/chroot");
+        assert_eq!(zk.session_timeout, Duration::from_secs(30));
+        assert_eq!(zk.operation_timeout, Duration::from_secs(30));
+        assert!(zk.initialize_tree);
+        assert_eq!(zk.acl, AclPolicy::Open);
+    }
+
+    #[test]
+    fn auth_comes_from_config_then_env_and_is_never_shown() {
+        let mut config = zk_config();
+        let settings = Settings::from_config(&config, Some("u:envpw".into())).unwrap();
+        let BackendSettings::ZooKeeper(zk) = &settings.backend else { panic!("not zk") };
+        assert_eq!(zk.auth_digest.as_ref().unwrap().expose(), "u:envpw");
+        config.set_str(KEY_ZK_AUTH_DIGEST, "v:filepw");
+        let settings = Settings::from_config(&config, Some("u:envpw".into())).unwrap();
+        let BackendSettings::ZooKeeper(zk) = &settings.backend else { panic!("not zk") };
+        assert_eq!(zk.auth_digest.as_ref().unwrap().expose(), "v:filepw");
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("filepw"), "{shown}");
+        config.set_str(KEY_ZK_AUTH_DIGEST, "nocolon-secret");
+        let err = Settings::from_config(&config, None).unwrap_err().to_string();
+        assert!(!err.contains("nocolon-secret"), "{err}");
+    }
+
+    #[test]
+    fn creator_acl_needs_credentials() {
+        let mut config = zk_config();
+        config.set_str(KEY_ZK_ACL, "creator");
+        let err = Settings::from_config(&config, None).unwrap_err();
+        assert!(err.to_string().contains(KEY_ZK_AUTH_DIGEST), "{err}");
+        config.set_str(KEY_ZK_ACL, "bogus");
+        assert!(Settings::from_config(&config, Some("a:b".into())).is_err());
+    }
+
+    #[test]
+    fn localfs_and_bad_values() {
+        let mut config = Config::new();
+        config.set_str(KEY_CLASS, "com.twitter.heron.statemgr.localfs.LocalFileSystemStateManager");
+        config.set_str(KEY_ROOT, "/tmp/state/x");
+        let settings = Settings::from_config(&config, None).unwrap();
+        assert!(matches!(settings.backend, BackendSettings::LocalFs { initialize_tree: true }));
+        config.set_str(KEY_ROOT, "relative");
+        assert!(Settings::from_config(&config, None).is_err());
+        config.set_str(KEY_CLASS, "org.example.Other");
+        let err = Settings::from_config(&config, None).unwrap_err();
+        assert_eq!(err.exit_code(), heron_common::ExitCode::BadInput);
+    }
+}
