@@ -255,7 +255,7 @@ fn component_map<T>(
         }
         let [component, value] = parts[..] else {
             return Err(Error::BadInput(format!(
-                "topology '{}': malformed entry {entry:?} in `{key}`; expected component:{expected}[,component:{expected}]",
+                "topology '{}': malformed entry {entry:?} in `{key}`; expected component:value[,component:value], values being {expected}",
                 topology.name
             )));
         };
@@ -383,7 +383,7 @@ impl Packer<'_> {
             self.topology,
             keys::COMPONENT_RAMMAP,
             topology::parse_java_long,
-            "bytes",
+            "bytes (a whole number)",
         )?;
         let allocation = allocate(containers as usize, parallelism, &ram_map);
         let largest = allocation.iter().map(Vec::len).max().unwrap_or(0);
