@@ -321,9 +321,18 @@ pub const KNOWN_KEYS: &[(&str, KeyType)] = &[
     ("heron.ckptmgr.network.write.batch.time.ms", Int),
     ("heron.ckptmgr.network.read.batch.size.bytes", Int),
     ("heron.ckptmgr.network.read.batch.time.ms", Int),
-    ("heron.ckptmgr.network.options.socket.send.buffer.size.bytes", Int),
-    ("heron.ckptmgr.network.options.socket.receive.buffer.size.bytes", Int),
-    ("heron.ckptmgr.network.options.maximum.packetsize.bytes", Int),
+    (
+        "heron.ckptmgr.network.options.socket.send.buffer.size.bytes",
+        Int,
+    ),
+    (
+        "heron.ckptmgr.network.options.socket.receive.buffer.size.bytes",
+        Int,
+    ),
+    (
+        "heron.ckptmgr.network.options.maximum.packetsize.bytes",
+        Int,
+    ),
     // classpaths and binaries (Key defaults)
     ("heron.classpath.instance", Str),
     ("heron.classpath.healthmgr", Str),
@@ -376,24 +385,72 @@ pub const DEFAULTS: &[(&str, DefaultValue)] = &[
     (HERON_LIB, DefaultValue::Str("${HERON_HOME}/lib")),
     (HERON_DIST, DefaultValue::Str("${HERON_HOME}/dist")),
     (HERON_ETC, DefaultValue::Str("${HERON_HOME}/etc")),
-    ("heron.directory.java.home", DefaultValue::Str("${JAVA_HOME}")),
-    ("heron.config.file.cluster.yaml", DefaultValue::Str("${HERON_CONF}/cluster.yaml")),
-    ("heron.config.file.client.yaml", DefaultValue::Str("${HERON_CONF}/client.yaml")),
-    ("heron.config.file.healthmgr.yaml", DefaultValue::Str("${HERON_CONF}/healthmgr.yaml")),
-    ("heron.config.file.metrics.yaml", DefaultValue::Str("${HERON_CONF}/metrics_sinks.yaml")),
-    ("heron.config.file.packing.yaml", DefaultValue::Str("${HERON_CONF}/packing.yaml")),
-    ("heron.config.file.scheduler.yaml", DefaultValue::Str("${HERON_CONF}/scheduler.yaml")),
-    ("heron.config.file.statemgr.yaml", DefaultValue::Str("${HERON_CONF}/statemgr.yaml")),
-    ("heron.config.file.system.yaml", DefaultValue::Str("${HERON_CONF}/heron_internals.yaml")),
-    ("heron.config.file.uploader.yaml", DefaultValue::Str("${HERON_CONF}/uploader.yaml")),
-    ("heron.config.file.downloader.yaml", DefaultValue::Str("${HERON_CONF}/downloader.yaml")),
-    ("heron.config.file.stateful.yaml", DefaultValue::Str("${HERON_CONF}/stateful.yaml")),
-    (OVERRIDE_YAML, DefaultValue::Str("${HERON_CONF}/override.yaml")),
+    (
+        "heron.directory.java.home",
+        DefaultValue::Str("${JAVA_HOME}"),
+    ),
+    (
+        "heron.config.file.cluster.yaml",
+        DefaultValue::Str("${HERON_CONF}/cluster.yaml"),
+    ),
+    (
+        "heron.config.file.client.yaml",
+        DefaultValue::Str("${HERON_CONF}/client.yaml"),
+    ),
+    (
+        "heron.config.file.healthmgr.yaml",
+        DefaultValue::Str("${HERON_CONF}/healthmgr.yaml"),
+    ),
+    (
+        "heron.config.file.metrics.yaml",
+        DefaultValue::Str("${HERON_CONF}/metrics_sinks.yaml"),
+    ),
+    (
+        "heron.config.file.packing.yaml",
+        DefaultValue::Str("${HERON_CONF}/packing.yaml"),
+    ),
+    (
+        "heron.config.file.scheduler.yaml",
+        DefaultValue::Str("${HERON_CONF}/scheduler.yaml"),
+    ),
+    (
+        "heron.config.file.statemgr.yaml",
+        DefaultValue::Str("${HERON_CONF}/statemgr.yaml"),
+    ),
+    (
+        "heron.config.file.system.yaml",
+        DefaultValue::Str("${HERON_CONF}/heron_internals.yaml"),
+    ),
+    (
+        "heron.config.file.uploader.yaml",
+        DefaultValue::Str("${HERON_CONF}/uploader.yaml"),
+    ),
+    (
+        "heron.config.file.downloader.yaml",
+        DefaultValue::Str("${HERON_CONF}/downloader.yaml"),
+    ),
+    (
+        "heron.config.file.stateful.yaml",
+        DefaultValue::Str("${HERON_CONF}/stateful.yaml"),
+    ),
+    (
+        OVERRIDE_YAML,
+        DefaultValue::Str("${HERON_CONF}/override.yaml"),
+    ),
     (HERON_CLUSTER_HOME, DefaultValue::Str("./heron-core")),
     (HERON_CLUSTER_CONF, DefaultValue::Str("./heron-conf")),
-    (SANDBOX_JAVA_HOME, DefaultValue::Str("/usr/lib/jvm/default-java")),
-    (CORE_PACKAGE_URI, DefaultValue::Str("${HERON_DIST}/heron-core.tar.gz")),
-    (CORE_PACKAGE_DIRECTORY, DefaultValue::Str("${HERON_DIST}/heron-core")),
+    (
+        SANDBOX_JAVA_HOME,
+        DefaultValue::Str("/usr/lib/jvm/default-java"),
+    ),
+    (
+        CORE_PACKAGE_URI,
+        DefaultValue::Str("${HERON_DIST}/heron-core.tar.gz"),
+    ),
+    (
+        CORE_PACKAGE_DIRECTORY,
+        DefaultValue::Str("${HERON_DIST}/heron-core"),
+    ),
     (USE_CORE_PACKAGE_URI, DefaultValue::Bool(true)),
     (STMGR_RAM, DefaultValue::Int(GIB)),
     (CKPTMGR_RAM, DefaultValue::Int(GIB)),
@@ -401,28 +458,88 @@ pub const DEFAULTS: &[(&str, DefaultValue)] = &[
     (INSTANCE_RAM, DefaultValue::Int(GIB)),
     (INSTANCE_CPU, DefaultValue::Float(1.0)),
     (INSTANCE_DISK, DefaultValue::Int(GIB)),
-    ("heron.classpath.instance", DefaultValue::Str("${HERON_LIB}/instance/*")),
-    ("heron.classpath.healthmgr", DefaultValue::Str("${HERON_LIB}/healthmgr/*")),
-    ("heron.classpath.metrics.manager", DefaultValue::Str("${HERON_LIB}/metricsmgr/*")),
-    ("heron.classpath.metricscache.manager", DefaultValue::Str("${HERON_LIB}/metricscachemgr/*")),
-    ("heron.classpath.packing", DefaultValue::Str("${HERON_LIB}/packing/*")),
-    ("heron.classpath.scheduler", DefaultValue::Str("${HERON_LIB}/scheduler/*")),
-    ("heron.classpath.statemgr", DefaultValue::Str("${HERON_LIB}/statemgr/*")),
-    ("heron.classpath.uploader", DefaultValue::Str("${HERON_LIB}/uploader/*")),
-    ("heron.classpath.ckptmgr", DefaultValue::Str("${HERON_LIB}/ckptmgr/*")),
-    ("heron.classpath.statefulstorage", DefaultValue::Str("${HERON_LIB}/statefulstorage/*")),
-    (EXECUTOR_BINARY, DefaultValue::Str("${HERON_BIN}/heron-executor")),
-    ("heron.binaries.stmgr", DefaultValue::Str("${HERON_BIN}/heron-stmgr")),
-    ("heron.binaries.tmanager", DefaultValue::Str("${HERON_BIN}/heron-tmanager")),
-    ("heron.binaries.shell", DefaultValue::Str("${HERON_BIN}/heron-shell")),
-    ("heron.binaries.python.instance", DefaultValue::Str("${HERON_BIN}/heron-python-instance")),
-    ("heron.binaries.cpp.instance", DefaultValue::Str("${HERON_BIN}/heron-cpp-instance")),
-    ("heron.binaries.downloader", DefaultValue::Str("${HERON_BIN}/heron-downloader")),
-    ("heron.binaries.downloader-conf", DefaultValue::Str("${HERON_BIN}/heron-downloader-config")),
-    ("heron.jars.scheduler", DefaultValue::Str("${HERON_LIB}/scheduler/heron-scheduler.jar")),
+    (
+        "heron.classpath.instance",
+        DefaultValue::Str("${HERON_LIB}/instance/*"),
+    ),
+    (
+        "heron.classpath.healthmgr",
+        DefaultValue::Str("${HERON_LIB}/healthmgr/*"),
+    ),
+    (
+        "heron.classpath.metrics.manager",
+        DefaultValue::Str("${HERON_LIB}/metricsmgr/*"),
+    ),
+    (
+        "heron.classpath.metricscache.manager",
+        DefaultValue::Str("${HERON_LIB}/metricscachemgr/*"),
+    ),
+    (
+        "heron.classpath.packing",
+        DefaultValue::Str("${HERON_LIB}/packing/*"),
+    ),
+    (
+        "heron.classpath.scheduler",
+        DefaultValue::Str("${HERON_LIB}/scheduler/*"),
+    ),
+    (
+        "heron.classpath.statemgr",
+        DefaultValue::Str("${HERON_LIB}/statemgr/*"),
+    ),
+    (
+        "heron.classpath.uploader",
+        DefaultValue::Str("${HERON_LIB}/uploader/*"),
+    ),
+    (
+        "heron.classpath.ckptmgr",
+        DefaultValue::Str("${HERON_LIB}/ckptmgr/*"),
+    ),
+    (
+        "heron.classpath.statefulstorage",
+        DefaultValue::Str("${HERON_LIB}/statefulstorage/*"),
+    ),
+    (
+        EXECUTOR_BINARY,
+        DefaultValue::Str("${HERON_BIN}/heron-executor"),
+    ),
+    (
+        "heron.binaries.stmgr",
+        DefaultValue::Str("${HERON_BIN}/heron-stmgr"),
+    ),
+    (
+        "heron.binaries.tmanager",
+        DefaultValue::Str("${HERON_BIN}/heron-tmanager"),
+    ),
+    (
+        "heron.binaries.shell",
+        DefaultValue::Str("${HERON_BIN}/heron-shell"),
+    ),
+    (
+        "heron.binaries.python.instance",
+        DefaultValue::Str("${HERON_BIN}/heron-python-instance"),
+    ),
+    (
+        "heron.binaries.cpp.instance",
+        DefaultValue::Str("${HERON_BIN}/heron-cpp-instance"),
+    ),
+    (
+        "heron.binaries.downloader",
+        DefaultValue::Str("${HERON_BIN}/heron-downloader"),
+    ),
+    (
+        "heron.binaries.downloader-conf",
+        DefaultValue::Str("${HERON_BIN}/heron-downloader-config"),
+    ),
+    (
+        "heron.jars.scheduler",
+        DefaultValue::Str("${HERON_LIB}/scheduler/heron-scheduler.jar"),
+    ),
     (SCHEDULER_IS_SERVICE, DefaultValue::Bool(true)),
     (AURORA_CONTROLLER_CLI, DefaultValue::Bool(true)),
-    ("heron.topology.metricscachemgr.mode", DefaultValue::Str("disabled")),
+    (
+        "heron.topology.metricscachemgr.mode",
+        DefaultValue::Str("disabled"),
+    ),
     ("heron.command.update.prompt", DefaultValue::Str("disabled")),
     (DRY_RUN, DefaultValue::Bool(false)),
     (VERBOSE, DefaultValue::Bool(false)),
@@ -487,8 +604,14 @@ pub const TOKEN_KEYS: &[(&str, &str)] = &[
     ("TOPOLOGY_PACKAGE_FILE", "heron.topology.package.file"),
     ("TOPOLOGY_PACKAGE_TYPE", "heron.topology.package.type"),
     ("TOPOLOGY_CONTAINER_ID", "heron.topology.container.id"),
-    ("SCHEDULER_PROXY_CONNECTION_STRING", "heron.proxy.connection.string"),
-    ("SCHEDULER_PROXY_CONNECTION_TYPE", "heron.proxy.connection.type"),
+    (
+        "SCHEDULER_PROXY_CONNECTION_STRING",
+        "heron.proxy.connection.string",
+    ),
+    (
+        "SCHEDULER_PROXY_CONNECTION_TYPE",
+        "heron.proxy.connection.type",
+    ),
     ("STATEMGR_CONNECTION_STRING", STATEMGR_CONNECTION_STRING),
     ("STATEMGR_ROOT_PATH", STATEMGR_ROOT_PATH),
     ("STMGR_RAM", STMGR_RAM),
@@ -497,34 +620,55 @@ pub const TOKEN_KEYS: &[(&str, &str)] = &[
     ("INSTANCE_RAM", INSTANCE_RAM),
     ("INSTANCE_CPU", INSTANCE_CPU),
     ("INSTANCE_DISK", INSTANCE_DISK),
-    ("STATEFUL_STORAGE_CLASSNAME", "heron.statefulstorage.classname"),
+    (
+        "STATEFUL_STORAGE_CLASSNAME",
+        "heron.statefulstorage.classname",
+    ),
     ("STATEFUL_STORAGE_CONF", "heron.statefulstorage.config"),
-    ("STATEFUL_STORAGE_CUSTOM_CLASSPATH", "heron.statefulstorage.custom.classpath"),
-    ("METRICSCACHEMGR_MODE", "heron.topology.metricscachemgr.mode"),
+    (
+        "STATEFUL_STORAGE_CUSTOM_CLASSPATH",
+        "heron.statefulstorage.custom.classpath",
+    ),
+    (
+        "METRICSCACHEMGR_MODE",
+        "heron.topology.metricscachemgr.mode",
+    ),
     ("HEALTHMGR_MODE", "heron.topology.healthmgr.mode"),
     ("INSTANCE_CLASSPATH", "heron.classpath.instance"),
     ("HEALTHMGR_CLASSPATH", "heron.classpath.healthmgr"),
     ("METRICSMGR_CLASSPATH", "heron.classpath.metrics.manager"),
-    ("METRICSCACHEMGR_CLASSPATH", "heron.classpath.metricscache.manager"),
+    (
+        "METRICSCACHEMGR_CLASSPATH",
+        "heron.classpath.metricscache.manager",
+    ),
     ("PACKING_CLASSPATH", "heron.classpath.packing"),
     ("SCHEDULER_CLASSPATH", "heron.classpath.scheduler"),
     ("STATEMGR_CLASSPATH", "heron.classpath.statemgr"),
     ("UPLOADER_CLASSPATH", "heron.classpath.uploader"),
     ("CKPTMGR_CLASSPATH", "heron.classpath.ckptmgr"),
-    ("STATEFULSTORAGE_CLASSPATH", "heron.classpath.statefulstorage"),
+    (
+        "STATEFULSTORAGE_CLASSPATH",
+        "heron.classpath.statefulstorage",
+    ),
     ("TOPOLOGY_CLASSPATH", "heron.runtime.topology.class.path"),
     ("NUM_CONTAINERS", "heron.runtime.num.containers"),
     ("DOWNLOADER_PROTOCOLS", "heron.downloader.registry"),
     ("HERON_RELEASE_PACKAGE", "heron.release.package"),
     ("HERON_RELEASE_PACKAGE_ROLE", "heron.release.package.role"),
     ("HERON_RELEASE_PACKAGE_NAME", "heron.release.package.name"),
-    ("HERON_RELEASE_PACKAGE_VERSION", "heron.release.package.version"),
+    (
+        "HERON_RELEASE_PACKAGE_VERSION",
+        "heron.release.package.version",
+    ),
     ("HERON_UPLOADER_VERSION", "heron.uploader.version"),
     ("HERON_CLUSTER_HOME", HERON_CLUSTER_HOME),
     ("HERON_CLUSTER_CONF", HERON_CLUSTER_CONF),
     ("HERON_CLUSTER_JAVA_HOME", SANDBOX_JAVA_HOME),
     ("OVERRIDE_YAML", OVERRIDE_YAML),
-    ("APISERVER_OVERRIDE_YAML", "heron.apiserver.file.override.yaml"),
+    (
+        "APISERVER_OVERRIDE_YAML",
+        "heron.apiserver.file.override.yaml",
+    ),
     ("EXECUTOR_BINARY", EXECUTOR_BINARY),
     ("STMGR_BINARY", "heron.binaries.stmgr"),
     ("TMANAGER_BINARY", "heron.binaries.tmanager"),
@@ -538,7 +682,11 @@ pub const TOKEN_KEYS: &[(&str, &str)] = &[
 
 /// The config key a `${NAME}` token stands for (`TOPOLOGY` is an alias of `TOPOLOGY_NAME`).
 pub fn token_key(name: &str) -> Option<&'static str> {
-    let name = if name == "TOPOLOGY" { "TOPOLOGY_NAME" } else { name };
+    let name = if name == "TOPOLOGY" {
+        "TOPOLOGY_NAME"
+    } else {
+        name
+    };
     TOKEN_KEYS.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
 }
 

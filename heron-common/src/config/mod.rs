@@ -16,7 +16,10 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-pub use loader::{LoadRequest, Mode, load};
+pub use loader::{
+    LoadRequest, Mode, default_config_path, default_heron_home, load, load_file, load_raw,
+    load_with_context, parse_config_property, property_value, render_override_yaml,
+};
 
 /// A config value as YAML gives it. Strings are token-expanded at load time.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -82,9 +85,15 @@ pub struct Entry {
 }
 
 /// A loaded cluster config: Heron's keys, later sources overriding earlier ones.
+///
+/// A config from [`load`] is token-expanded in the mode asked for and also keeps its raw
+/// (unexpanded) values, so [`to_cluster_mode`](Config::to_cluster_mode) and
+/// [`to_local_mode`](Config::to_local_mode) can give the other view of the same files.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     entries: BTreeMap<String, Entry>,
+    /// The values before token expansion; `None` when this config was never expanded.
+    raw: Option<BTreeMap<String, Entry>>,
 }
 
 impl Config {
@@ -94,8 +103,16 @@ impl Config {
     }
 
     /// Sets a key, replacing any earlier value (later sources win).
+    ///
+    /// On an expanded config the value is stored as given in both views (it is not expanded;
+    /// call [`expanded`](Config::expanded) again if it holds tokens).
     pub fn set(&mut self, key: impl Into<String>, value: Value, origin: Option<PathBuf>) {
-        self.entries.insert(key.into(), Entry { value, origin });
+        let key = key.into();
+        let entry = Entry { value, origin };
+        if let Some(raw) = self.raw.as_mut() {
+            raw.insert(key.clone(), entry.clone());
+        }
+        self.entries.insert(key, entry);
     }
 
     /// Sets a string key with no origin file (runtime values, defaults).
@@ -105,7 +122,86 @@ impl Config {
 
     /// Removes a key.
     pub fn remove(&mut self, key: &str) -> Option<Entry> {
+        if let Some(raw) = self.raw.as_mut() {
+            raw.remove(key);
+        }
         self.entries.remove(key)
+    }
+
+    /// The config before token expansion (itself when it was never expanded).
+    pub fn raw(&self) -> Config {
+        match &self.raw {
+            Some(raw) => Config {
+                entries: raw.clone(),
+                raw: None,
+            },
+            None => Config {
+                entries: self.entries.clone(),
+                raw: None,
+            },
+        }
+    }
+
+    /// This config's raw values expanded for `mode` (heron-aurora.md §3.9).
+    ///
+    /// Local mode expands with the `heron.directory.home`/`conf` the loader set (the client's
+    /// `~/.heron` and `<config-path>/<cluster>`); cluster mode first sets them to
+    /// `heron.directory.cluster.home`/`conf` (`./heron-core`, `./heron-conf`), as Heron's
+    /// `Config.toClusterMode` does. `context` gives `${HOME}` and `${JAVA_HOME}`; every other
+    /// token takes its value from the config's own keys (then from `context.values`).
+    pub fn expanded(&self, mode: Mode, context: &tokens::TokenContext) -> Config {
+        let base = self.raw();
+        let mut current = base.entries.clone();
+        if mode == Mode::Cluster {
+            for (target, source) in [
+                (keys::HERON_HOME, keys::HERON_CLUSTER_HOME),
+                (keys::HERON_CONF, keys::HERON_CLUSTER_CONF),
+            ] {
+                if let Some(entry) = current.get(source).cloned() {
+                    current.insert(target.to_string(), entry);
+                }
+            }
+        }
+        let mut previous = 0usize;
+        // Heron stops when a pass leaves as many values holding `${` as the pass before; the
+        // bound only guards against a pathological cycle.
+        for _ in 0..64 {
+            let mut ctx = context.clone();
+            for (name, key) in keys::TOKEN_KEYS {
+                if let Some(text) = current.get(*key).and_then(|e| e.value.as_text()) {
+                    ctx.values.insert((*name).to_string(), text);
+                }
+            }
+            let mut remaining = 0usize;
+            for entry in current.values_mut() {
+                if let Value::String(text) = &entry.value {
+                    let expanded = tokens::substitute(text, &ctx);
+                    if expanded.contains("${") {
+                        remaining += 1;
+                    }
+                    entry.value = Value::String(expanded);
+                }
+            }
+            if remaining == previous {
+                break;
+            }
+            previous = remaining;
+        }
+        Config {
+            entries: current,
+            raw: Some(base.entries),
+        }
+    }
+
+    /// The same config expanded for the Aurora sandbox (`./heron-core`, `./heron-conf`), with
+    /// `${HOME}`/`${JAVA_HOME}` from this process's environment.
+    pub fn to_cluster_mode(&self) -> Config {
+        self.expanded(Mode::Cluster, &tokens::TokenContext::from_env())
+    }
+
+    /// The same config expanded for the client (`heron.directory.home`/`conf` as loaded).
+    pub fn to_local_mode(&self) -> Config {
+        self.expanded(Mode::Local, &tokens::TokenContext::from_env())
     }
 
     /// The raw entry of a key.
@@ -133,8 +229,29 @@ impl Config {
         !matches!(self.get(key), None | Some(Value::Null))
     }
 
+    /// A list key.
+    pub fn get_list(&self, key: &str) -> Result<Option<&[Value]>> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::List(items)) => Ok(Some(items)),
+            Some(v) => Err(self.wrong(key, format!("expected a list, found {}", describe(v)))),
+        }
+    }
+
+    /// Checks every known key (see [`keys::KNOWN_KEYS`]) holds a value of its type.
+    pub fn validate(&self) -> Result<()> {
+        for (key, entry) in &self.entries {
+            check_type(key, &entry.value, entry.origin.as_deref())?;
+        }
+        Ok(())
+    }
+
     fn wrong(&self, key: &str, message: String) -> Error {
-        Error::ConfigValue { key: key.to_string(), origin: self.origin(key).map(Path::to_path_buf), message }
+        Error::ConfigValue {
+            key: key.to_string(),
+            origin: self.origin(key).map(Path::to_path_buf),
+            message,
+        }
     }
 
     /// A scalar key as text (numbers and booleans as written); `None` when unset or null.
@@ -152,7 +269,10 @@ impl Config {
     pub fn require_str(&self, key: &str, hint: &str) -> Result<String> {
         self.get_str(key)?
             .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| Error::ConfigMissing { key: key.to_string(), hint: hint.to_string() })
+            .ok_or_else(|| Error::ConfigMissing {
+                key: key.to_string(),
+                hint: hint.to_string(),
+            })
     }
 
     /// A boolean key: YAML booleans, or the strings `true`/`false` in any case.
@@ -162,7 +282,10 @@ impl Config {
             Some(Value::Bool(b)) => Ok(Some(*b)),
             Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(v) => Err(self.wrong(key, format!("expected true or false, found {}", describe(v)))),
+            Some(v) => Err(self.wrong(
+                key,
+                format!("expected true or false, found {}", describe(v)),
+            )),
         }
     }
 
@@ -215,6 +338,49 @@ impl Config {
             Some(v) => Err(self.wrong(key, format!("expected a map, found {}", describe(v)))),
         }
     }
+}
+
+/// Checks one value against the type its key must have; unknown keys pass.
+pub fn check_type(key: &str, value: &Value, origin: Option<&Path>) -> Result<()> {
+    let Some(expected) = keys::key_type(key) else {
+        return Ok(());
+    };
+    let ok = match (expected, value) {
+        (_, Value::Null) => true,
+        (keys::KeyType::Bool, Value::Bool(_)) => true,
+        (keys::KeyType::Bool, Value::String(s)) => {
+            s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+        }
+        (keys::KeyType::Int, Value::Int(_)) => true,
+        (keys::KeyType::Int, Value::Float(f)) => f.fract() == 0.0 && f.abs() < 9.0e15,
+        (keys::KeyType::Int, Value::String(s)) => s.trim().parse::<i64>().is_ok(),
+        (keys::KeyType::Float, Value::Int(_) | Value::Float(_)) => true,
+        (keys::KeyType::Float, Value::String(s)) => {
+            s.trim().parse::<f64>().is_ok_and(|f| f.is_finite())
+        }
+        (keys::KeyType::String, Value::String(_) | Value::Int(_) | Value::Float(_)) => true,
+        (keys::KeyType::Map, Value::Map(_)) => true,
+        (keys::KeyType::List, Value::List(_)) => true,
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    let hint = match (expected, value) {
+        (keys::KeyType::String, Value::Bool(_)) => {
+            " (YAML reads yes/no/on/off/true/false as booleans: quote the value)"
+        }
+        _ => "",
+    };
+    Err(Error::ConfigValue {
+        key: key.to_string(),
+        origin: origin.map(Path::to_path_buf),
+        message: format!(
+            "expected {}, found {}{hint}",
+            expected.describe(),
+            describe(value)
+        ),
+    })
 }
 
 fn describe(value: &Value) -> String {

@@ -63,7 +63,11 @@ impl TokenContext {
     }
 
     fn lookup(&self, name: &str) -> Option<&str> {
-        let name = if name == "TOPOLOGY" { "TOPOLOGY_NAME" } else { name };
+        let name = if name == "TOPOLOGY" {
+            "TOPOLOGY_NAME"
+        } else {
+            name
+        };
         self.values.get(name).map(String::as_str)
     }
 }
@@ -74,8 +78,10 @@ pub fn substitute(text: &str, ctx: &TokenContext) -> String {
     if let Some((scheme, rest)) = split_url(trimmed) {
         return format!("{scheme}://{}", substitute(rest, ctx));
     }
-    let components: Vec<String> =
-        java_split(trimmed).into_iter().map(|c| replace_component(c, ctx)).collect();
+    let components: Vec<String> = java_split(trimmed)
+        .into_iter()
+        .map(|c| replace_component(c, ctx))
+        .collect();
     join_like_java_file(&components)
 }
 
@@ -110,10 +116,16 @@ fn java_split(text: &str) -> Vec<&str> {
 
 fn replace_component(component: &str, ctx: &TokenContext) -> String {
     if component == "${HOME}" || component == "~" {
-        return ctx.user_home.clone().unwrap_or_else(|| component.to_string());
+        return ctx
+            .user_home
+            .clone()
+            .unwrap_or_else(|| component.to_string());
     }
     if component == "${JAVA_HOME}" {
-        return ctx.java_home.clone().unwrap_or_else(|| component.to_string());
+        return ctx
+            .java_home
+            .clone()
+            .unwrap_or_else(|| component.to_string());
     }
     if let Some(name) = token_name(component)
         && let Some(value) = ctx.lookup(name)
@@ -159,11 +171,19 @@ fn join_like_java_file(components: &[String]) -> String {
     for component in &components[1..] {
         let child = normalize(component);
         // A parent with an empty path resolves against `/`.
-        let parent = if path.is_empty() { "/".to_string() } else { path };
+        let parent = if path.is_empty() {
+            "/".to_string()
+        } else {
+            path
+        };
         path = if child.is_empty() {
             parent
         } else if child.starts_with('/') {
-            if parent == "/" { child } else { format!("{parent}{child}") }
+            if parent == "/" {
+                child
+            } else {
+                format!("{parent}{child}")
+            }
         } else if parent == "/" {
             format!("/{child}")
         } else {
@@ -191,20 +211,32 @@ mod tests {
     #[test]
     fn whole_components_only() {
         let c = ctx();
-        assert_eq!(substitute("${HOME}/x/${CLUSTER}/${ROLE}/${TOPOLOGY}", &c), "/home/me/x/aurora/www/wc");
-        assert_eq!(substitute("/data/foo-${CLUSTER}", &c), "/data/foo-${CLUSTER}");
+        assert_eq!(
+            substitute("${HOME}/x/${CLUSTER}/${ROLE}/${TOPOLOGY}", &c),
+            "/home/me/x/aurora/www/wc"
+        );
+        assert_eq!(
+            substitute("/data/foo-${CLUSTER}", &c),
+            "/data/foo-${CLUSTER}"
+        );
         assert_eq!(substitute("~/.herondata", &c), "/home/me/.herondata");
         assert_eq!(substitute("a~/b", &c), "a~/b");
         assert_eq!(substitute("${UNKNOWN}/x", &c), "${UNKNOWN}/x");
         assert_eq!(substitute("${ENVIRON}/x", &c), "${ENVIRON}/x");
         assert_eq!(substitute("${cluster}", &c), "${cluster}");
         // One pass only: a substituted token is expanded by the next pass.
-        assert_eq!(substitute("${HERON_BIN}/heron-executor", &c), "${HERON_HOME}/bin/heron-executor");
+        assert_eq!(
+            substitute("${HERON_BIN}/heron-executor", &c),
+            "${HERON_HOME}/bin/heron-executor"
+        );
     }
 
     #[test]
     fn java_home_and_missing_home() {
-        assert_eq!(substitute("${JAVA_HOME}/bin/java", &ctx()), "/opt/jdk/bin/java");
+        assert_eq!(
+            substitute("${JAVA_HOME}/bin/java", &ctx()),
+            "/opt/jdk/bin/java"
+        );
         let bare = TokenContext::new();
         assert_eq!(substitute("${JAVA_HOME}/bin", &bare), "${JAVA_HOME}/bin");
         assert_eq!(substitute("${HOME}/x", &bare), "${HOME}/x");
@@ -214,16 +246,28 @@ mod tests {
     fn urls_keep_their_scheme() {
         let c = ctx();
         assert_eq!(substitute("file://${HOME}/x", &c), "file:///home/me/x");
-        assert_eq!(substitute("file:///vagrant/a.tar.gz", &c), "file:///vagrant/a.tar.gz");
-        assert_eq!(substitute("hdfs:///heron/topology/", &c), "hdfs:///heron/topology");
-        assert_eq!(substitute("http://host:8080/${CLUSTER}", &c), "http://host:8080/aurora");
+        assert_eq!(
+            substitute("file:///vagrant/a.tar.gz", &c),
+            "file:///vagrant/a.tar.gz"
+        );
+        assert_eq!(
+            substitute("hdfs:///heron/topology/", &c),
+            "hdfs:///heron/topology"
+        );
+        assert_eq!(
+            substitute("http://host:8080/${CLUSTER}", &c),
+            "http://host:8080/aurora"
+        );
         assert_eq!(substitute("s3://", &c), "s3:");
     }
 
     #[test]
     fn joins_like_java_file() {
         let c = ctx();
-        assert_eq!(substitute("  /usr/lib/jvm/java-8/  ", &c), "/usr/lib/jvm/java-8");
+        assert_eq!(
+            substitute("  /usr/lib/jvm/java-8/  ", &c),
+            "/usr/lib/jvm/java-8"
+        );
         assert_eq!(substitute("/a//b///c", &c), "/a/b/c");
         assert_eq!(substitute("//a", &c), "/a");
         assert_eq!(substitute("./heron-core/bin", &c), "./heron-core/bin");

@@ -45,12 +45,20 @@ pub struct TopEntry {
 /// `path` only names the file in errors. Top-level entries come back in file order, duplicates
 /// included (the caller decides; Heron keeps the last).
 pub fn parse_document(text: &str, path: &Path) -> Result<Vec<TopEntry>> {
-    let mut builder = Builder { path, anchors: BTreeMap::new(), nodes: 0 };
+    let mut builder = Builder {
+        path,
+        anchors: BTreeMap::new(),
+        nodes: 0,
+    };
     let root = builder.run(text)?;
     match root {
         None => Ok(Vec::new()),
-        Some(Node { value: Value::Null, .. }) => Ok(Vec::new()),
-        Some(Node { top: Some(entries), .. }) => Ok(entries),
+        Some(Node {
+            value: Value::Null, ..
+        }) => Ok(Vec::new()),
+        Some(Node {
+            top: Some(entries), ..
+        }) => Ok(entries),
         Some(Node { value, line, .. }) => Err(Error::ConfigSyntax {
             path: path.to_path_buf(),
             message: format!(
@@ -63,7 +71,11 @@ pub fn parse_document(text: &str, path: &Path) -> Result<Vec<TopEntry>> {
 
 /// Parses any YAML document into one [`Value`] (null for an empty document).
 pub fn parse_value(text: &str, path: &Path) -> Result<Value> {
-    let mut builder = Builder { path, anchors: BTreeMap::new(), nodes: 0 };
+    let mut builder = Builder {
+        path,
+        anchors: BTreeMap::new(),
+        nodes: 0,
+    };
     Ok(builder.run(text)?.map(|n| n.value).unwrap_or(Value::Null))
 }
 
@@ -75,7 +87,11 @@ struct Node {
 }
 
 enum Frame {
-    Seq { items: Vec<Value>, anchor: usize, line: usize },
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        line: usize,
+    },
     Map(MapFrame),
 }
 
@@ -109,7 +125,11 @@ impl Builder<'_> {
 
     fn scan_error(&self, e: &ScanError) -> Error {
         let info = e.info();
-        let info = if info.is_empty() { "invalid YAML".to_string() } else { info };
+        let info = if info.is_empty() {
+            "invalid YAML".to_string()
+        } else {
+            info
+        };
         self.syntax(e.marker().line(), e.marker().col() + 1, info)
     }
 
@@ -169,7 +189,11 @@ impl Builder<'_> {
                     if stack.len() >= MAX_DEPTH {
                         return Err(self.syntax(line, column, "nesting too deep"));
                     }
-                    stack.push(Frame::Seq { items: Vec::new(), anchor, line });
+                    stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        anchor,
+                        line,
+                    });
                     None
                 }
                 Event::MappingStart(_, anchor, tag) => {
@@ -188,7 +212,11 @@ impl Builder<'_> {
                     None
                 }
                 Event::SequenceEnd => match stack.pop() {
-                    Some(Frame::Seq { items, anchor, line }) => {
+                    Some(Frame::Seq {
+                        items,
+                        anchor,
+                        line,
+                    }) => {
                         let value = Value::List(items);
                         if anchor != 0 {
                             self.anchors.insert(anchor, value.clone());
@@ -209,15 +237,25 @@ impl Builder<'_> {
             };
             if let Some((value, top, node_line)) = completed {
                 match stack.last_mut() {
-                    None => root = Some(Node { value, top, line: node_line }),
+                    None => {
+                        root = Some(Node {
+                            value,
+                            top,
+                            line: node_line,
+                        })
+                    }
                     Some(Frame::Seq { items, .. }) => items.push(value),
                     Some(Frame::Map(map)) => match map.key.take() {
-                        Some((Key::Text(key), key_line)) => {
-                            map.entries.push(TopEntry { key, value, line: key_line })
-                        }
+                        Some((Key::Text(key), key_line)) => map.entries.push(TopEntry {
+                            key,
+                            value,
+                            line: key_line,
+                        }),
                         Some((Key::Merge, key_line)) => map.merges.push((value, key_line)),
                         // Unreachable: scalars become keys above; collections are refused as keys.
-                        None => return Err(self.syntax(line, column, "a mapping key must be text")),
+                        None => {
+                            return Err(self.syntax(line, column, "a mapping key must be text"));
+                        }
                     },
                 }
             }
@@ -247,7 +285,11 @@ impl Builder<'_> {
         if let Some(Frame::Map(map)) = stack.last()
             && map.key.is_none()
         {
-            return Err(self.syntax(line, column, "a mapping key must be text, not a list or map"));
+            return Err(self.syntax(
+                line,
+                column,
+                "a mapping key must be text, not a list or map",
+            ));
         }
         Ok(())
     }
@@ -271,7 +313,13 @@ impl Builder<'_> {
     }
 
     fn finish_map(&mut self, map: MapFrame) -> Result<(Value, Vec<TopEntry>, usize)> {
-        let MapFrame { mut entries, merges, anchor, line, .. } = map;
+        let MapFrame {
+            mut entries,
+            merges,
+            anchor,
+            line,
+            ..
+        } = map;
         if !merges.is_empty() {
             // Explicit keys win over merged ones; earlier merge sources win over later ones.
             let mut seen: std::collections::BTreeSet<String> =
@@ -306,14 +354,20 @@ impl Builder<'_> {
                 for m in maps {
                     for (key, value) in m {
                         if seen.insert(key.clone()) {
-                            entries.push(TopEntry { key, value, line: merge_line });
+                            entries.push(TopEntry {
+                                key,
+                                value,
+                                line: merge_line,
+                            });
                         }
                     }
                 }
             }
         }
-        let map: BTreeMap<String, Value> =
-            entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect();
+        let map: BTreeMap<String, Value> = entries
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect();
         let value = Value::Map(map);
         if anchor != 0 {
             self.anchors.insert(anchor, value.clone());
@@ -451,7 +505,8 @@ fn resolve_float(text: &str) -> Option<f64> {
     if !digits_ok(int_part) || !digits_ok(frac_part) || int_part.starts_with('_') {
         return None;
     }
-    if !int_part.chars().any(|c| c.is_ascii_digit()) && !frac_part.chars().any(|c| c.is_ascii_digit())
+    if !int_part.chars().any(|c| c.is_ascii_digit())
+        && !frac_part.chars().any(|c| c.is_ascii_digit())
     {
         return None;
     }
@@ -493,12 +548,18 @@ mod tests {
         assert_eq!(one("0x1F"), Value::Int(31));
         assert_eq!(one("0b101"), Value::Int(5));
         assert_eq!(one("1073741824"), Value::Int(1073741824));
-        assert_eq!(one("99999999999999999999"), Value::String("99999999999999999999".into()));
+        assert_eq!(
+            one("99999999999999999999"),
+            Value::String("99999999999999999999".into())
+        );
         assert_eq!(one("0.8"), Value::Float(0.8));
         assert_eq!(one("1e3"), Value::Float(1000.0));
         assert_eq!(one("1.0"), Value::Float(1.0));
         assert_eq!(one("1:30"), Value::String("1:30".into()));
-        assert_eq!(one("127.0.0.1:2181"), Value::String("127.0.0.1:2181".into()));
+        assert_eq!(
+            one("127.0.0.1:2181"),
+            Value::String("127.0.0.1:2181".into())
+        );
         assert_eq!(one("~"), Value::Null);
         assert_eq!(one(""), Value::Null);
         assert_eq!(one("${HOME}/x"), Value::String("${HOME}/x".into()));
@@ -514,10 +575,14 @@ mod tests {
     fn maps_lists_anchors_and_merges() {
         let entries = doc("a: &base {x: 1, y: 2}\nb:\n  <<: *base\n  y: 3\nc: [1, two, *base]\n");
         assert_eq!(entries.len(), 3);
-        let Value::Map(b) = &entries[1].value else { panic!("b is a map") };
+        let Value::Map(b) = &entries[1].value else {
+            panic!("b is a map")
+        };
         assert_eq!(b.get("x"), Some(&Value::Int(1)));
         assert_eq!(b.get("y"), Some(&Value::Int(3)));
-        let Value::List(c) = &entries[2].value else { panic!("c is a list") };
+        let Value::List(c) = &entries[2].value else {
+            panic!("c is a list")
+        };
         assert_eq!(c.len(), 3);
         assert_eq!(entries[1].line, 2);
     }
@@ -557,7 +622,7 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
             let prev = format!("*a{}", i - 1);
-            let items = vec![prev.as_str(); 10].join(", ");
+            let items = [prev.as_str(); 10].join(", ");
             text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
         }
         let err = parse_document(&text, Path::new("bomb.yaml")).unwrap_err();
