@@ -238,10 +238,12 @@ async fn interrupted() -> &'static str {
 
 fn init_logging(verbose: bool) {
     // Only our crate logs at debug: the SDKs' own debug output is not ours to vouch for.
-    let filter = if verbose { "warn,heron_uploader=debug" } else { "warn,heron_uploader=info" };
+    use std::io::IsTerminal;
+    let filter = if verbose { "warn,heron_uploader=debug" } else { "error,heron_uploader=info" };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .without_time()
         .try_init();

@@ -108,8 +108,14 @@ impl S3 {
             .timeout_config(
                 aws_config::timeout::TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).build(),
             );
-        if let Some(region) = &s.region {
-            loader = loader.region(Region::new(region.clone()));
+        match (&s.region, &s.endpoint) {
+            (Some(region), _) => loader = loader.region(Region::new(region.clone())),
+            // A custom endpoint ignores the region but signing needs one: skip the lookup chain
+            // (which would ask EC2's metadata service) unless the environment names one.
+            (None, Some(_)) if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() => {
+                loader = loader.region(Region::new("us-east-1"));
+            }
+            (None, _) => {}
         }
         match &s.credentials {
             Credentials::Static { access_key, secret_key } => {
