@@ -402,7 +402,10 @@ async fn get(
             codec::validate(kind, &node.data, &node.location)?;
             out.write_all(&node.data).context("cannot write to stdout")?;
         }
-        Format::Json => write_json(out, &codec::to_json(kind, &node.data, &node.location)?, true)?,
+        Format::Json => {
+            let text = codec::to_json_pretty(kind, &node.data, &node.location)?;
+            writeln!(out, "{text}").context("cannot write to stdout")?;
+        }
         Format::Text => {
             let json = codec::to_json(kind, &node.data, &node.location)?;
             for line in codec::to_text_lines(&json) {

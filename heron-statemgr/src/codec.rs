@@ -71,6 +71,19 @@ pub fn to_json(kind: NodeKind, bytes: &[u8], what: &str) -> Result<serde_json::V
     })
 }
 
+/// Decodes node bytes and renders the message's JSON form, pretty, fields in `.proto` order.
+pub fn to_json_pretty(kind: NodeKind, bytes: &[u8], what: &str) -> Result<String, Error> {
+    if bytes.is_empty() {
+        return Err(decode_error(kind, what, "the node is empty (0 bytes)".to_string()));
+    }
+    with_message_type!(kind, M => {
+        let message = M::decode(bytes)
+            .map_err(|e| decode_error(kind, what, format!("{e} ({} bytes)", bytes.len())))?;
+        serde_json::to_string_pretty(&message)
+            .map_err(|e| decode_error(kind, what, format!("cannot render as JSON: {e}")))
+    })
+}
+
 /// Parses the JSON form of the message of `kind` and encodes it as protobuf bytes.
 pub fn from_json(kind: NodeKind, json: &[u8], what: &str) -> Result<Vec<u8>, Error> {
     with_message_type!(kind, M => {
@@ -124,7 +137,7 @@ pub fn input_to_bytes(
     }
 }
 
-/// Flattens a JSON value into `path: value` lines, for `--format text`.
+/// Flattens a JSON value into `path: value` lines (keys sorted), for `--format text`.
 pub fn to_text_lines(value: &serde_json::Value) -> Vec<String> {
     fn walk(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
         match value {
