@@ -69,6 +69,7 @@ Environment:
   AURORA_STANDIN_HANG_AFTER=V[,V]   verbs that do their work, then sleep until killed
   AURORA_STANDIN_DELAY_MS=V:MS,..   sleep MS milliseconds before doing the work
   AURORA_STANDIN_KILLALL_MISSING=ok|error  killall of a missing job: exit 0 (default) or 6
+  AURORA_STANDIN_HOLD_LOCK_MS=MS    sleep MS ms before each job write, lock held (tests the lock)
   Verbs: create, killall, kill, restart, add, status, list; `all` matches every verb.
 
 Examples:

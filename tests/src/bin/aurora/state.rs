@@ -21,6 +21,9 @@ use crate::jobfile::JobKey;
 /// The environment variable naming the state directory.
 pub const STATE_DIR_VAR: &str = "AURORA_STANDIN_STATE_DIR";
 
+/// Milliseconds to sleep before each job write, lock held (to test the lock itself).
+pub const HOLD_LOCK_VAR: &str = "AURORA_STANDIN_HOLD_LOCK_MS";
+
 /// One live job, as `aurora job status --write-json` prints it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JobRecord {
@@ -95,6 +98,7 @@ pub fn now_ms() -> u64 {
 /// The state directory, with its lock held for as long as this value lives.
 pub struct State {
     dir: PathBuf,
+    hold_ms: u64,
     _lock: File,
 }
 
@@ -112,8 +116,23 @@ impl State {
             .with_context(|| format!("cannot open {}", lock_path.display()))?;
         lock.lock()
             .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        // Test knob for the stand-in's own tests: widen the window between reading and writing a
+        // job, so a missing lock would show up as a race.
+        let hold_ms = match std::env::var_os(HOLD_LOCK_VAR) {
+            None => 0,
+            Some(ms) => ms
+                .to_str()
+                .and_then(|m| m.trim().parse().ok())
+                .with_context(|| {
+                    format!(
+                        "{HOLD_LOCK_VAR}={}: expected milliseconds",
+                        ms.to_string_lossy()
+                    )
+                })?,
+        };
         Ok(State {
             dir: dir.to_path_buf(),
+            hold_ms,
             _lock: lock,
         })
     }
@@ -140,6 +159,9 @@ impl State {
     }
 
     pub fn write_job(&self, key: &JobKey, job: &JobRecord) -> Result<()> {
+        if self.hold_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(self.hold_ms));
+        }
         let path = self.job_path(key);
         let text = serde_json::to_string_pretty(job).context("cannot serialize the job record")?;
         write_atomic(&path, text.as_bytes())
