@@ -606,6 +606,15 @@ fn error_less_than_16_mib_per_instance() {
         err.contains("'spout'") && err.contains("topology.component.rammap"),
         "{err}"
     );
+    // A cluster default below the floor.
+    let small = PackingDefaults {
+        instance_ram: 8 * MIB,
+        ..Default::default()
+    };
+    let err = packing::pack(&word_count(2).build(), &small)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("heron.resources.instance.ram"), "{err}");
     // Exactly 16 MiB is enough.
     pack(word_count(2).config(
         keys::CONTAINER_RAM_REQUESTED,

@@ -115,10 +115,19 @@ impl PackingDefaults {
                 }),
             }
         };
+        let instance_cpu = match config.get_f64(config_keys::INSTANCE_CPU)? {
+            None => base.instance_cpu,
+            Some(cpu) if cpu.is_finite() => cpu,
+            Some(cpu) => {
+                return Err(Error::ConfigValue {
+                    key: config_keys::INSTANCE_CPU.to_string(),
+                    origin: config.origin(config_keys::INSTANCE_CPU).map(Into::into),
+                    message: format!("{cpu} is not a usable number of cores"),
+                });
+            }
+        };
         Ok(PackingDefaults {
-            instance_cpu: config
-                .get_f64(config_keys::INSTANCE_CPU)?
-                .unwrap_or(base.instance_cpu),
+            instance_cpu,
             instance_ram: bytes(config_keys::INSTANCE_RAM, base.instance_ram)?,
             instance_disk: bytes(config_keys::INSTANCE_DISK, base.instance_disk)?,
             stmgr_ram: bytes(config_keys::STMGR_RAM, base.stmgr_ram)?,
@@ -167,5 +176,9 @@ mod tests {
         assert!(err.contains(config_keys::INSTANCE_RAM), "{err}");
         c.set(config_keys::INSTANCE_RAM, Value::Int(-1), None);
         assert!(PackingDefaults::from_config(&c).is_err());
+        c.set(config_keys::INSTANCE_RAM, Value::Int(1), None);
+        c.set(config_keys::INSTANCE_CPU, Value::Float(f64::NAN), None);
+        let err = PackingDefaults::from_config(&c).unwrap_err().to_string();
+        assert!(err.contains(config_keys::INSTANCE_CPU), "{err}");
     }
 }

@@ -502,24 +502,34 @@ impl Packer<'_> {
 
         for instance in plans.iter().flat_map(|c| &c.instance_plans) {
             if instance.resource.ram < MIN_INSTANCE_RAM {
+                let fix = if ram_map.contains_key(&instance.component_name) {
+                    format!("raise its entry in `{}`", keys::COMPONENT_RAMMAP)
+                } else if hint_ram.is_some() {
+                    format!(
+                        "raise `{}` or lower the entries of `{}`",
+                        keys::CONTAINER_RAM_REQUESTED,
+                        keys::COMPONENT_RAMMAP
+                    )
+                } else {
+                    format!(
+                        "raise `{}` in the cluster config or set `{}`",
+                        super::config_keys::INSTANCE_RAM,
+                        keys::CONTAINER_RAM_REQUESTED
+                    )
+                };
                 return Err(self.bad(format!(
                     "an instance of component '{}' would get {} of RAM, less than the {} every instance \
-                     needs; raise `{}` or lower the other entries of `{}`",
+                     needs; {fix}",
                     instance.component_name,
                     format_bytes(instance.resource.ram),
                     format_bytes(MIN_INSTANCE_RAM),
-                    if ram_map.contains_key(&instance.component_name) {
-                        keys::COMPONENT_RAMMAP
-                    } else {
-                        keys::CONTAINER_RAM_REQUESTED
-                    },
-                    keys::COMPONENT_RAMMAP
                 )));
             }
         }
 
+        // Warnings go back to the caller, which shows them once; only debug logging here.
         for w in &warnings {
-            tracing::warn!("{w}");
+            tracing::debug!("packing warning: {w}");
         }
         Ok(Packed {
             plan: PackingPlan {
