@@ -335,10 +335,10 @@ fn serve(server: &Server, stream: TcpStream) -> Result<()> {
         if n == 0 || line == "\r\n" || line == "\n" {
             break;
         }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                content_length = value.trim().parse().unwrap_or(0);
-            }
+        if let Some((name, value)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("content-length")
+        {
+            content_length = value.trim().parse().unwrap_or(0);
         }
     }
     if content_length > 0 {
@@ -425,12 +425,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(h * 16 + l);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -521,10 +522,10 @@ fn handle(server: &Server, path: &str, query: &[(String, String)]) -> Reply {
                 Ok(c) => c,
                 Err(reply) => return reply,
             };
-            if let Some(p) = &pplan {
-                if !components_exist(p, &configs) {
-                    return Reply::err(400, "Failed to validate runtime configs");
-                }
+            if let Some(p) = &pplan
+                && !components_exist(p, &configs)
+            {
+                return Reply::err(400, "Failed to validate runtime configs");
             }
             if server.fail {
                 return Reply::err(500, "Failed to update runtime configs");
@@ -545,12 +546,11 @@ fn handle(server: &Server, path: &str, query: &[(String, String)]) -> Reply {
             (_, None) => {}
         }
     }
-    if let (Store::LocalFs { pplan: path }, Some(p)) = (&*store, &pplan) {
-        if new_state.is_some() || endpoint == "/runtime_config/update" {
-            if let Err(e) = write_atomic(path, &p.encode_to_vec()) {
-                return Reply::err(500, &format!("cannot write the physical plan: {e:#}"));
-            }
-        }
+    if let (Store::LocalFs { pplan: path }, Some(p)) = (&*store, &pplan)
+        && (new_state.is_some() || endpoint == "/runtime_config/update")
+        && let Err(e) = write_atomic(path, &p.encode_to_vec())
+    {
+        return Reply::err(500, &format!("cannot write the physical plan: {e:#}"));
     }
     Reply::ok(ok_body)
 }

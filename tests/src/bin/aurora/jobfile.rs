@@ -210,7 +210,7 @@ impl Value<'_> {
             Value::Str(s) => format!("the string {s:?}"),
             Value::Int(i) => format!("the integer {i}"),
             Value::Float(f) => format!("the number {f}"),
-            Value::Bool(b) => format!("{}", if *b { "True" } else { "False" }),
+            Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
             Value::None => "None".into(),
             Value::List(_) => "a list".into(),
             Value::Call(c) => format!("{}(...)", c.func),
