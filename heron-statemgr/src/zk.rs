@@ -204,7 +204,8 @@ impl ZkStateManager {
     }
 
     /// Runs `op` until it gives an answer that is not a connection problem, within the operation
-    /// timeout and `retry.count` retries. The closure gets the attempt number, so writes can tell
+    /// timeout and `retry.count` retries (plus the connection timeout when a session must be
+    /// opened first). The closure gets the attempt number, so writes can tell
     /// "exists because my earlier attempt made it" from "exists because someone else made it".
     async fn op<T, E, F, Fut>(&self, action: &str, path: &str, mut op: F) -> Result<Result<T, E>, Error>
     where
@@ -230,10 +231,9 @@ impl ZkStateManager {
             if remaining.is_zero() {
                 return Err(too_late());
             }
-            let client = match tokio::time::timeout(remaining, self.client()).await {
-                Ok(client) => client?,
-                Err(_) => return Err(too_late()),
-            };
+            // Connecting has its own bound (the connection timeout) and its own message.
+            let client = self.client().await?;
+            let remaining = deadline.saturating_duration_since(Instant::now());
             let result = match tokio::time::timeout(remaining, op(client, attempt)).await {
                 Ok(result) => result,
                 Err(_) => return Err(too_late()),
