@@ -286,7 +286,8 @@ fn create_accepts_literals_names_and_size_arithmetic() {
         r#"
 size = 2 * GB
 proc = Process(name = 'p', cmdline = 'echo %s and %d' % ('x', 3))
-task = Task(name = 't', processes = [proc], resources = Resources(cpu = 0.5, ram = size, disk = 512 * MB))
+other = Process(name = 'o', cmdline = 'echo {{greeting}}').bind(greeting = 'hi')
+task = Task(name = 't', processes = [proc, other], resources = Resources(cpu = 0.5, ram = size, disk = 512 * MB))
 name = 'lit'
 jobs = [Service(cluster = 'devcluster', role = 'heron', environment = 'devel', name = name,
                 task = task, instances = 2)]
@@ -389,6 +390,14 @@ fn create_rejects_invalid_job_files() {
             "disk not bytes",
             good.replace("disk = '5368709120'", "disk = '5GB'"),
             "must be an integer (bytes)",
+        ),
+        (
+            "no processes",
+            good.replace(
+                "processes = [fetch_heron_system, fetch_user_package, launch_heron_executor, discover_profiler_port]",
+                "processes = []",
+            ),
+            "Processes required for task on job \"wc\"",
         ),
         (
             "no task",

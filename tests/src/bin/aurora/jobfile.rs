@@ -400,6 +400,17 @@ impl<'a> Module<'a> {
         }
     }
 
+    /// Follows module-level names to the expression they stand for, without evaluating it.
+    fn resolve(&self, expr: &'a ast::Expr, depth: usize) -> &'a ast::Expr {
+        match expr {
+            ast::Expr::Name(n) if depth < MAX_DEPTH => match self.names.get(n.id.as_str()) {
+                Some(target) => self.resolve(target, depth + 1),
+                None => expr,
+            },
+            _ => expr,
+        }
+    }
+
     fn eval_items(&self, elts: &'a [ast::Expr], depth: usize) -> Result<Value<'a>> {
         let mut items = Vec::with_capacity(elts.len());
         for e in elts {
@@ -596,22 +607,21 @@ impl<'a> Module<'a> {
                 "Job `task` must be a Task(...) or SequentialTask(...)".into(),
             ));
         };
-        match task.kwarg("processes") {
-            None => {
-                return Err(ConfigError(format!(
-                    "Processes required for task on job \"{}\"",
-                    key.name
-                )));
-            }
-            Some(expr) => match self.eval(expr, 0)? {
-                Value::List(items) if !items.is_empty() => {}
-                _ => {
-                    return Err(ConfigError(format!(
-                        "Processes required for task on job \"{}\"",
-                        key.name
-                    )));
-                }
+        // Only emptiness matters here; the processes themselves are Thermos's business, so
+        // their expressions are not evaluated (a `Process(...).bind(...)` is fine).
+        let missing_processes = match task.kwarg("processes") {
+            None => true,
+            Some(expr) => match self.resolve(expr, 0) {
+                ast::Expr::List(l) => l.elts.is_empty(),
+                ast::Expr::Tuple(t) => t.elts.is_empty(),
+                _ => false,
             },
+        };
+        if missing_processes {
+            return Err(ConfigError(format!(
+                "Processes required for task on job \"{}\"",
+                key.name
+            )));
         }
         let Some(res_expr) = task.kwarg("resources") else {
             return Err(ConfigError("Task must specify resources!".into()));
