@@ -758,3 +758,64 @@ fn as_f64(v: &Value<'_>) -> Option<f64> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> JobKey {
+        JobKey {
+            cluster: "c".into(),
+            role: "r".into(),
+            env: "devel".into(),
+            name: "n".into(),
+        }
+    }
+
+    fn job(body: &str) -> String {
+        format!(
+            "p = Process(name = 'p', cmdline = 'x')\n{body}\njobs = [Job(cluster = 'c', role = 'r', environment = 'devel', name = 'n', task = t, instances = inst)]\n"
+        )
+    }
+
+    fn check_text(text: &str, binds: &[(&str, &str)]) -> Result<CheckedJob> {
+        let bindings = binds
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        check("job.aurora", text, &bindings, &key())
+    }
+
+    #[test]
+    fn formats_arithmetic_and_bindings() {
+        let text = job(
+            "size = '%d' % (3 * MB)\nt = Task(processes = [p], resources = Resources(cpu = 1 + 0.5, ram = size, disk = '{{ DISK }}'))\ninst = '%s' % '{{N}}'",
+        );
+        let got = check_text(&text, &[("DISK", "4096"), ("N", "7")]).unwrap();
+        assert_eq!(got.ram_bytes, 3 << 20);
+        assert_eq!(got.disk_bytes, 4096);
+        assert_eq!(got.cpu, 1.5);
+        assert_eq!(got.instances, 7);
+        assert!(!got.service);
+    }
+
+    #[test]
+    fn reports_cycles_and_format_errors() {
+        let cyc = job("t = u\nu = t\ninst = 1");
+        let err = check_text(&cyc, &[]).unwrap_err();
+        assert!(err.0.contains("too deeply"), "{err}");
+        let fmt = job(
+            "t = Task(processes = [p], resources = Resources(cpu = 1, ram = 1, disk = 1))\ninst = '%s %s' % '1'",
+        );
+        let err = check_text(&fmt, &[]).unwrap_err();
+        assert!(err.0.contains("not enough arguments"), "{err}");
+        assert!(err.0.starts_with("job.aurora:"), "{err}");
+    }
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        assert_eq!(line_col("ab", 99), (1, 3));
+    }
+}
