@@ -1,1 +1,111 @@
-//! heron-cli (work in progress).
+//! `heron`: Heron's command line for Apache Aurora, as a chain of stage programs.
+//!
+//! This crate is the `heron` binary's logic. It parses Heron's CLI (subcommands, the positional
+//! `cluster/[role]/[env]`, Heron's flags and quirks), then does the work by running the stage
+//! programs (`heron-uploader`, `heron-statemgr`, `heron-aurora-render`, `aurora`) as child
+//! processes per docs/stage-contract.md. It does not link the stage crates: a site can replace
+//! any stage with its own program. It is not Heron's API server client (`--service-url` is
+//! refused).
+//!
+//! # Layout
+//! - [`args`]: the clap definitions and Heron's argument quirks.
+//! - [`context`]: per-command setup (config, override file, temp folder, runner).
+//! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
+//! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
+//! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition.
+//! - [`package`]: building `topology.tar.gz`.
+//! - [`executor_args`]: the Aurora bindings and the executor's arguments.
+//! - [`submit`], [`manage`], [`local`]: the commands.
+//! - [`signals`]: SIGINT/SIGTERM handling for rollback.
+
+pub mod args;
+pub mod aurora;
+pub mod context;
+pub mod executor_args;
+pub mod http;
+pub mod local;
+pub mod manage;
+pub mod package;
+pub mod safe_tar;
+pub mod signals;
+pub mod stages;
+pub mod state;
+pub mod submit;
+pub mod topology_program;
+pub mod yaml_topology;
+
+use clap::Parser as _;
+use heron_common::ExitCode;
+
+use crate::args::{Cli, Command};
+
+/// The exit code for an error chain: our stage and submit errors, then heron-common's.
+pub fn exit_code(error: &anyhow::Error) -> ExitCode {
+    for cause in error.chain() {
+        if let Some(e) = cause.downcast_ref::<submit::SubmitError>() {
+            return e.code;
+        }
+        if let Some(e) = cause.downcast_ref::<stages::StageError>() {
+            return e.code;
+        }
+        if let Some(e) = cause.downcast_ref::<heron_common::error::CodedError>() {
+            return e.code;
+        }
+        if let Some(e) = cause.downcast_ref::<heron_common::Error>() {
+            return e.exit_code();
+        }
+    }
+    if signals::interrupted() {
+        ExitCode::Interrupted
+    } else {
+        ExitCode::Failed
+    }
+}
+
+fn wants_json(argv: &[String]) -> bool {
+    argv.windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json")
+        || argv.iter().any(|a| a == "--format=json")
+}
+
+/// Runs `heron` with these arguments; returns the process exit code.
+pub fn main_with(argv: Vec<String>) -> u8 {
+    let json_errors = wants_json(&argv);
+    let argv = args::normalize(argv);
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                ExitCode::BadInput.code()
+            } else {
+                0
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    signals::install();
+    let result = match cli.command {
+        Command::Submit(c) => submit::run(c),
+        Command::Kill(c) => manage::kill(c),
+        Command::Restart(c) => manage::restart(c),
+        Command::Activate(c) => manage::set_active(c, true),
+        Command::Deactivate(c) => manage::set_active(c, false),
+        Command::Update(c) => manage::update(c),
+        Command::Version(c) => local::version(c),
+        Command::Config(c) => local::config(c),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let code = exit_code(&e);
+            if json_errors {
+                let doc = serde_json::json!({"ok": false, "error": format!("{e:#}"), "exit_code": code.code()});
+                eprintln!("{doc}");
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            code.code()
+        }
+    }
+}

@@ -1,3 +1,4 @@
-fn main() {
-    std::process::exit(0);
+//! The `heron` binary; see the `heron_cli` library.
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(heron_cli::main_with(std::env::args().collect()))
 }

@@ -1,0 +1,657 @@
+//! The command line: Heron's subcommands and flags (heron-aurora.md §4.1, §4.2), plus `--format`.
+//!
+//! Two quirks of Heron's Python parser are reproduced before clap sees the arguments
+//! ([`normalize`]):
+//! - `--verbose`, `--deploy-deactivated` and `--verbose_gc` are value-taking options in Heron that
+//!   are used as flags; `--verbose True`, `--verbose=false` and plain `--verbose` are all accepted.
+//! - `submit` uses `parse_known_args`: options `heron` knows are taken wherever they appear, and
+//!   every other argument after the class name (including unknown `--options`) goes to the topology.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  heron submit devcluster/ads/devel ~/topologies/wordcount.jar com.example.WordCount wordcount
+  heron submit --dry-run --dry-run-format json devcluster/ads/devel topology.yaml -
+  heron kill devcluster/ads/devel wordcount
+  heron update devcluster/ads/devel wordcount --component-parallelism split:4
+  heron restart devcluster/ads/devel wordcount 2
+  heron deactivate devcluster/ads/devel wordcount --format json
+
+Exit codes: 0 ok, 1 failed, 2 bad input or usage, 3 not found, 4 already exists,
+5 a backend unreachable or timed out, 6 denied, 130 interrupted (work rolled back).
+See docs/cli.md.";
+
+/// `heron`: submit and manage Heron topologies on Apache Aurora.
+#[derive(Debug, Parser)]
+#[command(name = "heron", version, about, after_help = EXAMPLES, disable_help_subcommand = false)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format for results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Lines for people.
+    #[default]
+    Text,
+    /// One JSON document on stdout (errors: one JSON line on stderr).
+    Json,
+}
+
+/// `--dry-run-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DryRunFormatArg {
+    /// Heron's raw `toString` layout.
+    Raw,
+    /// Plain tables.
+    Table,
+    /// Tables with colours.
+    #[value(name = "colored_table")]
+    ColoredTable,
+    /// One JSON document.
+    Json,
+}
+
+impl DryRunFormatArg {
+    /// The packing renderer's format; `None` picks colored_table on a terminal, else table.
+    pub fn resolve(arg: Option<DryRunFormatArg>) -> heron_common::packing::DryRunFormat {
+        use heron_common::packing::DryRunFormat as F;
+        use std::io::IsTerminal as _;
+        match arg {
+            Some(DryRunFormatArg::Raw) => F::Raw,
+            Some(DryRunFormatArg::Table) => F::Table,
+            Some(DryRunFormatArg::ColoredTable) => F::ColoredTable,
+            Some(DryRunFormatArg::Json) => F::Json,
+            None if std::io::stdout().is_terminal() => F::ColoredTable,
+            None => F::Table,
+        }
+    }
+}
+
+/// Options every cluster command takes.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// The config root; the cluster's files are in DIR/<cluster>/ [default: ~/.heron/conf]
+    #[arg(long, value_name = "DIR")]
+    pub config_path: Option<PathBuf>,
+    /// A config key applied after the cluster's files (repeatable).
+    #[arg(long = "config-property", value_name = "KEY=VALUE")]
+    pub config_property: Vec<String>,
+    /// Heron's API server mode; not supported by this implementation.
+    #[arg(long, value_name = "URL")]
+    pub service_url: Option<String>,
+    /// Show each child command line and its time on stderr (also `--verbose True`).
+    #[arg(long)]
+    pub verbose: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Activate a paused topology (through its tmanager).
+    Activate(TopologyCmd),
+    /// Show or change the CLI's per-cluster settings (server mode only in Heron).
+    Config(ConfigCmd),
+    /// Deactivate (pause) a running topology (through its tmanager).
+    Deactivate(TopologyCmd),
+    /// Kill a topology: `aurora job killall`, then remove its state.
+    Kill(TopologyCmd),
+    /// Restart a topology, or one of its containers.
+    Restart(RestartCmd),
+    /// Submit a topology: define, pack, upload, write state, create the Aurora job.
+    Submit(SubmitCmd),
+    /// Change a running topology's parallelism, container count or runtime config.
+    Update(UpdateCmd),
+    /// Print the release this CLI belongs to.
+    Version(VersionCmd),
+}
+
+/// `activate | deactivate | kill cluster/[role]/[env] topology-name`.
+#[derive(Debug, Args)]
+pub struct TopologyCmd {
+    /// Options.
+    #[command(flatten)]
+    pub common: Common,
+    /// `cluster/[role]/[env]`.
+    #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
+    pub cluster: String,
+    /// The topology name.
+    #[arg(value_name = "TOPOLOGY-NAME")]
+    pub topology: String,
+}
+
+/// `restart cluster/[role]/[env] topology-name [container-id]`.
+#[derive(Debug, Args)]
+pub struct RestartCmd {
+    /// Options.
+    #[command(flatten)]
+    pub common: Common,
+    /// `cluster/[role]/[env]`.
+    #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
+    pub cluster: String,
+    /// The topology name.
+    #[arg(value_name = "TOPOLOGY-NAME")]
+    pub topology: String,
+    /// The container (Aurora instance) to restart; -1 (default) restarts the whole job.
+    #[arg(value_name = "CONTAINER-ID", default_value_t = -1, allow_negative_numbers = true)]
+    pub container: i32,
+}
+
+/// `submit cluster/[role]/[env] topology-file class-name [args]`.
+#[derive(Debug, Args)]
+pub struct SubmitCmd {
+    /// Options.
+    #[command(flatten)]
+    pub common: Common,
+    /// Submit the topology PAUSED (also `--deploy-deactivated True`).
+    #[arg(long)]
+    pub deploy_deactivated: bool,
+    /// Print the packing plan and the rendered Aurora job; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Format of the dry-run packing plan [default: colored_table on a terminal, else table]
+    #[arg(long, value_enum)]
+    pub dry_run_format: Option<DryRunFormatArg>,
+    /// Extra ':'-separated classpath for a Java topology program (each entry must exist).
+    #[arg(long, value_name = "CLASS_PATH")]
+    pub extra_launch_classpath: Option<String>,
+    /// The release file [default: ~/.heron/release.yaml; ours when absent]
+    #[arg(long, value_name = "FILE")]
+    pub release_yaml_file: Option<PathBuf>,
+    /// A `-D` JVM property for a Java topology program (repeatable).
+    #[arg(long, value_name = "PROPERTY=VALUE")]
+    pub topology_main_jvm_property: Vec<String>,
+    /// Ask the executor for verbose GC logs.
+    #[arg(long = "verbose_gc")]
+    pub verbose_gc: bool,
+    /// `cluster/[role]/[env]`.
+    #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
+    pub cluster: String,
+    /// The topology file: .jar, .tar, .tar.gz, .pex, .py, .defn, .yaml/.yml.
+    #[arg(value_name = "TOPOLOGY-FILE")]
+    pub topology_file: PathBuf,
+    /// The topology's main class (`-` for a pex or YAML file that needs none).
+    #[arg(value_name = "CLASS-NAME")]
+    pub class_name: String,
+    /// Arguments passed to the topology program.
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<String>,
+}
+
+/// `update cluster/[role]/[env] topology-name ...`.
+#[derive(Debug, Args)]
+pub struct UpdateCmd {
+    /// Options.
+    #[command(flatten)]
+    pub common: Common,
+    /// `cluster/[role]/[env]`.
+    #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
+    pub cluster: String,
+    /// The topology name.
+    #[arg(value_name = "TOPOLOGY-NAME")]
+    pub topology: String,
+    /// New parallelism of a component, `name:N` (repeatable).
+    #[arg(long, value_name = "NAME:N")]
+    pub component_parallelism: Vec<String>,
+    /// New number of containers (the last one given wins).
+    #[arg(long, value_name = "N")]
+    pub container_number: Vec<String>,
+    /// A runtime config change `[component:]key:value`, sent to the tmanager (repeatable).
+    #[arg(long, value_name = "[COMPONENT:]KEY:VALUE")]
+    pub runtime_config: Vec<String>,
+    /// Print the new packing plan; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Format of the dry-run output.
+    #[arg(long, value_enum)]
+    pub dry_run_format: Option<DryRunFormatArg>,
+}
+
+/// `version [cluster]`.
+#[derive(Debug, Args)]
+pub struct VersionCmd {
+    /// A cluster (accepted for compatibility; the local release is printed).
+    pub cluster: Option<String>,
+    /// Heron's API server mode; not supported by this implementation.
+    #[arg(long, value_name = "URL")]
+    pub service_url: Option<String>,
+    /// The release file [default: ~/.heron/release.yaml]
+    #[arg(long, value_name = "FILE")]
+    pub release_yaml_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `config cluster list | set service_url URL | unset service_url`.
+#[derive(Debug, Args)]
+pub struct ConfigCmd {
+    /// The cluster.
+    pub cluster: String,
+    /// `list`, `set` or `unset`.
+    #[arg(value_parser = ["list", "set", "unset"])]
+    pub action: String,
+    /// The property (only `service_url` exists).
+    pub property: Option<String>,
+    /// The value for `set`.
+    pub value: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Heron's value-taking boolean options that are used as flags.
+const BOOL_OPTIONS: &[&str] = &["--verbose", "--deploy-deactivated", "--verbose_gc"];
+
+/// Options of `submit` and whether each takes a value; used to split `heron`'s own options from
+/// the topology's arguments.
+const SUBMIT_OPTIONS: &[(&str, bool)] = &[
+    ("--config-path", true),
+    ("--config-property", true),
+    ("--service-url", true),
+    ("--verbose", false),
+    ("--format", true),
+    ("--deploy-deactivated", false),
+    ("--dry-run", false),
+    ("--dry-run-format", true),
+    ("--extra-launch-classpath", true),
+    ("--release-yaml-file", true),
+    ("--topology-main-jvm-property", true),
+    ("--verbose_gc", false),
+    ("--help", false),
+    ("-h", false),
+];
+
+fn bool_word(word: &str) -> Option<bool> {
+    if word.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if word.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Rewrites argv for clap: Heron's boolean options (see the module docs), and for `submit` the
+/// split between `heron`'s options and the topology's arguments.
+pub fn normalize(argv: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len() + 1);
+    let mut iter = argv.into_iter().peekable();
+    // Before the subcommand nothing is rewritten except the bool quirk.
+    let mut subcommand: Option<String> = None;
+    if let Some(program) = iter.next() {
+        out.push(program);
+    }
+    let mut rest = Vec::new();
+    for arg in iter.by_ref() {
+        if subcommand.is_none() && !arg.starts_with('-') {
+            subcommand = Some(arg.clone());
+            out.push(arg);
+            break;
+        }
+        out.push(arg);
+    }
+    rest.extend(iter);
+    if subcommand.as_deref() == Some("submit") {
+        out.extend(split_submit(rest));
+    } else {
+        out.extend(bool_quirk(rest));
+    }
+    out
+}
+
+/// `--verbose True` → `--verbose`; `--verbose False` → nothing; `--verbose=true` → `--verbose`.
+fn bool_quirk(args: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut iter = args.into_iter().peekable();
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            out.push(arg);
+            out.extend(iter);
+            break;
+        }
+        if let Some((name, value)) = arg.split_once('=')
+            && BOOL_OPTIONS.contains(&name)
+            && let Some(b) = bool_word(value)
+        {
+            if b {
+                out.push(name.to_string());
+            }
+            continue;
+        }
+        if BOOL_OPTIONS.contains(&arg.as_str()) {
+            match iter.peek().and_then(|next| bool_word(next)) {
+                Some(b) => {
+                    iter.next();
+                    if b {
+                        out.push(arg);
+                    }
+                }
+                None => out.push(arg),
+            }
+            continue;
+        }
+        out.push(arg);
+    }
+    out
+}
+
+/// `submit`'s `parse_known_args`: known options anywhere go first, then `--`, the three
+/// positionals, and the topology's arguments in their order.
+fn split_submit(args: Vec<String>) -> Vec<String> {
+    let args = bool_quirk(args);
+    let mut options = Vec::new();
+    let mut positionals = Vec::new();
+    let mut topology_args = Vec::new();
+    let mut iter = args.into_iter();
+    let mut after_double_dash = false;
+    while let Some(arg) = iter.next() {
+        if after_double_dash {
+            if positionals.len() < 3 {
+                positionals.push(arg);
+            } else {
+                topology_args.push(arg);
+            }
+            continue;
+        }
+        if arg == "--" {
+            after_double_dash = true;
+            continue;
+        }
+        let name = arg.split_once('=').map_or(arg.as_str(), |(n, _)| n);
+        if let Some((_, takes_value)) = SUBMIT_OPTIONS.iter().find(|(n, _)| *n == name) {
+            let inline = arg.contains('=');
+            options.push(arg);
+            if *takes_value
+                && !inline
+                && let Some(value) = iter.next()
+            {
+                options.push(value);
+            }
+            continue;
+        }
+        if positionals.len() < 3 && (!arg.starts_with('-') || arg == "-") {
+            positionals.push(arg);
+        } else {
+            topology_args.push(arg);
+        }
+    }
+    let mut out = options;
+    out.push("--".to_string());
+    out.extend(positionals);
+    out.extend(topology_args);
+    out
+}
+
+/// `cluster/[role]/[env]` as Heron splits it (§4.1).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ClusterSpec {
+    /// The cluster (the conf folder name and the Aurora cluster).
+    pub cluster: String,
+    /// The role (Aurora role).
+    pub role: String,
+    /// The environment.
+    pub environ: String,
+}
+
+impl ClusterSpec {
+    /// Splits `cluster/[role]/[env]`; both missing → (`user`, `default`) like Heron.
+    pub fn parse(text: &str, user: &str) -> Result<ClusterSpec, String> {
+        let parts: Vec<&str> = text.splitn(3, '/').collect();
+        let cluster = parts[0].trim();
+        if cluster.is_empty() {
+            return Err(format!(
+                "invalid cluster/[role]/[env] {text:?}: the cluster is empty (example: devcluster/ads/devel)"
+            ));
+        }
+        let role = parts.get(1).map(|s| s.trim()).unwrap_or("");
+        let environ = parts.get(2).map(|s| s.trim()).unwrap_or("");
+        if environ.contains('/') {
+            return Err(format!(
+                "invalid cluster/[role]/[env] {text:?}: more than three parts"
+            ));
+        }
+        let (role, environ) = if role.is_empty() && environ.is_empty() {
+            (user.to_string(), "default".to_string())
+        } else {
+            (role.to_string(), environ.to_string())
+        };
+        Ok(ClusterSpec {
+            cluster: cluster.to_string(),
+            role,
+            environ,
+        })
+    }
+
+    /// `cluster/role/env/name`, Aurora's job key.
+    pub fn job_key(&self, topology: &str) -> String {
+        format!(
+            "{}/{}/{}/{}",
+            self.cluster, self.role, self.environ, topology
+        )
+    }
+}
+
+/// Parses `--config-property KEY=VALUE` values: `=` exactly once, as Heron requires.
+pub fn parse_properties(values: &[String]) -> Result<Vec<(String, String)>, String> {
+    values
+        .iter()
+        .map(|v| {
+            let mut parts = v.split('=');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(k), Some(val), None) if !k.trim().is_empty() => {
+                    Ok((k.trim().to_string(), val.to_string()))
+                }
+                _ => Err(format!(
+                    "invalid --config-property {v:?}: expected KEY=VALUE with exactly one '=' \
+                     (example: --config-property heron.scheduler.job.max.kill.attempts=3)"
+                )),
+            }
+        })
+        .collect()
+}
+
+/// `--component-parallelism name:N` (Heron's regex `^[\w\.-]+:[\d]+$`).
+pub fn parse_parallelism(
+    values: &[String],
+) -> Result<std::collections::BTreeMap<String, u32>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for v in values {
+        let bad = || {
+            format!("invalid --component-parallelism {v:?}: expected NAME:N, for example split:4")
+        };
+        let (name, n) = v.rsplit_once(':').ok_or_else(bad)?;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_.-".contains(c))
+        {
+            return Err(bad());
+        }
+        if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let n: u32 = n.parse().map_err(|_| bad())?;
+        if n == 0 {
+            return Err(format!(
+                "invalid --component-parallelism {v:?}: parallelism must be at least 1"
+            ));
+        }
+        out.insert(name.to_string(), n);
+    }
+    Ok(out)
+}
+
+/// `--runtime-config [component:]key:value` (Heron's regex `^([\w\.-]+:){1,2}[\w\.-]+$`).
+pub fn check_runtime_config(values: &[String]) -> Result<(), String> {
+    for v in values {
+        let parts: Vec<&str> = v.split(':').collect();
+        let ok = (parts.len() == 2 || parts.len() == 3)
+            && parts.iter().all(|p| {
+                !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_.-".contains(c))
+            });
+        if !ok {
+            return Err(format!(
+                "invalid --runtime-config {v:?}: expected [COMPONENT:]KEY:VALUE, for example split:my.key:10"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(normalize(v(args))).unwrap()
+    }
+
+    #[test]
+    fn verbose_true_and_false_values_as_heron_writes_them() {
+        let Command::Kill(k) = parse(&["heron", "kill", "--verbose", "True", "c/r/e", "t"]).command
+        else {
+            panic!()
+        };
+        assert!(k.common.verbose);
+        assert_eq!((k.cluster.as_str(), k.topology.as_str()), ("c/r/e", "t"));
+        let Command::Kill(k) =
+            parse(&["heron", "kill", "--verbose", "False", "c/r/e", "t"]).command
+        else {
+            panic!()
+        };
+        assert!(!k.common.verbose);
+        let Command::Kill(k) = parse(&["heron", "kill", "c/r/e", "t", "--verbose=true"]).command
+        else {
+            panic!()
+        };
+        assert!(k.common.verbose);
+        let Command::Kill(k) = parse(&["heron", "kill", "c/r/e", "--verbose", "t"]).command else {
+            panic!()
+        };
+        assert!(k.common.verbose);
+        assert_eq!(k.topology, "t");
+    }
+
+    #[test]
+    fn submit_known_options_anywhere_unknown_go_to_topology() {
+        let Command::Submit(s) = parse(&[
+            "heron",
+            "submit",
+            "c/r/e",
+            "--deploy-deactivated",
+            "True",
+            "t.jar",
+            "com.Main",
+            "name",
+            "--foo",
+            "x",
+            "--verbose",
+            "--config-property",
+            "a=b",
+            "--dry-run-format",
+            "json",
+            "last",
+        ])
+        .command
+        else {
+            panic!()
+        };
+        assert!(s.deploy_deactivated);
+        assert!(s.common.verbose);
+        assert_eq!(s.common.config_property, vec!["a=b"]);
+        assert_eq!(s.dry_run_format, Some(DryRunFormatArg::Json));
+        assert_eq!(s.topology_file, PathBuf::from("t.jar"));
+        assert_eq!(s.class_name, "com.Main");
+        assert_eq!(s.args, v(&["name", "--foo", "x", "last"]));
+    }
+
+    #[test]
+    fn submit_deploy_deactivated_false_is_off_and_pex_dash_class() {
+        let Command::Submit(s) = parse(&[
+            "heron",
+            "submit",
+            "--deploy-deactivated",
+            "False",
+            "c",
+            "t.pex",
+            "-",
+            "a",
+        ])
+        .command
+        else {
+            panic!()
+        };
+        assert!(!s.deploy_deactivated);
+        assert_eq!(s.class_name, "-");
+        assert_eq!(s.args, v(&["a"]));
+    }
+
+    #[test]
+    fn restart_container_defaults_to_all() {
+        let Command::Restart(r) = parse(&["heron", "restart", "c/r/e", "t"]).command else {
+            panic!()
+        };
+        assert_eq!(r.container, -1);
+        let Command::Restart(r) = parse(&["heron", "restart", "c/r/e", "t", "3"]).command else {
+            panic!()
+        };
+        assert_eq!(r.container, 3);
+    }
+
+    #[test]
+    fn cluster_spec_like_heron() {
+        let s = ClusterSpec::parse("dc/ads/devel", "me").unwrap();
+        assert_eq!(
+            (s.cluster.as_str(), s.role.as_str(), s.environ.as_str()),
+            ("dc", "ads", "devel")
+        );
+        assert_eq!(s.job_key("wc"), "dc/ads/devel/wc");
+        let s = ClusterSpec::parse("dc", "me").unwrap();
+        assert_eq!((s.role.as_str(), s.environ.as_str()), ("me", "default"));
+        let s = ClusterSpec::parse("dc/ads", "me").unwrap();
+        assert_eq!((s.role.as_str(), s.environ.as_str()), ("ads", ""));
+        assert!(ClusterSpec::parse("/x/y", "me").is_err());
+        assert!(ClusterSpec::parse("a/b/c/d", "me").is_err());
+    }
+
+    #[test]
+    fn properties_need_exactly_one_equals() {
+        assert_eq!(
+            parse_properties(&v(&["a.b=1"])).unwrap(),
+            vec![("a.b".into(), "1".into())]
+        );
+        assert!(parse_properties(&v(&["a=b=c"])).is_err());
+        assert!(parse_properties(&v(&["ab"])).is_err());
+        assert!(parse_properties(&v(&["=x"])).is_err());
+    }
+
+    #[test]
+    fn parallelism_and_runtime_config_syntax() {
+        let p = parse_parallelism(&v(&["split:4", "count.x-y:1"])).unwrap();
+        assert_eq!(p.get("split"), Some(&4));
+        assert_eq!(p.get("count.x-y"), Some(&1));
+        assert!(parse_parallelism(&v(&["split"])).is_err());
+        assert!(parse_parallelism(&v(&["split:-1"])).is_err());
+        assert!(parse_parallelism(&v(&["split:0"])).is_err());
+        assert!(check_runtime_config(&v(&["k:v", "c:k:v"])).is_ok());
+        assert!(check_runtime_config(&v(&["k"])).is_err());
+        assert!(check_runtime_config(&v(&["a:b:c:d"])).is_err());
+    }
+}

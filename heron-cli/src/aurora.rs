@@ -1,0 +1,243 @@
+//! Heron's `aurora` command lines (heron-aurora.md §2.3).
+
+use std::path::Path;
+use std::time::Duration;
+
+use heron_common::config::Config;
+
+use crate::stages::{Runner, Stage, StageError};
+
+/// Heron's batch size for killall/restart/kill ("no batching").
+pub const BATCH_SIZE: &str = "2147483647";
+
+/// What a killall found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Killed {
+    /// The job was running and is now killed.
+    Killed,
+    /// Aurora said there was no such job (Heron issue #1669).
+    NoJob,
+}
+
+/// The Aurora client for one job.
+#[derive(Debug)]
+pub struct Aurora<'a> {
+    runner: &'a Runner,
+    job_key: String,
+}
+
+fn with_verbose(mut args: Vec<String>, verbose: bool) -> Vec<String> {
+    if verbose {
+        args.push("--verbose".to_string());
+    }
+    args
+}
+
+impl<'a> Aurora<'a> {
+    /// The client for `cluster/role/env/name`.
+    pub fn new(runner: &'a Runner, job_key: String) -> Aurora<'a> {
+        Aurora { runner, job_key }
+    }
+
+    /// `aurora job create --wait-until RUNNING <key> <jobfile> [--verbose]`.
+    pub fn create(&self, job_file: &Path) -> Result<(), StageError> {
+        let args = vec![
+            "job".into(),
+            "create".into(),
+            "--wait-until".into(),
+            "RUNNING".into(),
+            self.job_key.clone(),
+            job_file.display().to_string(),
+        ];
+        self.runner.run(
+            Stage::Aurora,
+            "aurora job create",
+            &with_verbose(args, self.runner.verbose),
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// `aurora job killall <key> [--verbose] --batch-size 2147483647`, retried like Heron
+    /// (`heron.scheduler.job.max.kill.attempts`, `heron.scheduler.job.kill.retry.interval.ms`).
+    pub fn killall(&self, config: &Config) -> Result<Killed, StageError> {
+        let attempts = config
+            .get_u64("heron.scheduler.job.max.kill.attempts")
+            .ok()
+            .flatten()
+            .unwrap_or(5)
+            .max(1);
+        let interval = config
+            .get_u64("heron.scheduler.job.kill.retry.interval.ms")
+            .ok()
+            .flatten()
+            .unwrap_or(2000);
+        let mut args = with_verbose(
+            vec!["job".into(), "killall".into(), self.job_key.clone()],
+            self.runner.verbose,
+        );
+        args.extend(["--batch-size".to_string(), BATCH_SIZE.to_string()]);
+        let mut last = None;
+        for attempt in 1..=attempts {
+            match self
+                .runner
+                .run(Stage::Aurora, "aurora job killall", &args, None)
+            {
+                Ok(out) => {
+                    let text = format!("{}\n{}", out.stderr, String::from_utf8_lossy(&out.stdout));
+                    return Ok(if no_job(&text) {
+                        Killed::NoJob
+                    } else {
+                        Killed::Killed
+                    });
+                }
+                Err(e) if no_job(&e.message) => return Ok(Killed::NoJob),
+                Err(e) if e.code == heron_common::ExitCode::Interrupted => return Err(e),
+                Err(e) => {
+                    if attempt < attempts {
+                        eprintln!(
+                            "warning: aurora job killall failed (attempt {attempt} of {attempts}): {}; retrying in {interval} ms",
+                            e.message
+                        );
+                        std::thread::sleep(Duration::from_millis(interval));
+                    }
+                    last = Some(e);
+                }
+            }
+        }
+        Err(last
+            .map(|mut e| {
+                e.message = format!("{} (after {attempts} attempts)", e.message);
+                e
+            })
+            .unwrap_or_else(|| StageError {
+                step: "aurora job killall".into(),
+                program: "aurora".into(),
+                code: heron_common::ExitCode::Failed,
+                status: None,
+                message: "no attempt made".into(),
+            }))
+    }
+
+    /// `aurora job restart <key>[/<id>] [--verbose] --batch-size 2147483647`.
+    pub fn restart(&self, container: Option<u32>) -> Result<(), StageError> {
+        let key = match container {
+            Some(id) => format!("{}/{id}", self.job_key),
+            None => self.job_key.clone(),
+        };
+        let mut args = with_verbose(
+            vec!["job".into(), "restart".into(), key],
+            self.runner.verbose,
+        );
+        args.extend(["--batch-size".to_string(), BATCH_SIZE.to_string()]);
+        self.runner
+            .run(Stage::Aurora, "aurora job restart", &args, None)?;
+        Ok(())
+    }
+
+    /// `aurora job add --wait-until RUNNING <key>/0 <count> --verbose`; returns the new ids.
+    pub fn add(&self, count: usize) -> Result<Vec<u32>, StageError> {
+        let args = vec![
+            "job".into(),
+            "add".into(),
+            "--wait-until".into(),
+            "RUNNING".into(),
+            format!("{}/0", self.job_key),
+            count.to_string(),
+            "--verbose".into(),
+        ];
+        let out = self
+            .runner
+            .run(Stage::Aurora, "aurora job add", &args, None)?;
+        let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), out.stderr);
+        let ids = parse_instance_ids(&text).ok_or_else(|| StageError {
+            step: "aurora job add".into(),
+            program: "aurora".into(),
+            code: heron_common::ExitCode::Failed,
+            status: Some(0),
+            message: "its output has no `Querying instance statuses: [...]` line, so the new instance ids are unknown"
+                .into(),
+        })?;
+        if ids.len() != count {
+            return Err(StageError {
+                step: "aurora job add".into(),
+                program: "aurora".into(),
+                code: heron_common::ExitCode::Failed,
+                status: Some(0),
+                message: format!(
+                    "asked for {count} instances, Aurora reported {} ({ids:?})",
+                    ids.len()
+                ),
+            });
+        }
+        Ok(ids)
+    }
+
+    /// `aurora job kill <key>/<id,id> [--verbose] --batch-size 2147483647`.
+    pub fn kill_instances(&self, ids: &[u32]) -> Result<(), StageError> {
+        let list: Vec<String> = ids.iter().map(u32::to_string).collect();
+        let mut args = with_verbose(
+            vec![
+                "job".into(),
+                "kill".into(),
+                format!("{}/{}", self.job_key, list.join(",")),
+            ],
+            self.runner.verbose,
+        );
+        args.extend(["--batch-size".to_string(), BATCH_SIZE.to_string()]);
+        self.runner
+            .run(Stage::Aurora, "aurora job kill", &args, None)?;
+        Ok(())
+    }
+}
+
+/// True when Aurora's text says the job does not exist.
+pub fn no_job(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("no tasks to kill found")
+        || lower.contains("no jobs found")
+        || lower.contains("job does not exist")
+}
+
+/// The ids of `Querying instance statuses: [1, 2, 3]` in Aurora's verbose output.
+pub fn parse_instance_ids(text: &str) -> Option<Vec<u32>> {
+    const MARK: &str = "Querying instance statuses: [";
+    let start = text.find(MARK)? + MARK.len();
+    let end = text[start..].find(']')? + start;
+    let inner = text[start..end].trim();
+    if inner.is_empty() {
+        return Some(Vec::new());
+    }
+    inner
+        .split(',')
+        .map(|s| s.trim().parse::<u32>().ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_ids_from_aurora_output() {
+        assert_eq!(
+            parse_instance_ids("INFO x\nQuerying instance statuses: [3, 4, 5]\nok"),
+            Some(vec![3, 4, 5])
+        );
+        assert_eq!(
+            parse_instance_ids("Querying instance statuses: [7]"),
+            Some(vec![7])
+        );
+        assert_eq!(parse_instance_ids("nothing here"), None);
+        assert_eq!(
+            parse_instance_ids("Querying instance statuses: [a, 2]"),
+            None
+        );
+    }
+
+    #[test]
+    fn missing_job_is_recognised() {
+        assert!(no_job("No tasks to kill found for job dc/r/e/wc"));
+        assert!(!no_job("Job killall succeeded"));
+    }
+}

@@ -1,0 +1,219 @@
+//! What every cluster command sets up first: the cluster spec, the private temp folder with the
+//! override file, the cluster config (local mode), and the stage runner.
+
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use heron_common::ExitCode;
+use heron_common::config::{self, Config, LoadRequest, Mode};
+use heron_common::error::CodedError;
+
+use crate::args::{ClusterSpec, Common, Format};
+use crate::stages::Runner;
+
+/// A cluster command's context.
+#[derive(Debug)]
+pub struct Ctx {
+    /// cluster/role/env.
+    pub spec: ClusterSpec,
+    /// `--config-path`.
+    pub config_path: PathBuf,
+    /// `<config-path>/<cluster>`.
+    pub conf_dir: PathBuf,
+    /// The cluster config in local mode, with the override file applied.
+    pub config: Config,
+    /// `--config-property` pairs.
+    pub properties: Vec<(String, String)>,
+    /// The override file (mode 0600) in [`Ctx::tmp`].
+    pub override_file: PathBuf,
+    /// Its content.
+    pub override_yaml: String,
+    /// Private temp folder (0700), removed on drop.
+    pub tmp: tempfile::TempDir,
+    /// Runs the stages.
+    pub runner: Runner,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// `--format`.
+    pub format: Format,
+    /// The submitting user.
+    pub user: String,
+}
+
+/// The user name, as Heron's `getpass.getuser()` finds it.
+pub fn user_name() -> String {
+    ["LOGNAME", "USER", "LNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// `--config-path`, else `~/.heron/conf`.
+pub fn config_path(common: &Common) -> anyhow::Result<PathBuf> {
+    match &common.config_path {
+        Some(p) => Ok(p.clone()),
+        None => config::loader::default_config_path().ok_or_else(|| {
+            CodedError::new(
+                ExitCode::BadInput,
+                "HOME is not set; give --config-path DIR",
+            )
+            .into()
+        }),
+    }
+}
+
+/// Refuses server mode.
+pub fn refuse_service_url(url: Option<&str>) -> anyhow::Result<()> {
+    if let Some(url) = url {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "--service-url {url}: Heron's API-server mode is not supported; this heron talks to the \
+                 cluster directly (leave out --service-url)"
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Sets up a cluster command.
+pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::Result<Ctx> {
+    refuse_service_url(common.service_url.as_deref())?;
+    let user = user_name();
+    let spec =
+        ClusterSpec::parse(cluster, &user).map_err(|m| CodedError::new(ExitCode::BadInput, m))?;
+    let config_path = config_path(common)?;
+    let conf_dir = config_path.join(&spec.cluster);
+    if !conf_dir.is_dir() {
+        return Err(CodedError::new(
+            ExitCode::NotFound,
+            format!(
+                "no config for cluster '{}': {} is not a folder (use --config-path, or create it from Heron's conf/aurora)",
+                spec.cluster,
+                conf_dir.display()
+            ),
+        )
+        .into());
+    }
+    let mut properties = Vec::new();
+    for p in &common.config_property {
+        properties.push(config::loader::parse_config_property(p)?);
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("heron-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
+    let override_yaml = config::loader::render_override_yaml(&properties);
+    let override_file = tmp.path().join("override.yaml");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&override_file)
+        .with_context(|| format!("cannot create {}", override_file.display()))?;
+    f.write_all(override_yaml.as_bytes())
+        .with_context(|| format!("cannot write {}", override_file.display()))?;
+    drop(f);
+
+    let config = load(
+        &config_path,
+        &spec,
+        topology,
+        &override_file,
+        &user,
+        Mode::Local,
+    )?;
+    for (key, part, value) in [
+        ("heron.config.is.role.required", "role", &spec.role),
+        ("heron.config.is.env.required", "environment", &spec.environ),
+    ] {
+        if value.is_empty() && config.get_bool(key).ok().flatten().unwrap_or(false) {
+            return Err(CodedError::new(
+                ExitCode::BadInput,
+                format!(
+                    "{part} required but not provided: cluster '{}' sets `{key}` (write cluster/role/env, for example {}/{}/devel)",
+                    spec.cluster,
+                    spec.cluster,
+                    if spec.role.is_empty() { "ads" } else { &spec.role }
+                ),
+            )
+            .into());
+        }
+    }
+    let runner = Runner::new(
+        config_path.clone(),
+        spec.clone(),
+        Some(override_file.clone()),
+        common.verbose,
+        &config,
+    )?;
+    Ok(Ctx {
+        spec,
+        config_path,
+        conf_dir,
+        config,
+        properties,
+        override_file,
+        override_yaml,
+        tmp,
+        runner,
+        verbose: common.verbose,
+        format: common.format,
+        user,
+    })
+}
+
+/// Loads the cluster config in a mode.
+pub fn load(
+    config_path: &std::path::Path,
+    spec: &ClusterSpec,
+    topology: Option<&str>,
+    override_file: &std::path::Path,
+    user: &str,
+    mode: Mode,
+) -> anyhow::Result<Config> {
+    let mut request = LoadRequest::new(config_path, spec.cluster.clone());
+    request.role = Some(spec.role.clone());
+    request.environ = Some(spec.environ.clone());
+    request.topology_name = topology.map(str::to_string);
+    request.override_file = Some(override_file.to_path_buf());
+    request.mode = mode;
+    request.submit_user = Some(user.to_string());
+    Ok(config::load(&request)?)
+}
+
+impl Ctx {
+    /// The cluster config in cluster mode (for the Aurora bindings and executor arguments).
+    pub fn cluster_config(&self, topology: &str) -> anyhow::Result<Config> {
+        load(
+            &self.config_path,
+            &self.spec,
+            Some(topology),
+            &self.override_file,
+            &self.user,
+            Mode::Cluster,
+        )
+    }
+
+    /// Reloads the local config with the topology name known (for `${TOPOLOGY}` tokens).
+    pub fn local_config(&self, topology: &str) -> anyhow::Result<Config> {
+        load(
+            &self.config_path,
+            &self.spec,
+            Some(topology),
+            &self.override_file,
+            &self.user,
+            Mode::Local,
+        )
+    }
+
+    /// Prints a line for people on stderr unless `--format json`.
+    pub fn note(&self, text: &str) {
+        if self.format == Format::Text {
+            eprintln!("{text}");
+        }
+    }
+}

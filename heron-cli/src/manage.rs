@@ -1,0 +1,461 @@
+//! `kill`, `restart`, `activate`, `deactivate` and `update` (heron-aurora.md §5.2, §5.3).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use heron_common::ExitCode;
+use heron_common::error::CodedError;
+use heron_common::packing::{self, PackingDefaults};
+use heron_common::proto::api::{Topology, TopologyState};
+use heron_common::proto::system::{ExecutionState, PackingPlan, PhysicalPlan};
+use heron_common::proto::tmanager::TManagerLocation;
+use prost::Message as _;
+use serde_json::json;
+
+use crate::args::{DryRunFormatArg, Format, RestartCmd, TopologyCmd, UpdateCmd};
+use crate::aurora::{Aurora, Killed};
+use crate::context::{self, Ctx};
+use crate::http;
+use crate::state::State;
+
+/// Config key: seconds to wait for the tmanager's HTTP answer (default 30).
+pub const TMANAGER_TIMEOUT_KEY: &str = "heron.cli.tmanager.timeout.secs";
+
+fn emit(ctx: &Ctx, text: &str, doc: serde_json::Value) -> anyhow::Result<()> {
+    if ctx.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        println!("{text}");
+    }
+    Ok(())
+}
+
+/// Heron's `validateRuntimeManage`: the topology must exist (except for kill) and its execution
+/// state must be for this cluster/role/env.
+fn validate(
+    ctx: &Ctx,
+    name: &str,
+    allow_missing: bool,
+) -> anyhow::Result<(bool, Option<ExecutionState>)> {
+    let state = State::new(&ctx.runner);
+    let exists = state.exists("topologies", name)?;
+    if !exists && !allow_missing {
+        return Err(CodedError::new(
+            ExitCode::NotFound,
+            format!("Topology '{name}' does not exist in cluster {} (no topologies/{name} in the state)", ctx.spec.cluster),
+        )
+        .into());
+    }
+    let exec: Option<ExecutionState> = state.get("executionstate", name)?;
+    match &exec {
+        Some(e)
+            if e.cluster != ctx.spec.cluster
+                || e.role != ctx.spec.role
+                || e.environ != ctx.spec.environ =>
+        {
+            return Err(CodedError::new(
+                ExitCode::BadInput,
+                format!(
+                    "cluster/role/environ does not match: topology '{name}' was submitted as {}/{}/{}, not {}/{}/{}",
+                    e.cluster, e.role, e.environ, ctx.spec.cluster, ctx.spec.role, ctx.spec.environ
+                ),
+            )
+            .into());
+        }
+        None if !allow_missing => {
+            return Err(CodedError::new(
+                ExitCode::NotFound,
+                format!(
+                    "Topology '{name}' has no execution state in cluster {}",
+                    ctx.spec.cluster
+                ),
+            )
+            .into());
+        }
+        _ => {}
+    }
+    Ok((exists, exec))
+}
+
+/// `heron kill`.
+pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
+    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
+    let name = &cmd.topology;
+    let (exists, exec) = validate(&ctx, name, true)?;
+    if !exists {
+        ctx.note(&format!(
+            "warning: topology '{name}' is not in the state (no topologies/{name}); killing the Aurora job and cleaning what is left"
+        ));
+    }
+    let job_key = ctx.spec.job_key(name);
+    let killed = Aurora::new(&ctx.runner, job_key.clone()).killall(&ctx.config)?;
+    if killed == Killed::NoJob {
+        ctx.note(&format!(
+            "note: Aurora has no job {job_key} (already killed?); cleaning the state anyway"
+        ));
+    }
+    let cleaned = State::new(&ctx.runner).clean(name)?;
+    let found_anything = exists || exec.is_some() || killed == Killed::Killed;
+    let doc = json!({
+        "command": "kill", "ok": true, "topology": name, "job_key": job_key,
+        "found": {"topology": exists, "execution_state": exec.is_some(), "aurora_job": killed == Killed::Killed},
+        "state_cleanup": cleaned,
+    });
+    let text = format!(
+        "Topology '{name}' killed: Aurora job {}; state {}",
+        if killed == Killed::Killed {
+            "killed"
+        } else {
+            "was already gone"
+        },
+        if exists {
+            "deleted"
+        } else {
+            "was partly or wholly missing, leftovers deleted"
+        }
+    );
+    emit(&ctx, &text, doc)?;
+    if !found_anything {
+        return Err(CodedError::new(
+            ExitCode::NotFound,
+            format!("found nothing of topology '{name}': no state and no Aurora job {job_key}"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// `heron restart`.
+pub fn restart(cmd: RestartCmd) -> anyhow::Result<()> {
+    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
+    let name = &cmd.topology;
+    if cmd.container < -1 {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "container id {} is invalid: use -1 (all) or an instance id >= 0",
+                cmd.container
+            ),
+        )
+        .into());
+    }
+    validate(&ctx, name, false)?;
+    if cmd.container <= 0 {
+        // The tmanager of the restarted container 0 writes a new location.
+        State::new(&ctx.runner).delete("tmanagers", name)?;
+    }
+    let container = u32::try_from(cmd.container).ok();
+    let job_key = ctx.spec.job_key(name);
+    Aurora::new(&ctx.runner, job_key.clone()).restart(container)?;
+    let what = match container {
+        Some(id) => format!("container {id}"),
+        None => "all containers".to_string(),
+    };
+    emit(
+        &ctx,
+        &format!("Topology '{name}' restarted ({what}) through Aurora job {job_key}"),
+        json!({"command": "restart", "ok": true, "topology": name, "job_key": job_key, "container": cmd.container}),
+    )
+}
+
+fn tmanager_get(ctx: &Ctx, name: &str, path: &str) -> anyhow::Result<http::Response> {
+    let location: TManagerLocation = State::new(&ctx.runner).get("tmanagers", name)?.ok_or_else(|| {
+        CodedError::new(
+            ExitCode::Unavailable,
+            format!("topology '{name}' has no tmanager location in the state (is its container 0 running?)"),
+        )
+    })?;
+    let port = u16::try_from(location.controller_port).map_err(|_| {
+        CodedError::new(
+            ExitCode::Failed,
+            format!(
+                "tmanager location has a bad port {}",
+                location.controller_port
+            ),
+        )
+    })?;
+    let timeout = Duration::from_secs(ctx.config.get_u64(TMANAGER_TIMEOUT_KEY)?.unwrap_or(30));
+    if ctx.verbose {
+        eprintln!("[heron] GET http://{}:{port}{path}", location.host);
+    }
+    let started = std::time::Instant::now();
+    let response = http::get(&location.host, port, path, timeout).map_err(|e| {
+        CodedError::new(ExitCode::Unavailable, format!("tmanager unreachable: {e}"))
+    })?;
+    if ctx.verbose {
+        eprintln!(
+            "[heron] tmanager answered {} in {} ms",
+            response.status,
+            started.elapsed().as_millis()
+        );
+    }
+    if response.status != 200 {
+        return Err(CodedError::new(
+            ExitCode::Failed,
+            format!(
+                "tmanager at {}:{port} answered {} to {path}: {}",
+                location.host,
+                response.status,
+                response.body.trim()
+            ),
+        )
+        .into());
+    }
+    Ok(response)
+}
+
+/// `heron activate` (`activate = true`) and `heron deactivate`.
+pub fn set_active(cmd: TopologyCmd, activate: bool) -> anyhow::Result<()> {
+    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
+    let name = &cmd.topology;
+    validate(&ctx, name, false)?;
+    let verb = if activate { "activate" } else { "deactivate" };
+    let pplan: PhysicalPlan = State::new(&ctx.runner).get("pplans", name)?.ok_or_else(|| {
+        CodedError::new(
+            ExitCode::Unavailable,
+            format!("topology '{name}' has no physical plan yet (its tmanager has not started); try again later"),
+        )
+    })?;
+    let (target, start) = if activate {
+        (TopologyState::Running, TopologyState::Paused)
+    } else {
+        (TopologyState::Paused, TopologyState::Running)
+    };
+    let current = TopologyState::try_from(pplan.topology.state)
+        .map(|s| s.as_str_name())
+        .unwrap_or("UNKNOWN");
+    if pplan.topology.state == target as i32 {
+        ctx.note(&format!(
+            "warning: topology '{name}' is already {current}; nothing to {verb}"
+        ));
+        return emit(
+            &ctx,
+            &format!("Topology '{name}' is already {current}"),
+            json!({"command": verb, "ok": true, "topology": name, "changed": false, "state": current}),
+        );
+    }
+    if pplan.topology.state != start as i32 {
+        return Err(CodedError::new(
+            ExitCode::Failed,
+            format!(
+                "cannot {verb} topology '{name}': it is {current}, expected {}",
+                start.as_str_name()
+            ),
+        )
+        .into());
+    }
+    let path = format!("/{verb}?topologyid={}", http::encode(&pplan.topology.id));
+    tmanager_get(&ctx, name, &path)?;
+    emit(
+        &ctx,
+        &format!("Topology '{name}' {verb}d"),
+        json!({"command": verb, "ok": true, "topology": name, "changed": true, "state": target.as_str_name()}),
+    )
+}
+
+/// `heron update`.
+pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
+    let bad = |m: String| anyhow::Error::new(CodedError::new(ExitCode::BadInput, m));
+    let parallelism = crate::args::parse_parallelism(&cmd.component_parallelism).map_err(bad)?;
+    crate::args::check_runtime_config(&cmd.runtime_config).map_err(bad)?;
+    let containers: Option<u32> = match cmd.container_number.last() {
+        None => None,
+        Some(n) => Some(n.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+            bad(format!(
+                "invalid --container-number {n:?}: expected a whole number >= 1"
+            ))
+        })?),
+    };
+    let has_runtime = !cmd.runtime_config.is_empty();
+    if has_runtime && (!parallelism.is_empty() || containers.is_some()) {
+        return Err(bad("--runtime-config cannot be combined with --component-parallelism or --container-number".into()));
+    }
+    if !has_runtime && parallelism.is_empty() && containers.is_none() {
+        return Err(bad(
+            "nothing to update: give --component-parallelism, --container-number or --runtime-config".into(),
+        ));
+    }
+    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
+    let name = cmd.topology.clone();
+    validate(&ctx, &name, false)?;
+
+    if has_runtime {
+        let pplan: Option<PhysicalPlan> = State::new(&ctx.runner).get("pplans", &name)?;
+        let id = match pplan {
+            Some(p) => p.topology.id,
+            None => State::new(&ctx.runner)
+                .get::<Topology>("topologies", &name)?
+                .map(|t| t.id)
+                .unwrap_or_default(),
+        };
+        let mut path = format!("/runtime_config/update?topologyid={}", http::encode(&id));
+        for rc in &cmd.runtime_config {
+            path.push_str(&format!("&runtime-config={}", http::encode(rc)));
+        }
+        if cmd.dry_run {
+            return emit(
+                &ctx,
+                &format!("dry run: would send GET {path} to the tmanager of '{name}'"),
+                json!({"command": "update", "dry_run": true, "topology": name, "request": path}),
+            );
+        }
+        tmanager_get(&ctx, &name, &path)?;
+        return emit(
+            &ctx,
+            &format!(
+                "Topology '{name}' runtime config updated: {}",
+                cmd.runtime_config.join(", ")
+            ),
+            json!({"command": "update", "ok": true, "topology": name, "runtime_config": cmd.runtime_config}),
+        );
+    }
+
+    let lock = if cmd.dry_run {
+        None
+    } else {
+        Some(ctx.runner.lock(&name)?)
+    };
+    let state = State::new(&ctx.runner);
+    let topology: Topology = state.get("topologies", &name)?.ok_or_else(|| {
+        CodedError::new(
+            ExitCode::NotFound,
+            format!("Topology '{name}' does not exist"),
+        )
+    })?;
+    let current: PackingPlan = state.get("packingplans", &name)?.ok_or_else(|| {
+        CodedError::new(
+            ExitCode::NotFound,
+            format!("topology '{name}' has no packing plan in the state"),
+        )
+    })?;
+    let deltas = packing::parallelism_deltas(&current, &parallelism)?;
+    let same_containers =
+        containers.is_none_or(|n| usize::try_from(n).ok() == Some(current.container_plans.len()));
+    if deltas.is_empty() && same_containers {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!("the update changes nothing: topology '{name}' already has that parallelism and container count"),
+        )
+        .into());
+    }
+    let defaults = PackingDefaults::from_config(&ctx.config)?;
+    let packed = match containers {
+        Some(n) => packing::repack_with_containers(&current, &topology, &defaults, n, &deltas)?,
+        None => packing::repack(&current, &topology, &defaults, &deltas)?,
+    };
+    for w in &packed.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut proposed = packed.plan;
+    let repacking_class = ctx
+        .config
+        .get_str(heron_common::config::keys::REPACKING_CLASS)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string());
+    if cmd.dry_run {
+        let format = DryRunFormatArg::resolve(cmd.dry_run_format);
+        if ctx.format == Format::Json {
+            let doc: serde_json::Value = serde_json::from_str(&packing::render_update_json(
+                &current,
+                &proposed,
+                &name,
+                &repacking_class,
+            ))
+            .unwrap_or(json!(null));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &json!({"command": "update", "dry_run": true, "plan": doc})
+                )?
+            );
+        } else {
+            print!(
+                "{}",
+                packing::render_update(format, &current, &proposed, &name, &repacking_class)
+            );
+        }
+        return Ok(());
+    }
+
+    // Heron's UpdateTopologyManager: containers compared by id.
+    let current_ids: BTreeSet<i32> = current.container_plans.iter().map(|c| c.id).collect();
+    let proposed_ids: BTreeSet<i32> = proposed.container_plans.iter().map(|c| c.id).collect();
+    let added: Vec<i32> = proposed_ids.difference(&current_ids).copied().collect();
+    let removed: Vec<i32> = current_ids.difference(&proposed_ids).copied().collect();
+    let aurora = Aurora::new(&ctx.runner, ctx.spec.job_key(&name));
+
+    let pplan: Option<PhysicalPlan> = state.get("pplans", &name)?;
+    let was_running = pplan
+        .as_ref()
+        .is_some_and(|p| p.topology.state == TopologyState::Running as i32);
+    if was_running {
+        let id = pplan
+            .as_ref()
+            .map(|p| p.topology.id.clone())
+            .unwrap_or_default();
+        tmanager_get(
+            &ctx,
+            &name,
+            &format!("/deactivate?topologyid={}", http::encode(&id)),
+        )?;
+    }
+    let mut renumbered = BTreeMap::new();
+    if !added.is_empty() {
+        let ids = aurora.add(added.len())?;
+        for (old, new) in added.iter().zip(ids) {
+            renumbered.insert(*old, i32::try_from(new).unwrap_or(i32::MAX));
+        }
+        for c in &mut proposed.container_plans {
+            if let Some(new) = renumbered.get(&c.id) {
+                c.id = *new;
+            }
+        }
+    }
+    state.set("packingplans", &name, &proposed.encode_to_vec())?;
+    if !removed.is_empty() {
+        let ids: Vec<u32> = removed
+            .iter()
+            .filter_map(|i| u32::try_from(*i).ok())
+            .collect();
+        aurora.kill_instances(&ids)?;
+    }
+    if was_running {
+        let id = pplan
+            .as_ref()
+            .map(|p| p.topology.id.clone())
+            .unwrap_or_default();
+        if let Err(e) = tmanager_get(
+            &ctx,
+            &name,
+            &format!("/activate?topologyid={}", http::encode(&id)),
+        ) {
+            eprintln!(
+                "warning: the topology was updated but could not be reactivated yet: {e:#}; run `heron activate`"
+            );
+        }
+    }
+    drop(lock);
+    let counts = packing::component_counts(&proposed);
+    emit(
+        &ctx,
+        &format!(
+            "Topology '{name}' updated: {} containers (added {:?}, removed {:?}); parallelism {}",
+            proposed.container_plans.len(),
+            renumbered.values().collect::<Vec<_>>(),
+            removed,
+            counts
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        json!({
+            "command": "update", "ok": true, "topology": name,
+            "containers": proposed.container_plans.len(),
+            "added_instances": renumbered.values().collect::<Vec<_>>(),
+            "removed_instances": removed,
+            "parallelism": counts,
+        }),
+    )
+}

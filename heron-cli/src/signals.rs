@@ -1,0 +1,80 @@
+//! SIGINT/SIGTERM: set a flag instead of dying, so a submit in progress can roll back.
+//!
+//! A small thread runs a single-threaded tokio runtime that waits for either signal. Work in
+//! progress polls [`interrupted`] (the child runner does so every few milliseconds and kills the
+//! running child). A second signal while rolling back is recorded too, but rollback finishes:
+//! leaving half a topology behind is worse than a slow exit.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
+static ROLLING_BACK: AtomicBool = AtomicBool::new(false);
+
+/// True when running children should be stopped: a signal arrived and no rollback is under way
+/// (rollback must run to the end even after Ctrl-C).
+pub fn should_stop() -> bool {
+    interrupted() && !ROLLING_BACK.load(Ordering::SeqCst)
+}
+
+/// Marks the start of a rollback: children are no longer stopped on a signal.
+pub fn begin_rollback() {
+    ROLLING_BACK.store(true, Ordering::SeqCst);
+}
+
+/// True once SIGINT or SIGTERM arrived.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// The name of the signal that arrived, if any.
+pub fn signal_name() -> &'static str {
+    match SIGNAL.load(Ordering::SeqCst) {
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
+/// Marks the process interrupted (tests, and the handler thread).
+pub fn set_interrupted(signal: i32) {
+    SIGNAL.store(signal, Ordering::SeqCst);
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Installs the handlers. Failing to install them is not fatal: the default action (exit) stays.
+pub fn install() {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                let _ = ready_tx.send(());
+                return;
+            };
+            rt.block_on(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let (Ok(mut int), Ok(mut term)) = (
+                    signal(SignalKind::interrupt()),
+                    signal(SignalKind::terminate()),
+                ) else {
+                    let _ = ready_tx.send(());
+                    return;
+                };
+                let _ = ready_tx.send(());
+                loop {
+                    tokio::select! {
+                        _ = int.recv() => set_interrupted(2),
+                        _ = term.recv() => set_interrupted(15),
+                    }
+                }
+            });
+        });
+    if spawned.is_ok() {
+        // Wait until the handlers are in place, so a signal right after start is not lost.
+        let _ = ready_rx.recv_timeout(std::time::Duration::from_secs(2));
+    }
+}

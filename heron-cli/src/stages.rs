@@ -1,0 +1,695 @@
+//! Finding and running the stage programs (docs/stage-contract.md).
+//!
+//! Each stage is a child process: arguments on argv, data on stdin/stdout, diagnostics on stderr,
+//! the outcome in the exit code. [`Runner::run`] adds the common arguments, enforces the stage
+//! timeout, kills the child when `heron` is interrupted, and turns a failure into a
+//! [`StageError`] that names the stage and quotes the child's own `error:` line.
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use heron_common::ExitCode;
+use heron_common::config::Config;
+
+use crate::args::ClusterSpec;
+use crate::signals;
+
+/// A program `heron` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// `heron-uploader`.
+    Uploader,
+    /// `heron-statemgr`.
+    Statemgr,
+    /// `heron-aurora-render`.
+    Render,
+    /// The `aurora` client.
+    Aurora,
+}
+
+impl Stage {
+    /// The program's file name.
+    pub fn program(self) -> &'static str {
+        match self {
+            Stage::Uploader => "heron-uploader",
+            Stage::Statemgr => "heron-statemgr",
+            Stage::Render => "heron-aurora-render",
+            Stage::Aurora => "aurora",
+        }
+    }
+
+    /// The environment variable that replaces the program.
+    pub fn env_var(self) -> &'static str {
+        match self {
+            Stage::Uploader => heron_common::env::UPLOADER_BIN,
+            Stage::Statemgr => heron_common::env::STATEMGR_BIN,
+            Stage::Render => heron_common::env::AURORA_RENDER_BIN,
+            Stage::Aurora => heron_common::env::AURORA_BIN,
+        }
+    }
+
+    /// The cluster config key that replaces the program.
+    pub fn config_key(self) -> &'static str {
+        match self {
+            Stage::Uploader => "heron.cli.stage.uploader",
+            Stage::Statemgr => "heron.cli.stage.statemgr",
+            Stage::Render => "heron.cli.stage.render",
+            Stage::Aurora => "heron.cli.stage.aurora",
+        }
+    }
+}
+
+/// Config key: seconds a stage program may run before it is killed (default 300).
+pub const STAGE_TIMEOUT_KEY: &str = "heron.cli.stage.timeout.secs";
+/// Config key: seconds an `aurora` command may run before it is killed (default 1800).
+pub const AURORA_TIMEOUT_KEY: &str = "heron.cli.aurora.timeout.secs";
+
+const DEFAULT_STAGE_TIMEOUT: Duration = Duration::from_secs(300);
+const DEFAULT_AURORA_TIMEOUT: Duration = Duration::from_secs(1800);
+
+/// A stage that failed, was killed on timeout, or was interrupted.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct StageError {
+    /// What `heron` was doing ("upload", "state", "aurora job create", ...).
+    pub step: String,
+    /// The program's file name.
+    pub program: String,
+    /// The exit code `heron` reports for it.
+    pub code: ExitCode,
+    /// The child's exit status, if it exited.
+    pub status: Option<i32>,
+    /// The child's final `error:` line (or its last stderr line, or our own reason).
+    pub message: String,
+}
+
+impl StageError {
+    fn describe(&self) -> String {
+        let how = match self.status {
+            Some(s) => format!("{} exited {s}", self.program),
+            None => self.program.clone(),
+        };
+        format!("stage \"{}\" failed ({how}): {}", self.step, self.message)
+    }
+}
+
+/// What a child printed.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Its stdout.
+    pub stdout: Vec<u8>,
+    /// Its stderr.
+    pub stderr: String,
+    /// Its exit status.
+    pub status: i32,
+}
+
+impl Output {
+    /// stdout as trimmed text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).trim().to_string()
+    }
+}
+
+/// Runs stage programs for one cluster/role/env.
+#[derive(Debug)]
+pub struct Runner {
+    /// `--config-path`.
+    pub config_path: PathBuf,
+    /// The job's cluster/role/env.
+    pub spec: ClusterSpec,
+    /// The override file with the user's `--config-property` values.
+    pub override_file: Option<PathBuf>,
+    /// `--verbose`.
+    pub verbose: bool,
+    programs: HashMap<Stage, PathBuf>,
+    stage_timeout: Duration,
+    aurora_timeout: Duration,
+}
+
+impl Runner {
+    /// Resolves every stage program now, so a missing one is reported before any work.
+    pub fn new(
+        config_path: PathBuf,
+        spec: ClusterSpec,
+        override_file: Option<PathBuf>,
+        verbose: bool,
+        config: &Config,
+    ) -> anyhow::Result<Runner> {
+        let secs = |key: &str, default: Duration| -> anyhow::Result<Duration> {
+            Ok(config
+                .get_u64(key)?
+                .map(Duration::from_secs)
+                .unwrap_or(default))
+        };
+        let mut programs = HashMap::new();
+        for stage in [
+            Stage::Uploader,
+            Stage::Statemgr,
+            Stage::Render,
+            Stage::Aurora,
+        ] {
+            if let Some(path) = locate(stage, config)? {
+                programs.insert(stage, path);
+            }
+        }
+        Ok(Runner {
+            config_path,
+            spec,
+            override_file,
+            verbose,
+            programs,
+            stage_timeout: secs(STAGE_TIMEOUT_KEY, DEFAULT_STAGE_TIMEOUT)?,
+            aurora_timeout: secs(AURORA_TIMEOUT_KEY, DEFAULT_AURORA_TIMEOUT)?,
+        })
+    }
+
+    /// The program for a stage, or an error saying how to provide it.
+    pub fn program(&self, stage: Stage) -> Result<&Path, StageError> {
+        self.programs.get(&stage).map(PathBuf::as_path).ok_or_else(|| StageError {
+            step: stage.program().to_string(),
+            program: stage.program().to_string(),
+            code: ExitCode::NotFound,
+            status: None,
+            message: format!(
+                "cannot find the program `{}`: not next to `heron`, not on PATH; set {} or the config key `{}`",
+                stage.program(),
+                stage.env_var(),
+                stage.config_key()
+            ),
+        })
+    }
+
+    /// The arguments every stage of ours takes (not `aurora`).
+    pub fn common_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--config-path".to_string(),
+            self.config_path.display().to_string(),
+            "--cluster".to_string(),
+            self.spec.cluster.clone(),
+            "--role".to_string(),
+            self.spec.role.clone(),
+            "--environ".to_string(),
+            self.spec.environ.clone(),
+        ];
+        if let Some(file) = &self.override_file {
+            args.push("--override-config-file".to_string());
+            args.push(file.display().to_string());
+        }
+        args
+    }
+
+    fn timeout(&self, stage: Stage) -> Duration {
+        if stage == Stage::Aurora {
+            self.aurora_timeout
+        } else {
+            self.stage_timeout
+        }
+    }
+
+    /// Runs a stage to completion; a non-zero exit is a [`StageError`].
+    pub fn run(
+        &self,
+        stage: Stage,
+        step: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> Result<Output, StageError> {
+        let out = self.run_status(stage, step, args, stdin)?;
+        if out.status == 0 {
+            Ok(out)
+        } else {
+            Err(StageError {
+                step: step.to_string(),
+                program: stage.program().to_string(),
+                code: ExitCode::from_code(out.status),
+                status: Some(out.status),
+                message: error_line(&out.stderr, &out.stdout),
+            })
+        }
+    }
+
+    /// Runs a stage and returns its output whatever its exit status (timeouts, interrupts and
+    /// spawn failures are still errors).
+    pub fn run_status(
+        &self,
+        stage: Stage,
+        step: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> Result<Output, StageError> {
+        let program = self.program(stage)?.to_path_buf();
+        let fail = |code: ExitCode, message: String| StageError {
+            step: step.to_string(),
+            program: stage.program().to_string(),
+            code,
+            status: None,
+            message,
+        };
+        let started = Instant::now();
+        if self.verbose {
+            eprintln!("[heron] run: {}", display_command(&program, args));
+        }
+        let mut command = Command::new(&program);
+        command
+            .args(args)
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Its own process group: a Ctrl-C at the terminal reaches `heron` only, which then
+            // stops the child itself and rolls back in order.
+            .process_group(0);
+        let mut child = command.spawn().map_err(|e| {
+            fail(
+                ExitCode::Failed,
+                format!("cannot start {}: {e}", program.display()),
+            )
+        })?;
+        let writer = stdin.map(|data| {
+            let data = data.to_vec();
+            let pipe = child.stdin.take();
+            std::thread::spawn(move || {
+                if let Some(mut pipe) = pipe {
+                    // A child that exits without reading all its input is judged by its exit code.
+                    let _ = pipe.write_all(&data);
+                }
+            })
+        });
+        let (stdout_reader, stderr_reader) = collect(&mut child, self.verbose, stage.program());
+        let outcome = wait(&mut child, self.timeout(stage));
+        if let Some(w) = writer {
+            let _ = w.join();
+        }
+        let stdout = stdout_reader.join().unwrap_or_default();
+        let stderr = stderr_reader.join().unwrap_or_default();
+        if self.verbose {
+            eprintln!(
+                "[heron] {} finished in {} ms ({})",
+                stage.program(),
+                started.elapsed().as_millis(),
+                match &outcome {
+                    Ok(code) => format!("exit {code}"),
+                    Err(Waited::TimedOut) => "timed out".to_string(),
+                    Err(Waited::Interrupted) => "interrupted".to_string(),
+                    Err(Waited::Io(e)) => e.clone(),
+                }
+            );
+        }
+        match outcome {
+            Ok(status) => Ok(Output {
+                stdout,
+                stderr,
+                status,
+            }),
+            Err(Waited::TimedOut) => Err(fail(
+                ExitCode::Unavailable,
+                format!(
+                    "killed after {} s without finishing; raise `{}` if the stage needs longer",
+                    self.timeout(stage).as_secs(),
+                    if stage == Stage::Aurora {
+                        AURORA_TIMEOUT_KEY
+                    } else {
+                        STAGE_TIMEOUT_KEY
+                    }
+                ),
+            )),
+            Err(Waited::Interrupted) => Err(fail(
+                ExitCode::Interrupted,
+                format!("stopped because heron received {}", signals::signal_name()),
+            )),
+            Err(Waited::Io(e)) => Err(fail(ExitCode::Failed, e)),
+        }
+    }
+
+    /// Starts `heron-statemgr lock TOPOLOGY` and waits until it prints `locked`.
+    pub fn lock(&self, topology: &str) -> Result<LockGuard, StageError> {
+        let stage = Stage::Statemgr;
+        let program = self.program(stage)?.to_path_buf();
+        let mut args = self.common_args();
+        args.extend(["lock".to_string(), topology.to_string()]);
+        let fail = |code: ExitCode, status: Option<i32>, message: String| StageError {
+            step: "lock".to_string(),
+            program: stage.program().to_string(),
+            code,
+            status,
+            message,
+        };
+        if self.verbose {
+            eprintln!("[heron] run: {}", display_command(&program, &args));
+        }
+        let started = Instant::now();
+        let mut child = Command::new(&program)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| {
+                fail(
+                    ExitCode::Failed,
+                    None,
+                    format!("cannot start {}: {e}", program.display()),
+                )
+            })?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take();
+        let stderr_text = Arc::new(Mutex::new(String::new()));
+        if let Some(err) = child.stderr.take() {
+            let sink = Arc::clone(&stderr_text);
+            let verbose = self.verbose;
+            std::thread::spawn(move || {
+                for line in BufReader::new(err).lines().map_while(Result::ok) {
+                    if verbose {
+                        eprintln!("[heron-statemgr] {line}");
+                    }
+                    if let Ok(mut s) = sink.lock() {
+                        s.push_str(&line);
+                        s.push('\n');
+                    }
+                }
+            });
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<bool>();
+        if let Some(out) = stdout {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(out);
+                let mut line = String::new();
+                let ok = reader.read_line(&mut line).is_ok() && line.trim() == "locked";
+                let _ = tx.send(ok);
+                // Drain the rest so the child never blocks on a full pipe.
+                let mut sink = Vec::new();
+                let _ = reader.read_to_end(&mut sink);
+            });
+        }
+        let deadline = Instant::now() + self.stage_timeout;
+        loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(true) => {
+                    if self.verbose {
+                        eprintln!(
+                            "[heron] lock on {topology} held after {} ms",
+                            started.elapsed().as_millis()
+                        );
+                    }
+                    return Ok(LockGuard {
+                        child: Some(child),
+                        stdin,
+                    });
+                }
+                Ok(false) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = child.wait().ok().and_then(|s| s.code());
+                    std::thread::sleep(Duration::from_millis(20));
+                    let text = stderr_text.lock().map(|s| s.clone()).unwrap_or_default();
+                    return Err(fail(
+                        status.map(ExitCode::from_code).unwrap_or(ExitCode::Failed),
+                        status,
+                        error_line(&text, b""),
+                    ));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if signals::should_stop() {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        return Err(fail(
+                            ExitCode::Interrupted,
+                            None,
+                            format!("stopped because heron received {}", signals::signal_name()),
+                        ));
+                    }
+                    if Instant::now() > deadline {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        return Err(fail(
+                            ExitCode::Unavailable,
+                            None,
+                            format!("no lock after {} s", self.stage_timeout.as_secs()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The update lock; released when dropped (the holder's stdin is closed, then it is awaited).
+#[derive(Debug)]
+pub struct LockGuard {
+    child: Option<Child>,
+    stdin: Option<ChildStdin>,
+}
+
+impl LockGuard {
+    /// Releases the lock and waits for the holder to exit.
+    pub fn release(mut self) {
+        self.release_inner();
+    }
+
+    fn release_inner(&mut self) {
+        drop(self.stdin.take());
+        if let Some(mut child) = self.child.take() {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                match child.try_wait() {
+                    Ok(Some(_)) | Err(_) => break,
+                    Ok(None) if Instant::now() > deadline => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break;
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        self.release_inner();
+    }
+}
+
+enum Waited {
+    TimedOut,
+    Interrupted,
+    Io(String),
+}
+
+fn wait(child: &mut Child, timeout: Duration) -> Result<i32, Waited> {
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status.code().unwrap_or(1)),
+            Ok(None) => {}
+            Err(e) => return Err(Waited::Io(format!("cannot wait for the child: {e}"))),
+        }
+        if signals::should_stop() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Waited::Interrupted);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Waited::TimedOut);
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(25));
+    }
+}
+
+type Readers = (
+    std::thread::JoinHandle<Vec<u8>>,
+    std::thread::JoinHandle<String>,
+);
+
+fn collect(child: &mut Child, verbose: bool, name: &'static str) -> Readers {
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut s) = stdout {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(s) = stderr {
+            for line in BufReader::new(s).lines().map_while(Result::ok) {
+                if verbose {
+                    eprintln!("[{name}] {line}");
+                }
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        text
+    });
+    (out, err)
+}
+
+/// The child's final `error:` line, else its last stderr line, else its last stdout line.
+pub fn error_line(stderr: &str, stdout: &[u8]) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if let Some(line) = lines.iter().rev().find(|l| l.starts_with("error:")) {
+        return line.trim_start_matches("error:").trim().to_string();
+    }
+    if let Some(line) = lines.last() {
+        return (*line).to_string();
+    }
+    let out = String::from_utf8_lossy(stdout);
+    out.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| "no error message".to_string())
+}
+
+/// Finds a stage program: env var, config key, next to `heron`, PATH.
+pub fn locate(stage: Stage, config: &Config) -> anyhow::Result<Option<PathBuf>> {
+    if let Some(value) = std::env::var_os(stage.env_var()).filter(|v| !v.is_empty()) {
+        let path = PathBuf::from(value);
+        return find_program(&path).map(Some).ok_or_else(|| {
+            anyhow::Error::new(heron_common::error::CodedError::new(
+                ExitCode::NotFound,
+                format!(
+                    "{} names {}, which is not an executable file",
+                    stage.env_var(),
+                    path.display()
+                ),
+            ))
+        });
+    }
+    if let Some(value) = config.get_str(stage.config_key())? {
+        let path = PathBuf::from(&value);
+        return find_program(&path).map(Some).ok_or_else(|| {
+            anyhow::Error::new(heron_common::error::CodedError::new(
+                ExitCode::NotFound,
+                format!(
+                    "config key `{}`{} names {value}, which is not an executable file",
+                    stage.config_key(),
+                    config
+                        .origin(stage.config_key())
+                        .map(|p| format!(" (in {})", p.display()))
+                        .unwrap_or_default()
+                ),
+            ))
+        });
+    }
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    {
+        let candidate = dir.join(stage.program());
+        if is_executable(&candidate) {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(find_program(Path::new(stage.program())))
+}
+
+/// A path with a `/` as is; a bare name on PATH.
+fn find_program(path: &Path) -> Option<PathBuf> {
+    if path.components().count() > 1 || path.is_absolute() {
+        return is_executable(path).then(|| path.to_path_buf());
+    }
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(path))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+/// A command line for `--verbose`, with anything secret-looking masked.
+pub fn display_command(program: &Path, args: &[String]) -> String {
+    let mut parts = vec![shell_quote(&program.display().to_string())];
+    parts.extend(args.iter().map(|a| shell_quote(&mask(a))));
+    parts.join(" ")
+}
+
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "password",
+    "passwd",
+    "access_key",
+    "access-key",
+    "token",
+    "credential",
+];
+
+/// `key=value` with a secret-looking key → `key=****`.
+pub fn mask(arg: &str) -> String {
+    if let Some((key, _)) = arg.split_once('=') {
+        let lower = key.to_ascii_lowercase();
+        if SECRET_WORDS.iter().any(|w| lower.contains(w)) {
+            return format!("{key}=****");
+        }
+    }
+    arg.to_string()
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secret_looking_values() {
+        assert_eq!(
+            mask("heron.uploader.s3.secret_key=abc"),
+            "heron.uploader.s3.secret_key=****"
+        );
+        assert_eq!(
+            mask("heron.uploader.s3.access_key=abc"),
+            "heron.uploader.s3.access_key=****"
+        );
+        assert_eq!(mask("TOPOLOGY_NAME=wc"), "TOPOLOGY_NAME=wc");
+        assert_eq!(
+            display_command(Path::new("/bin/x"), &["a b".into(), "ZK_PASSWORD=p".into()]),
+            "/bin/x 'a b' 'ZK_PASSWORD=****'"
+        );
+    }
+
+    #[test]
+    fn error_line_prefers_the_final_error() {
+        assert_eq!(
+            error_line("warn: x\nerror: the bucket is gone\nnote\n", b""),
+            "the bucket is gone"
+        );
+        assert_eq!(error_line("something broke\n", b""), "something broke");
+        assert_eq!(error_line("", b"out\n"), "out");
+        assert_eq!(error_line("", b""), "no error message");
+    }
+}

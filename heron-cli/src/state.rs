@@ -1,0 +1,128 @@
+//! The state manager, through the `heron-statemgr` program (docs/stage-contract.md).
+
+use heron_common::contract::SubmitState;
+use prost::Message;
+
+use crate::stages::{Output, Runner, Stage, StageError};
+
+/// Typed calls of `heron-statemgr` for one topology's cluster.
+#[derive(Debug, Clone, Copy)]
+pub struct State<'a> {
+    runner: &'a Runner,
+}
+
+impl<'a> State<'a> {
+    /// Wraps a runner.
+    pub fn new(runner: &'a Runner) -> State<'a> {
+        State { runner }
+    }
+
+    fn args(&self, tail: &[&str]) -> Vec<String> {
+        let mut a = self.runner.common_args();
+        a.extend(tail.iter().map(|s| s.to_string()));
+        a
+    }
+
+    fn bad_exit(step: &str, out: &Output) -> StageError {
+        StageError {
+            step: step.to_string(),
+            program: Stage::Statemgr.program().to_string(),
+            code: heron_common::ExitCode::from_code(out.status),
+            status: Some(out.status),
+            message: crate::stages::error_line(&out.stderr, &out.stdout),
+        }
+    }
+
+    /// Whether a node exists (exit 0 present, 3 absent).
+    pub fn exists(&self, kind: &str, topology: &str) -> Result<bool, StageError> {
+        let out = self.runner.run_status(
+            Stage::Statemgr,
+            "state",
+            &self.args(&["exists", kind, topology]),
+            None,
+        )?;
+        match out.status {
+            0 => Ok(true),
+            3 => Ok(false),
+            _ => Err(Self::bad_exit("state", &out)),
+        }
+    }
+
+    /// Reads and decodes a node; `None` when it is absent.
+    pub fn get<M: Message + Default>(
+        &self,
+        kind: &str,
+        topology: &str,
+    ) -> Result<Option<M>, StageError> {
+        let out = self.runner.run_status(
+            Stage::Statemgr,
+            "state",
+            &self.args(&["get", kind, topology, "--format", "proto"]),
+            None,
+        )?;
+        match out.status {
+            0 => M::decode(out.stdout.as_slice())
+                .map(Some)
+                .map_err(|e| StageError {
+                    step: "state".to_string(),
+                    program: Stage::Statemgr.program().to_string(),
+                    code: heron_common::ExitCode::BadInput,
+                    status: Some(0),
+                    message: format!("the {kind} node of {topology} does not decode: {e}"),
+                }),
+            3 => Ok(None),
+            _ => Err(Self::bad_exit("state", &out)),
+        }
+    }
+
+    /// The atomic submit write (exit 4 when the topology exists).
+    pub fn create(&self, topology: &str, state: &SubmitState) -> Result<(), StageError> {
+        let body = serde_json::to_vec(state).map_err(|e| StageError {
+            step: "state".to_string(),
+            program: Stage::Statemgr.program().to_string(),
+            code: heron_common::ExitCode::Failed,
+            status: None,
+            message: format!("cannot encode the state: {e}"),
+        })?;
+        self.runner.run(
+            Stage::Statemgr,
+            "state",
+            &self.args(&["create", topology]),
+            Some(&body),
+        )?;
+        Ok(())
+    }
+
+    /// Replaces a node with protobuf bytes.
+    pub fn set(&self, kind: &str, topology: &str, bytes: &[u8]) -> Result<(), StageError> {
+        self.runner.run(
+            Stage::Statemgr,
+            "state",
+            &self.args(&["set", kind, topology, "--input-format", "proto"]),
+            Some(bytes),
+        )?;
+        Ok(())
+    }
+
+    /// Deletes a node (absent is fine for the stage).
+    pub fn delete(&self, kind: &str, topology: &str) -> Result<(), StageError> {
+        self.runner.run(
+            Stage::Statemgr,
+            "state",
+            &self.args(&["delete", kind, topology]),
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// Deletes every node of a topology in Heron's kill order; returns what the stage printed.
+    pub fn clean(&self, topology: &str) -> Result<String, StageError> {
+        let out = self.runner.run(
+            Stage::Statemgr,
+            "state cleanup",
+            &self.args(&["clean", topology]),
+            None,
+        )?;
+        Ok(out.text())
+    }
+}

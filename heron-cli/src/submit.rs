@@ -1,0 +1,634 @@
+//! `heron submit`: Heron's SubmitterMain flow (heron-aurora.md §4.3, §5.1) over the stages.
+//!
+//! Order: define the topology, refuse an existing name, pack (rewriting `topology.stmgrs` when
+//! packing gives another container count), build the package, upload, write the state atomically
+//! (topology trimmed, Aurora's homogeneous plan, execution state, scheduler location), render the
+//! job, `aurora job create`. Every step that changed something is logged; on a failure (or
+//! SIGINT/SIGTERM) the log is undone in reverse: killall when create was attempted, state cleanup,
+//! uploader undo. The error names the stage and says what the rollback did.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use heron_common::ExitCode;
+use heron_common::contract::{SubmitState, UploadResult};
+use heron_common::error::CodedError;
+use heron_common::packing::{self, PackingDefaults};
+use heron_common::proto::api::{Topology, TopologyState};
+use heron_common::proto::scheduler::SchedulerLocation;
+use heron_common::proto::system::{ExecutionState, HeronReleaseState, PackingPlan};
+use heron_common::topology as topo;
+use prost::Message as _;
+use serde_json::json;
+
+use crate::args::{DryRunFormatArg, Format, SubmitCmd};
+use crate::aurora::Aurora;
+use crate::context::{self, Ctx};
+use crate::executor_args::{self, BindingInputs, ExecutorInputs};
+use crate::package::{self, PackageInputs};
+use crate::signals;
+use crate::stages::{Stage, StageError};
+use crate::state::State;
+use crate::topology_program::{self, Definition, ProgramInputs};
+
+/// Config key: extra classpath for Java topology programs (Heron's `~/.heron/lib/third_party/*`).
+pub const API_CLASSPATH_KEY: &str = "heron.cli.topology.classpath";
+/// Config key: the python used for .pex/.py topology programs (default `python3`; env
+/// `HERON_PYTHON` wins).
+pub const PYTHON_KEY: &str = "heron.cli.python";
+
+/// A submit that failed at a stage, with what the rollback did.
+#[derive(Debug, thiserror::Error)]
+#[error("submit failed at stage \"{stage}\"{detail}: {message}{}", rollback_text(.rollback))]
+pub struct SubmitError {
+    /// The stage.
+    pub stage: String,
+    /// ` (program exited N)` or empty.
+    pub detail: String,
+    /// Why.
+    pub message: String,
+    /// The exit code.
+    pub code: ExitCode,
+    /// One line per rollback action.
+    pub rollback: Vec<String>,
+}
+
+fn rollback_text(lines: &[String]) -> String {
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!("\nrollback:\n  {}", lines.join("\n  "))
+    }
+}
+
+/// What was done, to undo on failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Done {
+    Uploaded,
+    StateCreated,
+    CreateAttempted,
+}
+
+fn stage_failure(e: StageError) -> SubmitError {
+    let detail = match e.status {
+        Some(s) => format!(" ({} exited {s})", e.program),
+        None => format!(" ({})", e.program),
+    };
+    let stage = match e.step.as_str() {
+        "upload" => "upload",
+        "state" => "state",
+        "render" => "render",
+        s if s.starts_with("aurora") => "aurora",
+        s => s,
+    }
+    .to_string();
+    SubmitError {
+        stage,
+        detail,
+        message: e.message,
+        code: e.code,
+        rollback: Vec::new(),
+    }
+}
+
+fn local_failure(stage: &str, e: anyhow::Error) -> SubmitError {
+    let code = crate::exit_code(&e);
+    SubmitError {
+        stage: stage.to_string(),
+        detail: String::new(),
+        message: format!("{e:#}"),
+        code,
+        rollback: Vec::new(),
+    }
+}
+
+/// Runs `heron submit`.
+pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
+    let ctx = context::setup(&cmd.common, &cmd.cluster, None)?;
+    if signals::interrupted() {
+        return Err(CodedError::new(
+            ExitCode::Interrupted,
+            "interrupted before anything was done",
+        )
+        .into());
+    }
+
+    // 1. The topology definition.
+    let definition = define(&ctx, &cmd).map_err(|e| local_failure("topology definition", e))?;
+    let name = definition.topology.name.clone();
+    heron_common_name_check(&name).map_err(|m| local_failure("topology definition", m))?;
+    let config = ctx.local_config(&name)?;
+    let cluster_config = ctx.cluster_config(&name)?;
+
+    // 2. Pack.
+    let defaults = PackingDefaults::from_config(&config)?;
+    let packed = packing::pack(&definition.topology, &defaults)
+        .map_err(|e| local_failure("pack", e.into()))?;
+    for w in &packed.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut topology = definition.topology.clone();
+    let stmgrs = topo::num_stmgrs(&topology)?;
+    let containers = packed.plan.container_plans.len();
+    if usize::try_from(stmgrs).ok() != Some(containers) {
+        eprintln!(
+            "warning: topology.stmgrs is {stmgrs} but the packing plan has {containers} containers; using {containers}"
+        );
+        topology = topo::with_stmgrs(&topology, u32::try_from(containers).unwrap_or(u32::MAX));
+    }
+    let plan = packed.plan;
+    let homogeneous = packing::homogeneous(&plan);
+    let resources = packing::aurora_resources(&homogeneous, &topology)?;
+    let packing_class = config
+        .get_str(heron_common::config::keys::PACKING_CLASS)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string());
+
+    let file_name = cmd
+        .topology_file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .context("the topology file has no file name")?;
+    let defn_name = format!("{name}.defn");
+    let pkg_type =
+        if topology_program::Kind::of(&cmd.topology_file)? == topology_program::Kind::Yaml {
+            if crate::yaml_topology::is_python(&topology) {
+                "pex"
+            } else {
+                "jar"
+            }
+        } else {
+            executor_args::pkg_type(&file_name)
+        };
+    let ram_map = packing::component_ram_distribution(&plan);
+    let executor = ExecutorInputs {
+        cluster: &ctx.spec.cluster,
+        role: &ctx.spec.role,
+        environ: &ctx.spec.environ,
+        defn_file: &defn_name,
+        binary_file: &file_name,
+        pkg_type,
+        component_ram_map: &ram_map,
+        verbose_gc: cmd.verbose_gc,
+    };
+    let template = executor_args::template_path(&config, &ctx.conf_dir);
+    let job_key = ctx.spec.job_key(&name);
+    let package_path = ctx.tmp.path().join("topology.tar.gz");
+    let release_yaml = release_yaml(cmd.release_yaml_file.as_deref())?;
+
+    // 4. Dry run: print the plan and the job; touch nothing.
+    if cmd.dry_run {
+        let uri = format!("file://{}", package_path.display());
+        let bindings = executor_args::bindings(
+            &cluster_config,
+            &topology,
+            &BindingInputs {
+                executor: executor.clone(),
+                package_uri: &uri,
+                resources: &resources,
+            },
+        );
+        let job_file = ctx.tmp.path().join(format!("{name}.aurora"));
+        render(&ctx, &template, &bindings, &job_file).map_err(stage_failure)?;
+        let job = std::fs::read_to_string(&job_file)
+            .with_context(|| format!("cannot read {}", job_file.display()))?;
+        let format = DryRunFormatArg::resolve(cmd.dry_run_format);
+        if ctx.format == Format::Json {
+            let plan_json: serde_json::Value =
+                serde_json::from_str(&packing::render_json(&plan, &name, &packing_class))
+                    .unwrap_or(json!(null));
+            let doc = json!({
+                "command": "submit", "dry_run": true, "topology": name, "job_key": job_key,
+                "packing_plan": plan_json, "bindings": bindings, "job": job,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        } else {
+            print!(
+                "{}",
+                packing::render_submit(format, &plan, &name, &packing_class)
+            );
+            println!();
+            println!("# Aurora job {job_key} (template {})", template.display());
+            print!("{job}");
+        }
+        return Ok(());
+    }
+
+    let state = State::new(&ctx.runner);
+    // 5. Refuse an existing topology before anything is uploaded.
+    if state.exists("topologies", &name).map_err(stage_failure)? {
+        return Err(CodedError::new(
+            ExitCode::AlreadyExists,
+            format!(
+                "Topology '{name}' already exists in cluster {}; kill it first (heron kill {}/{}/{} {name})",
+                ctx.spec.cluster, ctx.spec.cluster, ctx.spec.role, ctx.spec.environ
+            ),
+        )
+        .into());
+    }
+
+    let mut done: Vec<Done> = Vec::new();
+    let result = (|| -> Result<(String, UploadResult), SubmitError> {
+        check_interrupt("package")?;
+        // 6. Package.
+        package::build(
+            &PackageInputs {
+                topology_file: &cmd.topology_file,
+                defn_name: &defn_name,
+                defn: &definition.bytes,
+                conf_dir: &ctx.conf_dir,
+                override_yaml: ctx.override_yaml.as_bytes(),
+                release_yaml: release_yaml.as_bytes(),
+            },
+            &package_path,
+        )
+        .map_err(|e| local_failure("package", e))?;
+        check_interrupt("upload")?;
+
+        // 7. Upload.
+        let upload = upload(&ctx, &name, &package_path).map_err(stage_failure)?;
+        done.push(Done::Uploaded);
+        check_interrupt("state")?;
+
+        // 8. State: the four nodes at once.
+        let submit_state = submit_state(&ctx, &config, &topology, &homogeneous, &release_yaml)
+            .map_err(|e| local_failure("state", e))?;
+        state.create(&name, &submit_state).map_err(stage_failure)?;
+        done.push(Done::StateCreated);
+        check_interrupt("render")?;
+
+        // 9. Render and create the job.
+        let bindings = executor_args::bindings(
+            &cluster_config,
+            &topology,
+            &BindingInputs {
+                executor: executor.clone(),
+                package_uri: &upload.uri,
+                resources: &resources,
+            },
+        );
+        let job_file = ctx.tmp.path().join(format!("{name}.aurora"));
+        render(&ctx, &template, &bindings, &job_file).map_err(stage_failure)?;
+        check_interrupt("aurora")?;
+        done.push(Done::CreateAttempted);
+        Aurora::new(&ctx.runner, job_key.clone())
+            .create(&job_file)
+            .map_err(stage_failure)?;
+        Ok((topology.id.clone(), upload))
+    })();
+
+    match result {
+        Ok((id, upload)) => {
+            if ctx.format == Format::Json {
+                let doc = json!({
+                    "command": "submit", "ok": true, "topology": name, "topology_id": id, "job_key": job_key,
+                    "package_uri": upload.uri, "package_size": upload.size, "package_sha256": upload.sha256,
+                    "containers": resources.num_containers,
+                    "state": if cmd.deploy_deactivated { "PAUSED" } else { "RUNNING" },
+                });
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            } else {
+                println!(
+                    "Topology '{name}' submitted: Aurora job {job_key}, {} containers, package {}",
+                    resources.num_containers, upload.uri
+                );
+            }
+            Ok(())
+        }
+        Err(mut failure) => {
+            signals::begin_rollback();
+            failure.rollback = rollback(&ctx, &config, &name, &job_key, &done);
+            if signals::interrupted() {
+                failure.code = ExitCode::Interrupted;
+            }
+            Err(failure.into())
+        }
+    }
+}
+
+fn check_interrupt(next: &str) -> Result<(), SubmitError> {
+    if signals::interrupted() {
+        return Err(SubmitError {
+            stage: next.to_string(),
+            detail: String::new(),
+            message: format!(
+                "interrupted by {} before this stage",
+                signals::signal_name()
+            ),
+            code: ExitCode::Interrupted,
+            rollback: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+fn heron_common_name_check(name: &str) -> anyhow::Result<()> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!("invalid topology name {name:?}: use letters, digits, '_', '.' and '-'"),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
+    if !cmd.topology_file.is_file() {
+        return Err(CodedError::new(
+            ExitCode::NotFound,
+            format!(
+                "topology file {} does not exist",
+                cmd.topology_file.display()
+            ),
+        )
+        .into());
+    }
+    let mut classpath = Vec::new();
+    if let Some(extra) = &cmd.extra_launch_classpath {
+        classpath.extend(topology_program::check_classpath(extra)?);
+    }
+    match ctx.config.get_str(API_CLASSPATH_KEY)? {
+        Some(cp) => classpath.extend(cp.split(':').filter(|s| !s.is_empty()).map(str::to_string)),
+        None => {
+            if let Some(home) = heron_common::config::loader::default_heron_home() {
+                let third = home.join("lib/third_party");
+                if third.is_dir() {
+                    classpath.push(format!("{}/*", third.display()));
+                }
+            }
+        }
+    }
+    let python = std::env::var_os("HERON_PYTHON")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or(ctx.config.get_str(PYTHON_KEY)?.map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let state = if cmd.deploy_deactivated {
+        TopologyState::Paused
+    } else {
+        TopologyState::Running
+    };
+    let file_abs =
+        std::fs::canonicalize(&cmd.topology_file).unwrap_or_else(|_| cmd.topology_file.clone());
+    let options = vec![
+        (
+            "cmdline.topology.initial.state".to_string(),
+            state.as_str_name().to_string(),
+        ),
+        ("cmdline.topology.role".to_string(), ctx.spec.role.clone()),
+        (
+            "cmdline.topology.environment".to_string(),
+            ctx.spec.environ.clone(),
+        ),
+        (
+            "cmdline.topology.cluster".to_string(),
+            ctx.spec.cluster.clone(),
+        ),
+        (
+            "cmdline.topology.file_name".to_string(),
+            file_abs.display().to_string(),
+        ),
+        (
+            "cmdline.topology.class_name".to_string(),
+            cmd.class_name.clone(),
+        ),
+        ("cmdline.topology.submit_user".to_string(), ctx.user.clone()),
+    ];
+    let work = ctx.tmp.path().join("program");
+    std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    let definition = topology_program::define(&ProgramInputs {
+        file: &cmd.topology_file,
+        class_name: &cmd.class_name,
+        args: &cmd.args,
+        options,
+        work_dir: &work,
+        classpath,
+        jvm_properties: &cmd.topology_main_jvm_property,
+        java: topology_program::java_binary(),
+        python,
+        verbose: ctx.verbose,
+        state,
+        role: &ctx.spec.role,
+        environ: &ctx.spec.environ,
+    })?;
+    // A ready .defn keeps its own state; --deploy-deactivated still wins, as the program would do.
+    let mut definition = definition;
+    if cmd.deploy_deactivated && definition.topology.state != TopologyState::Paused as i32 {
+        definition.topology.state = TopologyState::Paused as i32;
+        definition.bytes = definition.topology.encode_to_vec();
+    }
+    Ok(definition)
+}
+
+fn release_yaml(path: Option<&Path>) -> anyhow::Result<String> {
+    match path {
+        Some(p) => std::fs::read_to_string(p)
+            .with_context(|| format!("cannot read the release file {}", p.display())),
+        None => {
+            let default =
+                heron_common::config::loader::default_heron_home().map(|h| h.join("release.yaml"));
+            match default.filter(|p| p.is_file()) {
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("cannot read {}", p.display())),
+                None => Ok(package::default_release_yaml()),
+            }
+        }
+    }
+}
+
+/// A key of the release file (`heron.build.version: '1.0'`).
+fn release_value(release: &str, key: &str) -> Option<String> {
+    release.lines().find_map(|line| {
+        let (k, v) = line.split_once(':')?;
+        (k.trim() == key).then(|| v.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
+    })
+}
+
+fn upload(ctx: &Ctx, name: &str, package: &Path) -> Result<UploadResult, StageError> {
+    let mut args = vec!["upload".to_string()];
+    args.extend(ctx.runner.common_args());
+    args.extend([
+        "--topology".into(),
+        name.into(),
+        "--format".into(),
+        "json".into(),
+        package.display().to_string(),
+    ]);
+    let out = ctx.runner.run(Stage::Uploader, "upload", &args, None)?;
+    serde_json::from_slice::<UploadResult>(&out.stdout).map_err(|e| StageError {
+        step: "upload".into(),
+        program: Stage::Uploader.program().into(),
+        code: ExitCode::Failed,
+        status: Some(0),
+        message: format!("its JSON answer does not parse ({e}): {}", out.text()),
+    })
+}
+
+fn render(
+    ctx: &Ctx,
+    template: &Path,
+    bindings: &std::collections::BTreeMap<String, String>,
+    out: &Path,
+) -> Result<(), StageError> {
+    let mut args = ctx.runner.common_args();
+    args.extend([
+        "--template".to_string(),
+        template.display().to_string(),
+        "--values".to_string(),
+        "-".to_string(),
+        "-o".to_string(),
+        out.display().to_string(),
+    ]);
+    let values = serde_json::to_vec(bindings).unwrap_or_default();
+    ctx.runner
+        .run(Stage::Render, "render", &args, Some(&values))?;
+    Ok(())
+}
+
+fn submit_state(
+    ctx: &Ctx,
+    config: &heron_common::config::Config,
+    topology: &Topology,
+    plan: &PackingPlan,
+    release: &str,
+) -> anyhow::Result<SubmitState> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let execution = ExecutionState {
+        topology_name: topology.name.clone(),
+        topology_id: topology.id.clone(),
+        submission_time: Some(i64::try_from(now).unwrap_or(i64::MAX)),
+        submission_user: Some(ctx.user.clone()),
+        cluster: ctx.spec.cluster.clone(),
+        environ: ctx.spec.environ.clone(),
+        role: ctx.spec.role.clone(),
+        release_state: Some(HeronReleaseState {
+            release_username: release_value(release, "heron.build.user"),
+            release_tag: Some(String::new()),
+            release_version: release_value(release, "heron.build.version"),
+        }),
+    };
+    let links = match config.get_str("heron.scheduler.job.link.template")? {
+        Some(t) if !t.is_empty() => vec![t],
+        _ => Vec::new(),
+    };
+    let location = SchedulerLocation {
+        topology_name: topology.name.clone(),
+        http_endpoint: "scheduler_as_lib_no_endpoint".to_string(),
+        job_page_link: links,
+    };
+    Ok(SubmitState {
+        topology: topo::trimmed(topology).encode_to_vec(),
+        packing_plan: plan.encode_to_vec(),
+        execution_state: execution.encode_to_vec(),
+        scheduler_location: location.encode_to_vec(),
+    })
+}
+
+fn rollback(
+    ctx: &Ctx,
+    config: &heron_common::config::Config,
+    name: &str,
+    job_key: &str,
+    done: &[Done],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    if done.is_empty() {
+        lines.push("nothing to undo: no stage had changed anything".to_string());
+    }
+    for step in done.iter().rev() {
+        match step {
+            Done::CreateAttempted => {
+                match Aurora::new(&ctx.runner, job_key.to_string()).killall(config) {
+                    Ok(crate::aurora::Killed::Killed) => {
+                        lines.push(format!("aurora job {job_key} killed"))
+                    }
+                    Ok(crate::aurora::Killed::NoJob) => {
+                        lines.push(format!("aurora job {job_key} was not created"))
+                    }
+                    Err(e) => lines.push(format!(
+                        "FAILED to kill aurora job {job_key}: {e}; run `heron kill`"
+                    )),
+                }
+            }
+            Done::StateCreated => match State::new(&ctx.runner).clean(name) {
+                Ok(_) => lines.push(format!("state of {name} deleted")),
+                Err(e) => lines.push(format!(
+                    "FAILED to delete the state of {name}: {e}; run `heron kill`"
+                )),
+            },
+            Done::Uploaded => {
+                let mut args = vec!["undo".to_string()];
+                args.extend(ctx.runner.common_args());
+                args.extend([
+                    "--topology".into(),
+                    name.into(),
+                    "--format".into(),
+                    "json".into(),
+                ]);
+                match ctx
+                    .runner
+                    .run(Stage::Uploader, "uploader undo", &args, None)
+                {
+                    Ok(out) => match serde_json::from_slice::<heron_common::contract::UndoResult>(
+                        &out.stdout,
+                    ) {
+                        Ok(u) => lines.push(format!("package {}: {}", u.uri, u.action)),
+                        Err(_) => lines.push("package upload undone".to_string()),
+                    },
+                    Err(e) => lines.push(format!("FAILED to undo the upload: {e}")),
+                }
+            }
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_values() {
+        let r = "heron.build.version: '0.20.5'\nheron.build.user: \"ci\"\n";
+        assert_eq!(
+            release_value(r, "heron.build.version").as_deref(),
+            Some("0.20.5")
+        );
+        assert_eq!(release_value(r, "heron.build.user").as_deref(), Some("ci"));
+        assert_eq!(release_value(r, "x"), None);
+        assert_eq!(
+            release_value(&package::default_release_yaml(), "heron.build.user").as_deref(),
+            Some("heron-rs")
+        );
+    }
+
+    #[test]
+    fn submit_error_names_the_stage_and_rollback() {
+        let e = stage_failure(StageError {
+            step: "upload".into(),
+            program: "heron-uploader".into(),
+            code: ExitCode::Unavailable,
+            status: Some(5),
+            message: "S3 is down".into(),
+        });
+        let mut e = e;
+        e.rollback = vec!["nothing to undo".into()];
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "submit failed at stage \"upload\" (heron-uploader exited 5): S3 is down"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("rollback:\n  nothing to undo"), "{text}");
+    }
+}

@@ -1,0 +1,474 @@
+//! Getting a topology definition: run the user's program with `HERON_OPTIONS` (heron-aurora.md
+//! §4.3, §4.4) and read the `.defn` it writes, or read a `.defn` / our YAML format directly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context as _, bail};
+use heron_common::ExitCode;
+use heron_common::error::CodedError;
+use heron_common::proto::api::{Topology, TopologyState};
+use prost::Message as _;
+
+use crate::{safe_tar, yaml_topology};
+
+/// The kinds of topology file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A Java jar.
+    Jar,
+    /// A tar or tar.gz holding jars.
+    Tar,
+    /// A Python pex.
+    Pex,
+    /// A Python source file.
+    Py,
+    /// A serialized `Topology`.
+    Defn,
+    /// Our YAML format.
+    Yaml,
+}
+
+impl Kind {
+    /// The kind from the file name, or a usage error listing the accepted ones.
+    pub fn of(path: &Path) -> Result<Kind, CodedError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let kind = if name.ends_with(".jar") {
+            Kind::Jar
+        } else if name.ends_with(".tar") || name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+            Kind::Tar
+        } else if name.ends_with(".pex") {
+            Kind::Pex
+        } else if name.ends_with(".py") {
+            Kind::Py
+        } else if name.ends_with(".defn") {
+            Kind::Defn
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            Kind::Yaml
+        } else {
+            return Err(CodedError::new(
+                ExitCode::BadInput,
+                format!(
+                    "unknown topology file type: {}; use .jar, .tar, .tar.gz, .pex, .py, .defn or .yaml",
+                    path.display()
+                ),
+            ));
+        };
+        Ok(kind)
+    }
+}
+
+/// How to run the topology program.
+#[derive(Debug, Clone)]
+pub struct ProgramInputs<'a> {
+    /// The topology file.
+    pub file: &'a Path,
+    /// The class name (`-`: run the file itself).
+    pub class_name: &'a str,
+    /// The topology's arguments.
+    pub args: &'a [String],
+    /// The `HERON_OPTIONS` pairs (without the tmp dir, added here).
+    pub options: Vec<(String, String)>,
+    /// A private folder for the program's output.
+    pub work_dir: &'a Path,
+    /// `--extra-launch-classpath` and the API classpath, `:`-separated entries.
+    pub classpath: Vec<String>,
+    /// `--topology-main-jvm-property`.
+    pub jvm_properties: &'a [String],
+    /// The java binary.
+    pub java: PathBuf,
+    /// The python binary.
+    pub python: PathBuf,
+    /// Print the command and its time.
+    pub verbose: bool,
+    /// Initial state (for YAML files).
+    pub state: TopologyState,
+    /// Role and environment (for YAML files' team keys).
+    pub role: &'a str,
+    /// The environment.
+    pub environ: &'a str,
+}
+
+/// A topology definition and its serialized bytes.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    /// The topology.
+    pub topology: Topology,
+    /// The `.defn` bytes (as written by the program, or encoded from YAML).
+    pub bytes: Vec<u8>,
+}
+
+/// `k1=v1,k2=v2` with spaces written `%%%%` (§4.4); values must not hold `,` or `=`.
+pub fn heron_options(pairs: &[(String, String)]) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    for (k, v) in pairs {
+        if v.contains(',') || v.contains('=') || k.contains(',') || k.contains('=') {
+            return Err(CodedError::new(
+                ExitCode::BadInput,
+                format!("HERON_OPTIONS cannot carry {k}={v:?}: Heron's format has no escape for ',' or '='"),
+            )
+            .into());
+        }
+        out.push(format!("{k}={v}").replace(' ', "%%%%"));
+    }
+    Ok(out.join(","))
+}
+
+/// Reads a topology definition of any kind.
+pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
+    let kind = Kind::of(inputs.file)?;
+    match kind {
+        Kind::Defn => {
+            let bytes = std::fs::read(inputs.file)
+                .with_context(|| format!("cannot read {}", inputs.file.display()))?;
+            decode(&bytes, inputs.file)
+        }
+        Kind::Yaml => {
+            let topology =
+                yaml_topology::load(inputs.file, inputs.state, inputs.role, inputs.environ)
+                    .map_err(|e| CodedError::new(ExitCode::BadInput, e.to_string()))?;
+            Ok(Definition {
+                bytes: topology.encode_to_vec(),
+                topology,
+            })
+        }
+        Kind::Jar | Kind::Tar | Kind::Pex | Kind::Py => run_program(kind, inputs),
+    }
+}
+
+fn decode(bytes: &[u8], from: &Path) -> anyhow::Result<Definition> {
+    let topology = Topology::decode(bytes).map_err(|e| {
+        CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "{} is not a Heron topology definition (heron.proto.api.Topology): {e}",
+                from.display()
+            ),
+        )
+    })?;
+    if topology.name.is_empty() || topology.id.is_empty() {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "{}: the topology definition has no name or no id",
+                from.display()
+            ),
+        )
+        .into());
+    }
+    Ok(Definition {
+        topology,
+        bytes: bytes.to_vec(),
+    })
+}
+
+fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
+    let defn_dir = inputs.work_dir.join("defn");
+    std::fs::create_dir_all(&defn_dir)
+        .with_context(|| format!("cannot create {}", defn_dir.display()))?;
+    let mut options = vec![(
+        "cmdline.topologydefn.tmpdirectory".to_string(),
+        defn_dir.display().to_string(),
+    )];
+    options.extend(inputs.options.iter().cloned());
+    let file = std::fs::canonicalize(inputs.file)
+        .with_context(|| format!("cannot read {}", inputs.file.display()))?;
+
+    let mut command = match kind {
+        Kind::Jar => java_command(inputs, vec![file.display().to_string()])?,
+        Kind::Tar => {
+            let dir = inputs.work_dir.join("topology-files");
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            safe_tar::extract(&file, &dir)
+                .map_err(|e| CodedError::new(ExitCode::BadInput, e.to_string()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let stem = name
+                .trim_end_matches(".gz")
+                .trim_end_matches(".tgz")
+                .trim_end_matches(".tar");
+            java_command(
+                inputs,
+                vec![
+                    dir.join(format!("{stem}.jar")).display().to_string(),
+                    format!("{}/*", dir.display()),
+                    format!("{}/libs/*", dir.display()),
+                ],
+            )?
+        }
+        Kind::Pex | Kind::Py if inputs.class_name == "-" => {
+            let mut c = Command::new(&inputs.python);
+            c.arg(&file).args(inputs.args);
+            c
+        }
+        Kind::Pex | Kind::Py => {
+            if let Some(first) = inputs.args.first() {
+                options.push(("cmdline.topology.name".to_string(), first.clone()));
+            }
+            // Import the class from the pex (a zip on sys.path) or the .py file and call
+            // its `write()`, as Heron's CLI does in-process.
+            let script = "import sys, importlib, importlib.util\n\
+                path, name = sys.argv[1], sys.argv[2]\n\
+                if path.endswith('.py'):\n\
+                \x20   spec = importlib.util.spec_from_file_location('heron_topology_main', path)\n\
+                \x20   mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)\n\
+                \x20   cls = getattr(mod, name.rsplit('.', 1)[-1])\n\
+                else:\n\
+                \x20   sys.path.insert(0, path)\n\
+                \x20   module, _, attr = name.rpartition('.')\n\
+                \x20   cls = getattr(importlib.import_module(module), attr)\n\
+                cls.write()\n";
+            let mut c = Command::new(&inputs.python);
+            c.arg("-c").arg(script).arg(&file).arg(inputs.class_name);
+            c
+        }
+        Kind::Defn | Kind::Yaml => bail!("internal: {kind:?} is not a program"),
+    };
+    let options_text = heron_options(&options)?;
+    command
+        .env(heron_common::env::HERON_OPTIONS, &options_text)
+        .current_dir(inputs.work_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let program = command.get_program().to_string_lossy().into_owned();
+    if inputs.verbose {
+        let args: Vec<String> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        eprintln!(
+            "[heron] run: HERON_OPTIONS={options_text} {}",
+            crate::stages::display_command(Path::new(&program), &args)
+        );
+    }
+    let started = Instant::now();
+    let output = command.output().map_err(|e| {
+        CodedError::new(
+            if e.kind() == std::io::ErrorKind::NotFound {
+                ExitCode::NotFound
+            } else {
+                ExitCode::Failed
+            },
+            format!("cannot run the topology program {program}: {e}"),
+        )
+    })?;
+    if inputs.verbose {
+        eprintln!(
+            "[heron] topology program finished in {} ms ({})",
+            started.elapsed().as_millis(),
+            output.status
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        for line in text.lines() {
+            eprintln!("[topology] {line}");
+        }
+        for line in String::from_utf8_lossy(&output.stderr).lines() {
+            eprintln!("[topology] {line}");
+        }
+    }
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "the topology program {} {} failed ({}): {}",
+                program,
+                inputs.file.display(),
+                output.status,
+                if tail.is_empty() {
+                    "no output".to_string()
+                } else {
+                    tail.join(" | ")
+                }
+            ),
+        )
+        .into());
+    }
+    let mut defns: Vec<PathBuf> = std::fs::read_dir(&defn_dir)
+        .with_context(|| format!("cannot list {}", defn_dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "defn"))
+        .collect();
+    defns.sort();
+    match defns.len() {
+        1 => {
+            let bytes = std::fs::read(&defns[0]).with_context(|| format!("cannot read {}", defns[0].display()))?;
+            decode(&bytes, &defns[0])
+        }
+        0 => Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "the topology program ({program} {}, class {}) wrote no .defn file to {} \
+                 (HERON_OPTIONS cmdline.topologydefn.tmpdirectory); does it call HeronSubmitter.submitTopology \
+                 or Topology.write()?",
+                inputs.file.display(),
+                inputs.class_name,
+                defn_dir.display()
+            ),
+        )
+        .into()),
+        n => Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "the topology program ({program} {}) wrote {n} .defn files to {} (HERON_OPTIONS \
+                 cmdline.topologydefn.tmpdirectory): {}; submit one topology at a time",
+                inputs.file.display(),
+                defn_dir.display(),
+                defns.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy()).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .into()),
+    }
+}
+
+fn java_command(inputs: &ProgramInputs<'_>, mut classpath: Vec<String>) -> anyhow::Result<Command> {
+    if inputs.class_name == "-" || inputs.class_name.is_empty() {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            "a Java topology needs its main class name, not '-'",
+        )
+        .into());
+    }
+    classpath.extend(inputs.classpath.iter().cloned());
+    let mut c = Command::new(&inputs.java);
+    c.arg("-client").arg("-Xmx1g");
+    for p in inputs.jvm_properties {
+        c.arg(format!("-D{p}"));
+    }
+    c.arg("-cp")
+        .arg(classpath.join(":"))
+        .arg(inputs.class_name)
+        .args(inputs.args);
+    Ok(c)
+}
+
+/// The java binary: `$JAVA_BIN`, `$JAVA_HOME/bin/java`, else `java` on PATH (as Heron's CLI).
+pub fn java_binary() -> PathBuf {
+    if let Some(v) = std::env::var_os("JAVA_BIN").filter(|v| !v.is_empty()) {
+        return PathBuf::from(v);
+    }
+    if let Some(home) = std::env::var_os("JAVA_HOME").filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(home).join("bin/java");
+        if p.exists() {
+            return p;
+        }
+    }
+    PathBuf::from("java")
+}
+
+/// Checks `--extra-launch-classpath`: every entry must exist (a trailing `/*` names a folder).
+pub fn check_classpath(classpath: &str) -> Result<Vec<String>, CodedError> {
+    let mut out = Vec::new();
+    for entry in classpath.split(':').filter(|e| !e.is_empty()) {
+        let path = entry.strip_suffix("/*").unwrap_or(entry);
+        if !Path::new(path).exists() {
+            return Err(CodedError::new(
+                ExitCode::BadInput,
+                format!("--extra-launch-classpath entry {entry} does not exist"),
+            ));
+        }
+        out.push(entry.to_string());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heron_options_format() {
+        let o =
+            heron_options(&[("a".into(), "x y".into()), ("b".into(), "RUNNING".into())]).unwrap();
+        assert_eq!(o, "a=x%%%%y,b=RUNNING");
+        assert!(heron_options(&[("a".into(), "x,y".into())]).is_err());
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(Kind::of(Path::new("a.JAR")).unwrap(), Kind::Jar);
+        assert_eq!(Kind::of(Path::new("a.tar.gz")).unwrap(), Kind::Tar);
+        assert_eq!(Kind::of(Path::new("a.yml")).unwrap(), Kind::Yaml);
+        assert_eq!(Kind::of(Path::new("a.defn")).unwrap(), Kind::Defn);
+        assert_eq!(
+            Kind::of(Path::new("a.zip")).unwrap_err().code,
+            ExitCode::BadInput
+        );
+    }
+
+    #[test]
+    fn a_program_that_writes_nothing_is_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let py = tmp.path().join("t.py");
+        std::fs::write(&py, "echo hello\n").unwrap();
+        let inputs = ProgramInputs {
+            file: &py,
+            class_name: "-",
+            args: &[],
+            options: vec![],
+            work_dir: tmp.path(),
+            classpath: vec![],
+            jvm_properties: &[],
+            java: "java".into(),
+            python: "/bin/sh".into(),
+            verbose: false,
+            state: TopologyState::Running,
+            role: "r",
+            environ: "e",
+        };
+        let err = define(&inputs).unwrap_err().to_string();
+        assert!(
+            err.contains("wrote no .defn") && err.contains("cmdline.topologydefn.tmpdirectory"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_program_that_writes_two_defns_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sh = tmp.path().join("t.py");
+        // Run with /bin/sh as "python": it reads HERON_OPTIONS like a topology program would.
+        std::fs::write(
+            &sh,
+            "dir=$(echo \"$HERON_OPTIONS\" | tr ',' '\\n' | sed -n 's/^cmdline.topologydefn.tmpdirectory=//p')\n\
+             printf 'x' > \"$dir/a.defn\"; printf 'y' > \"$dir/b.defn\"\n",
+        )
+        .unwrap();
+        let inputs = ProgramInputs {
+            file: &sh,
+            class_name: "-",
+            args: &[],
+            options: vec![],
+            work_dir: tmp.path(),
+            classpath: vec![],
+            jvm_properties: &[],
+            java: "java".into(),
+            python: "/bin/sh".into(),
+            verbose: false,
+            state: TopologyState::Running,
+            role: "r",
+            environ: "e",
+        };
+        let err = define(&inputs).unwrap_err().to_string();
+        assert!(
+            err.contains("wrote 2 .defn files") && err.contains("a.defn, b.defn"),
+            "{err}"
+        );
+    }
+}
