@@ -77,7 +77,7 @@ impl Requirements {
 /// The current user, as Python's `getpass.getuser()` finds it (`LOGNAME`, `USER`, `LNAME`,
 /// `USERNAME`).
 pub fn current_user() -> Option<String> {
-    ["LOGNAME", "USER", "LNAME", "USERNAME"]
+    crate::env::USER_VARS
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
 }

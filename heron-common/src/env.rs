@@ -16,3 +16,10 @@ pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
 pub const AWS_SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
 /// ZooKeeper digest credentials `user:password`, when not in the config.
 pub const ZK_AUTH: &str = "HERON_ZK_AUTH";
+/// The user's home: `${HOME}` and `~` in config values, and the default `~/.heron`.
+pub const HOME: &str = "HOME";
+/// `${JAVA_HOME}` in config values (left as written when unset).
+pub const JAVA_HOME: &str = "JAVA_HOME";
+/// Where the current user's name is looked for, in order (as Python's `getpass.getuser`): the
+/// default role of `cluster` without `/role`, and the submit user.
+pub const USER_VARS: [&str; 4] = ["LOGNAME", "USER", "LNAME", "USERNAME"];

@@ -99,7 +99,7 @@ pub fn default_config_path() -> Option<PathBuf> {
 
 /// `~/.heron`, Heron's default home (`None` when `HOME` is not set).
 pub fn default_heron_home() -> Option<PathBuf> {
-    std::env::var_os("HOME")
+    std::env::var_os(crate::env::HOME)
         .filter(|h| !h.is_empty())
         .map(|h| PathBuf::from(h).join(".heron"))
 }

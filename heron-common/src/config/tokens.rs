@@ -38,8 +38,10 @@ impl TokenContext {
     /// `HOME` and `JAVA_HOME` from this process's environment.
     pub fn from_env() -> TokenContext {
         TokenContext {
-            user_home: std::env::var("HOME").ok().filter(|h| !h.is_empty()),
-            java_home: std::env::var("JAVA_HOME").ok(),
+            user_home: std::env::var(crate::env::HOME)
+                .ok()
+                .filter(|h| !h.is_empty()),
+            java_home: std::env::var(crate::env::JAVA_HOME).ok(),
             values: BTreeMap::new(),
         }
     }

@@ -1,0 +1,100 @@
+//! `cluster/[role]/[env]` against Heron's stock conf folders (the aurora one requires role and
+//! environment in client.yaml; the localzk one does not).
+
+use std::path::{Path, PathBuf};
+
+use heron_common::ExitCode;
+use heron_common::cluster::{self, Requirements};
+
+fn reference(folder: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crate has a parent folder");
+    let dir = root.join("../shared/reference").join(folder);
+    assert!(
+        dir.is_dir(),
+        "Heron's stock conf folder is missing at {}",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn aurora_client_yaml_requires_role_and_env() {
+    let dir = reference("heron-conf-aurora");
+    let req = Requirements::from_cluster_dir(&dir).expect("client.yaml reads");
+    assert!(req.role_required && req.env_required);
+    assert_eq!(
+        req.client_file.as_deref(),
+        Some(dir.join("client.yaml").as_path())
+    );
+
+    let err = cluster::parse("aurora", &req, Some("alice")).unwrap_err();
+    assert_eq!(err.exit_code(), ExitCode::BadInput);
+    let text = err.to_string();
+    assert!(text.contains("role required but not provided"), "{text}");
+    assert!(
+        text.contains(&dir.join("client.yaml").display().to_string()),
+        "{text}"
+    );
+    assert!(text.contains("heron.config.is.role.required"), "{text}");
+
+    let err = cluster::parse("aurora/www", &req, Some("alice"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("environ required but not provided"), "{err}");
+
+    let ok = cluster::parse("aurora/www/prod", &req, Some("alice")).expect("full spec");
+    assert_eq!(ok.to_string(), "aurora/www/prod");
+}
+
+#[test]
+fn localzk_fills_user_and_default() {
+    let dir = reference("heron-conf-localzk");
+    let req = Requirements::from_cluster_dir(&dir).expect("client.yaml reads");
+    assert!(!req.role_required && !req.env_required);
+    let parsed = cluster::parse("local", &req, Some("alice")).expect("parses");
+    assert_eq!(
+        (parsed.role.as_str(), parsed.environ.as_str()),
+        ("alice", "default")
+    );
+    let parsed = cluster::parse("local/bob", &req, Some("alice")).expect("parses");
+    assert_eq!(
+        (parsed.role.as_str(), parsed.environ.as_str()),
+        ("bob", cluster::DEFAULT_ENVIRON)
+    );
+}
+
+#[test]
+fn parse_for_config_path_reads_the_cluster_folder() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::os::unix::fs::symlink(
+        reference("heron-conf-aurora"),
+        tmp.path().join("prodcluster"),
+    )
+    .expect("link");
+    let err = cluster::parse_for_config_path("prodcluster/www", tmp.path())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("environ required"), "{err}");
+    let ok = cluster::parse_for_config_path("prodcluster/www/devel", tmp.path()).expect("ok");
+    assert_eq!(ok.environ, "devel");
+    // A cluster without a client.yaml requires nothing.
+    std::fs::create_dir(tmp.path().join("bare")).expect("mkdir");
+    let ok = cluster::parse_for_config_path("bare/www", tmp.path()).expect("ok");
+    assert_eq!(ok.environ, "default");
+    // A client.yaml with a broken value is reported, naming the file.
+    std::fs::create_dir(tmp.path().join("broken")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("broken/client.yaml"),
+        "heron.config.is.role.required: sometimes\n",
+    )
+    .expect("write");
+    let err = cluster::parse_for_config_path("broken/www", tmp.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("heron.config.is.role.required") && err.contains("client.yaml"),
+        "{err}"
+    );
+}
