@@ -224,7 +224,9 @@ pub fn load_settings(common: &CommonArgs, topology: Option<&str>) -> anyhow::Res
     };
     let mut properties = Vec::new();
     for property in &common.config_property {
-        properties.push(heron_common::config::loader::parse_config_property(property)?);
+        properties.push(heron_common::config::loader::parse_config_property(
+            property,
+        )?);
     }
     let mut request = LoadRequest::new(config_path, cluster);
     request.role = common.role.clone();
@@ -295,7 +297,10 @@ async fn interrupted() -> &'static str {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
             (Ok(mut int), Ok(mut term)) => tokio::select! {
                 _ = int.recv() => "SIGINT",
                 _ = term.recv() => "SIGTERM",
@@ -326,7 +331,10 @@ fn read_input(command: &Command) -> anyhow::Result<Vec<u8>> {
             eprintln!("reading the node from stdin (end with Ctrl-D)...");
         }
         let mut data = Vec::new();
-        stdin.lock().read_to_end(&mut data).context("cannot read stdin")?;
+        stdin
+            .lock()
+            .read_to_end(&mut data)
+            .context("cannot read stdin")?;
         Ok(data)
     } else {
         std::fs::read(source)
@@ -347,9 +355,22 @@ async fn dispatch(
     }
     match command {
         Command::Get { kind, topology } => {
-            get(store, parse_kind(kind)?, topology, format.unwrap_or(Format::Json), out).await
+            get(
+                store,
+                parse_kind(kind)?,
+                topology,
+                format.unwrap_or(Format::Json),
+                out,
+            )
+            .await
         }
-        Command::Set { kind, topology, input_format, replace, create } => {
+        Command::Set {
+            kind,
+            topology,
+            input_format,
+            replace,
+            create,
+        } => {
             let mode = if *replace {
                 WriteMode::Replace
             } else if *create {
@@ -357,27 +378,67 @@ async fn dispatch(
             } else {
                 WriteMode::Heron
             };
-            set(store, parse_kind(kind)?, topology, &input, *input_format, mode, format, out).await
+            set(
+                store,
+                parse_kind(kind)?,
+                topology,
+                &input,
+                *input_format,
+                mode,
+                format,
+                out,
+            )
+            .await
         }
-        Command::Delete { kind, topology, force } => {
-            delete(store, parse_kind(kind)?, topology, *force, format, out).await
+        Command::Delete {
+            kind,
+            topology,
+            force,
+        } => delete(store, parse_kind(kind)?, topology, *force, format, out).await,
+        Command::Exists { kind, topology } => {
+            exists(store, parse_kind(kind)?, topology, format, out).await
         }
-        Command::Exists { kind, topology } => exists(store, parse_kind(kind)?, topology, format, out).await,
         Command::List => list(store, format, out).await,
-        Command::Watch { kind, topology, count, timeout_ms } => {
-            watch(store, parse_kind(kind)?, topology, *count, *timeout_ms, format, out).await
+        Command::Watch {
+            kind,
+            topology,
+            count,
+            timeout_ms,
+        } => {
+            watch(
+                store,
+                parse_kind(kind)?,
+                topology,
+                *count,
+                *timeout_ms,
+                format,
+                out,
+            )
+            .await
         }
         Command::Clean { topology, force } => clean(store, topology, *force, format, out).await,
-        Command::Create { topology, input: source } => {
-            create(store, topology, &input, source, format, out).await
-        }
-        Command::Lock { topology, timeout_ms } => lock(store, topology, *timeout_ms, out).await,
+        Command::Create {
+            topology,
+            input: source,
+        } => create(store, topology, &input, source, format, out).await,
+        Command::Lock {
+            topology,
+            timeout_ms,
+        } => lock(store, topology, *timeout_ms, out).await,
     }
 }
 
-fn write_json(out: &mut (dyn Write + Send), value: &serde_json::Value, pretty: bool) -> anyhow::Result<()> {
-    let text = if pretty { serde_json::to_string_pretty(value) } else { serde_json::to_string(value) }
-        .context("cannot render JSON")?;
+fn write_json(
+    out: &mut (dyn Write + Send),
+    value: &serde_json::Value,
+    pretty: bool,
+) -> anyhow::Result<()> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .context("cannot render JSON")?;
     writeln!(out, "{text}").context("cannot write to stdout")?;
     Ok(())
 }
@@ -400,7 +461,8 @@ async fn get(
         Format::Proto => {
             // Check before printing so a corrupt node is an error, not garbage on stdout.
             codec::validate(kind, &node.data, &node.location)?;
-            out.write_all(&node.data).context("cannot write to stdout")?;
+            out.write_all(&node.data)
+                .context("cannot write to stdout")?;
         }
         Format::Json => {
             let text = codec::to_json_pretty(kind, &node.data, &node.location)?;
@@ -443,7 +505,11 @@ async fn set(
         );
     }
     if format == Some(Format::Json) {
-        write_json(out, &serde_json::json!({"path": location, "bytes": bytes.len()}), false)?;
+        write_json(
+            out,
+            &serde_json::json!({"path": location, "bytes": bytes.len()}),
+            false,
+        )?;
     }
     Ok(ExitCode::Ok)
 }
@@ -466,7 +532,11 @@ async fn delete(
         );
     }
     if format == Some(Format::Json) {
-        write_json(out, &serde_json::json!({"path": location, "outcome": outcome}), false)?;
+        write_json(
+            out,
+            &serde_json::json!({"path": location, "outcome": outcome}),
+            false,
+        )?;
     }
     Ok(ExitCode::Ok)
 }
@@ -481,9 +551,17 @@ async fn exists(
     let present = store.exists(kind, topology).await?;
     if format == Some(Format::Json) {
         let location = store.location(kind, topology);
-        write_json(out, &serde_json::json!({"path": location, "exists": present}), false)?;
+        write_json(
+            out,
+            &serde_json::json!({"path": location, "exists": present}),
+            false,
+        )?;
     }
-    Ok(if present { ExitCode::Ok } else { ExitCode::NotFound })
+    Ok(if present {
+        ExitCode::Ok
+    } else {
+        ExitCode::NotFound
+    })
 }
 
 async fn list(
@@ -493,7 +571,11 @@ async fn list(
 ) -> anyhow::Result<ExitCode> {
     let listing = store.list().await?;
     if format == Some(Format::Json) {
-        write_json(out, &serde_json::to_value(&listing).context("cannot render JSON")?, true)?;
+        write_json(
+            out,
+            &serde_json::to_value(&listing).context("cannot render JSON")?,
+            true,
+        )?;
         return Ok(ExitCode::Ok);
     }
     if listing.is_empty() {
@@ -535,7 +617,9 @@ fn event_line(kind: NodeKind, topology: &str, event: &WatchEvent, format: Format
                 event.name(),
                 node.location,
                 node.data.len(),
-                node.version.map(|v| format!(", version {v}")).unwrap_or_default()
+                node.version
+                    .map(|v| format!(", version {v}"))
+                    .unwrap_or_default()
             ),
             None => format!("{} {}/{topology} (absent)", event.name(), kind.dir()),
         },
@@ -565,7 +649,9 @@ async fn watch(
     };
     let watching = store.watch(kind, topology, &mut on_event);
     let finished = match timeout_ms {
-        Some(ms) => tokio::time::timeout(Duration::from_millis(ms), watching).await.ok(),
+        Some(ms) => tokio::time::timeout(Duration::from_millis(ms), watching)
+            .await
+            .ok(),
         None => Some(watching.await),
     };
     if let Some(err) = write_error {
@@ -616,7 +702,10 @@ async fn clean(
         }
     }
     if report.iter().all(|n| n.outcome == DeleteOutcome::Absent) {
-        eprintln!("warning: no state found for topology {topology} in {}", store.describe());
+        eprintln!(
+            "warning: no state found for topology {topology} in {}",
+            store.describe()
+        );
     }
     Ok(ExitCode::Ok)
 }
@@ -629,7 +718,11 @@ async fn create(
     format: Option<Format>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<ExitCode> {
-    let what = if source == "-" { "stdin".to_string() } else { source.to_string() };
+    let what = if source == "-" {
+        "stdin".to_string()
+    } else {
+        source.to_string()
+    };
     let state: SubmitState = serde_json::from_slice(input).map_err(|e| {
         heron_common::Error::BadInput(format!(
             "{what} is not a SubmitState JSON document ({{\"topology\", \"packing_plan\", \
@@ -648,33 +741,47 @@ async fn create(
         .iter()
         .map(|k| store.location(*k, topology))
         .collect();
-        write_json(out, &serde_json::json!({"topology": topology, "created": paths}), false)?;
+        write_json(
+            out,
+            &serde_json::json!({"topology": topology, "created": paths}),
+            false,
+        )?;
     }
     Ok(ExitCode::Ok)
 }
 
 /// Every node decodes, and the names inside agree with the topology being written.
 fn check_submit(topology: &str, state: &SubmitState, what: &str) -> anyhow::Result<()> {
+    use heron_common::defn::decode_message;
     use heron_common::proto::{api, scheduler, system};
-    use prost::Message;
     let field = |name: &str| format!("{what}: {name}");
-    let decode_err = |name: &str, ty: &'static str, e: prost::DecodeError| heron_common::Error::Decode {
-        what: field(name),
-        message_type: ty,
-        message: e.to_string(),
-    };
-    let topo = api::Topology::decode(state.topology.as_slice())
-        .map_err(|e| decode_err("topology", "heron.proto.api.Topology", e))?;
-    system::PackingPlan::decode(state.packing_plan.as_slice())
-        .map_err(|e| decode_err("packing_plan", "heron.proto.system.PackingPlan", e))?;
-    let exec = system::ExecutionState::decode(state.execution_state.as_slice())
-        .map_err(|e| decode_err("execution_state", "heron.proto.system.ExecutionState", e))?;
-    let sched = scheduler::SchedulerLocation::decode(state.scheduler_location.as_slice())
-        .map_err(|e| decode_err("scheduler_location", "heron.proto.scheduler.SchedulerLocation", e))?;
+    let topo: api::Topology = decode_message(
+        &state.topology,
+        NodeKind::Topology.message_type(),
+        &field("topology"),
+    )?;
+    let _: system::PackingPlan = decode_message(
+        &state.packing_plan,
+        NodeKind::PackingPlan.message_type(),
+        &field("packing_plan"),
+    )?;
+    let exec: system::ExecutionState = decode_message(
+        &state.execution_state,
+        NodeKind::ExecutionState.message_type(),
+        &field("execution_state"),
+    )?;
+    let sched: scheduler::SchedulerLocation = decode_message(
+        &state.scheduler_location,
+        NodeKind::Scheduler.message_type(),
+        &field("scheduler_location"),
+    )?;
     for (name, inside) in [
         ("topology.name", topo.name.as_str()),
         ("execution_state.topology_name", exec.topology_name.as_str()),
-        ("scheduler_location.topology_name", sched.topology_name.as_str()),
+        (
+            "scheduler_location.topology_name",
+            sched.topology_name.as_str(),
+        ),
     ] {
         if inside != topology {
             bail!(heron_common::Error::BadInput(format!(
@@ -697,7 +804,9 @@ async fn lock(
             return Err(CodedError::new(ExitCode::Interrupted, format!("interrupted by {signal} while waiting for the lock")).into());
         }
     };
-    writeln!(out, "locked").and_then(|_| out.flush()).context("cannot write to stdout")?;
+    writeln!(out, "locked")
+        .and_then(|_| out.flush())
+        .context("cannot write to stdout")?;
     let lost = held.lost();
     let stdin_closed = async {
         use tokio::io::AsyncReadExt;

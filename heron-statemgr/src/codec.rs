@@ -1,6 +1,7 @@
 //! Node bytes ⇄ Heron's protobuf messages ⇄ their JSON form.
 //!
-//! Reading never panics on bad bytes: anything that does not decode as the kind's message is an
+//! Reading never panics on bad bytes: anything that does not decode as the kind's message, or
+//! lacks a proto2 `required` field (which Heron's Java and C++ readers refuse), is an
 //! [`Error::Decode`] naming the node and the message type.
 
 use heron_common::Error;
@@ -50,7 +51,11 @@ macro_rules! with_message_type {
 }
 
 fn decode_error(kind: NodeKind, what: &str, message: String) -> Error {
-    Error::Decode { what: what.to_string(), message_type: kind.message_type(), message }
+    Error::Decode {
+        what: what.to_string(),
+        message_type: kind.message_type(),
+        message,
+    }
 }
 
 /// Checks that `bytes` decode as the message of `kind`. `what` names the source (a node path, stdin).
@@ -61,11 +66,14 @@ pub fn validate(kind: NodeKind, bytes: &[u8], what: &str) -> Result<(), Error> {
 /// Decodes node bytes and returns the message's JSON form.
 pub fn to_json(kind: NodeKind, bytes: &[u8], what: &str) -> Result<serde_json::Value, Error> {
     if bytes.is_empty() {
-        return Err(decode_error(kind, what, "the node is empty (0 bytes)".to_string()));
+        return Err(decode_error(
+            kind,
+            what,
+            "the node is empty (0 bytes)".to_string(),
+        ));
     }
     with_message_type!(kind, M => {
-        let message = M::decode(bytes)
-            .map_err(|e| decode_error(kind, what, format!("{e} ({} bytes)", bytes.len())))?;
+        let message: M = heron_common::defn::decode_message(bytes, kind.message_type(), what)?;
         serde_json::to_value(&message)
             .map_err(|e| decode_error(kind, what, format!("cannot render as JSON: {e}")))
     })
@@ -74,11 +82,14 @@ pub fn to_json(kind: NodeKind, bytes: &[u8], what: &str) -> Result<serde_json::V
 /// Decodes node bytes and renders the message's JSON form, pretty, fields in `.proto` order.
 pub fn to_json_pretty(kind: NodeKind, bytes: &[u8], what: &str) -> Result<String, Error> {
     if bytes.is_empty() {
-        return Err(decode_error(kind, what, "the node is empty (0 bytes)".to_string()));
+        return Err(decode_error(
+            kind,
+            what,
+            "the node is empty (0 bytes)".to_string(),
+        ));
     }
     with_message_type!(kind, M => {
-        let message = M::decode(bytes)
-            .map_err(|e| decode_error(kind, what, format!("{e} ({} bytes)", bytes.len())))?;
+        let message: M = heron_common::defn::decode_message(bytes, kind.message_type(), what)?;
         serde_json::to_string_pretty(&message)
             .map_err(|e| decode_error(kind, what, format!("cannot render as JSON: {e}")))
     })
@@ -143,7 +154,11 @@ pub fn to_text_lines(value: &serde_json::Value) -> Vec<String> {
         match value {
             serde_json::Value::Object(map) => {
                 for (key, v) in map {
-                    let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                    let path = if prefix.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{prefix}.{key}")
+                    };
                     walk(&path, v, out);
                 }
             }
@@ -191,36 +206,70 @@ mod tests {
 
     #[test]
     fn garbage_is_a_decode_error_naming_the_node() {
-        let err = to_json(NodeKind::PackingPlan, &[0xff, 0xff, 0xff], "/heron/packingplans/x")
-            .unwrap_err();
+        let err = to_json(
+            NodeKind::PackingPlan,
+            &[0xff, 0xff, 0xff],
+            "/heron/packingplans/x",
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("/heron/packingplans/x"), "{text}");
         assert!(text.contains("heron.proto.system.PackingPlan"), "{text}");
         assert_eq!(err.exit_code(), heron_common::ExitCode::BadInput);
-        assert!(to_json(NodeKind::Topology, &[], "n").unwrap_err().to_string().contains("empty"));
+        assert!(
+            to_json(NodeKind::Topology, &[], "n")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+    }
+
+    #[test]
+    fn missing_required_fields_are_refused() {
+        // Only `topology_name` (field 1): Heron's readers would refuse this.
+        let err = to_json(NodeKind::ExecutionState, &[0x0a, 0x02, b'w', b'c'], "n").unwrap_err();
+        assert!(err.to_string().contains("topology_id"), "{err}");
     }
 
     #[test]
     fn auto_input_accepts_both_forms() {
         let bytes = execution_state().encode_to_vec();
-        let json = to_json(NodeKind::ExecutionState, &bytes, "x").unwrap().to_string();
+        let json = to_json(NodeKind::ExecutionState, &bytes, "x")
+            .unwrap()
+            .to_string();
         assert_eq!(
-            input_to_bytes(NodeKind::ExecutionState, json.as_bytes(), InputFormat::Auto, "stdin")
-                .unwrap(),
+            input_to_bytes(
+                NodeKind::ExecutionState,
+                json.as_bytes(),
+                InputFormat::Auto,
+                "stdin"
+            )
+            .unwrap(),
             bytes
         );
         assert_eq!(
             input_to_bytes(NodeKind::ExecutionState, &bytes, InputFormat::Auto, "stdin").unwrap(),
             bytes
         );
-        let err = input_to_bytes(NodeKind::ExecutionState, b"{\"nope\": 1}", InputFormat::Auto, "stdin")
-            .unwrap_err();
-        assert!(err.to_string().contains("stdin is not the JSON form"), "{err}");
+        let err = input_to_bytes(
+            NodeKind::ExecutionState,
+            b"{\"nope\": 1}",
+            InputFormat::Auto,
+            "stdin",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("stdin is not the JSON form"),
+            "{err}"
+        );
     }
 
     #[test]
     fn text_lines_flatten_paths() {
         let value = serde_json::json!({"a": {"b": [1, "x"]}, "c": []});
-        assert_eq!(to_text_lines(&value), vec!["a.b[0]: 1", "a.b[1]: x", "c: []"]);
+        assert_eq!(
+            to_text_lines(&value),
+            vec!["a.b[0]: 1", "a.b[1]: x", "c: []"]
+        );
     }
 }

@@ -78,7 +78,10 @@ impl NodeKind {
     /// Local file system semantics of a plain write (Heron's `LocalFileSystemStateManager`):
     /// topology, execution state and physical plan are create-new; the rest are overwritten.
     pub fn localfs_overwrites(self) -> bool {
-        !matches!(self, NodeKind::Topology | NodeKind::ExecutionState | NodeKind::PhysicalPlan)
+        !matches!(
+            self,
+            NodeKind::Topology | NodeKind::ExecutionState | NodeKind::PhysicalPlan
+        )
     }
 
     /// Whether the ZooKeeper node is ephemeral, as Heron's `CuratorStateManager` creates it.
@@ -129,16 +132,26 @@ impl FromStr for NodeKind {
 
     fn from_str(text: &str) -> Result<NodeKind, Error> {
         let wanted = text.trim().to_ascii_lowercase();
-        NodeKind::ALL.into_iter().find(|k| k.names().contains(&wanted.as_str())).ok_or_else(|| {
-            let all: Vec<&str> = NodeKind::ALL.iter().map(|k| k.dir()).collect();
-            Error::BadInput(format!("unknown node kind {text:?}: expected one of {}", all.join(", ")))
-        })
+        NodeKind::ALL
+            .into_iter()
+            .find(|k| k.names().contains(&wanted.as_str()))
+            .ok_or_else(|| {
+                let all: Vec<&str> = NodeKind::ALL.iter().map(|k| k.dir()).collect();
+                Error::BadInput(format!(
+                    "unknown node kind {text:?}: expected one of {}",
+                    all.join(", ")
+                ))
+            })
     }
 }
 
 /// Checks a topology name before it becomes part of a path: it must be one path segment.
 pub fn check_topology_name(name: &str) -> Result<(), Error> {
-    let bad = |why: &str| Err(Error::BadInput(format!("invalid topology name {name:?}: {why}")));
+    let bad = |why: &str| {
+        Err(Error::BadInput(format!(
+            "invalid topology name {name:?}: {why}"
+        )))
+    };
     if name.is_empty() {
         return bad("it is empty");
     }
@@ -162,7 +175,10 @@ mod tests {
     fn names_parse_to_kinds() {
         assert_eq!("pplan".parse::<NodeKind>().unwrap(), NodeKind::PhysicalPlan);
         assert_eq!("TMANAGERS".parse::<NodeKind>().unwrap(), NodeKind::TManager);
-        assert_eq!("executionstate".parse::<NodeKind>().unwrap(), NodeKind::ExecutionState);
+        assert_eq!(
+            "executionstate".parse::<NodeKind>().unwrap(),
+            NodeKind::ExecutionState
+        );
         let err = "locks".parse::<NodeKind>().unwrap_err().to_string();
         assert!(err.contains("unknown node kind \"locks\""), "{err}");
         for kind in NodeKind::ALL {

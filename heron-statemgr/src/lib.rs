@@ -31,7 +31,9 @@ pub mod zk;
 
 pub use kind::NodeKind;
 pub use settings::Settings;
-pub use store::{DeleteOutcome, HeldLock, Node, StateManager, TopologyListing, WatchEvent, WriteMode};
+pub use store::{
+    DeleteOutcome, HeldLock, Node, StateManager, TopologyListing, WatchEvent, WriteMode,
+};
 
 /// Opens the state manager the settings name. Nothing is connected or created yet: backends
 /// connect on first use.
@@ -42,8 +44,8 @@ pub fn open(settings: &Settings) -> Box<dyn StateManager> {
             &settings.root,
             settings.scheduler_is_service,
         )),
-        settings::BackendSettings::LocalFs { initialize_tree } => {
-            Box::new(localfs::LocalFsStateManager::new(&settings.root, *initialize_tree))
-        }
+        settings::BackendSettings::LocalFs { initialize_tree } => Box::new(
+            localfs::LocalFsStateManager::new(&settings.root, *initialize_tree),
+        ),
     }
 }

@@ -36,7 +36,11 @@ pub struct LocalFsStateManager {
 impl LocalFsStateManager {
     /// A state manager rooted at `root`. Nothing is touched until the first operation.
     pub fn new(root: impl Into<PathBuf>, initialize_tree: bool) -> LocalFsStateManager {
-        LocalFsStateManager { root: root.into(), initialize_tree, tree_ready: AtomicBool::new(false) }
+        LocalFsStateManager {
+            root: root.into(),
+            initialize_tree,
+            tree_ready: AtomicBool::new(false),
+        }
     }
 
     fn dir(&self, dir: &str) -> PathBuf {
@@ -48,7 +52,8 @@ impl LocalFsStateManager {
     }
 
     fn lock_path(&self, topology: &str) -> PathBuf {
-        self.dir(LOCKS_DIR).join(format!("{topology}{UPDATE_LOCK_SUFFIX}"))
+        self.dir(LOCKS_DIR)
+            .join(format!("{topology}{UPDATE_LOCK_SUFFIX}"))
     }
 
     /// Creates the nine folders when configured to (Heron's `initTree`), once per process.
@@ -59,7 +64,8 @@ impl LocalFsStateManager {
         let dirs = NodeKind::ALL.iter().map(|k| k.dir()).chain([LOCKS_DIR]);
         for dir in dirs {
             let path = self.dir(dir);
-            fs::create_dir_all(&path).map_err(|e| Error::io("cannot create state folder", path, e))?;
+            fs::create_dir_all(&path)
+                .map_err(|e| Error::io("cannot create state folder", path, e))?;
         }
         self.tree_ready.store(true, Ordering::Relaxed);
         Ok(())
@@ -81,11 +87,17 @@ impl LocalFsStateManager {
     /// Writes `data` to a synced temporary file next to `path` and returns the temporary path.
     fn write_temp(&self, path: &Path, data: &[u8]) -> Result<PathBuf, Error> {
         let parent = path.parent().unwrap_or(Path::new("."));
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp = parent.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
         let result = (|| {
-            let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             file.write_all(data)?;
             file.sync_all()
         })();
@@ -106,9 +118,10 @@ impl LocalFsStateManager {
                 sync_parent(path);
                 Ok(())
             }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                Err(Error::AlreadyExists(format!("{} already exists", path.display())))
-            }
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Error::AlreadyExists(format!(
+                "{} already exists",
+                path.display()
+            ))),
             Err(e) => Err(Error::io("cannot create", path, e)),
         }
     }
@@ -250,7 +263,13 @@ impl HeldLock for LocalLock {
             // Only delete the file if it is still ours (someone may have cleaned and re-taken it).
             match fs::read(&self.path) {
                 Ok(content) if content == self.token => fs::remove_file(&self.path)
-                    .or_else(|e| if e.kind() == ErrorKind::NotFound { Ok(()) } else { Err(e) })
+                    .or_else(|e| {
+                        if e.kind() == ErrorKind::NotFound {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
                     .map_err(|e| Error::io("cannot release lock", &self.path, e)),
                 _ => Ok(()),
             }
@@ -299,7 +318,11 @@ impl StateManager for LocalFsStateManager {
                 WriteMode::Create => false,
                 WriteMode::Replace => true,
             };
-            if overwrite { self.replace_file(&path, data) } else { self.create_file(&path, data) }
+            if overwrite {
+                self.replace_file(&path, data)
+            } else {
+                self.create_file(&path, data)
+            }
         })
     }
 
@@ -325,15 +348,22 @@ impl StateManager for LocalFsStateManager {
 
     fn list(&self) -> BoxFuture<'_, Vec<TopologyListing>> {
         Box::pin(async move {
-            let mut by_topology: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            let mut by_topology: std::collections::BTreeMap<String, Vec<String>> =
+                Default::default();
             for kind in NodeKind::ALL {
                 for name in self.list_dir(kind.dir())? {
-                    by_topology.entry(name).or_default().push(kind.dir().to_string());
+                    by_topology
+                        .entry(name)
+                        .or_default()
+                        .push(kind.dir().to_string());
                 }
             }
             for name in self.list_dir(LOCKS_DIR)? {
                 if let Some(topology) = name.strip_suffix(UPDATE_LOCK_SUFFIX) {
-                    by_topology.entry(topology.to_string()).or_default().push(LOCKS_DIR.to_string());
+                    by_topology
+                        .entry(topology.to_string())
+                        .or_default()
+                        .push(LOCKS_DIR.to_string());
                 }
             }
             Ok(by_topology
@@ -347,19 +377,31 @@ impl StateManager for LocalFsStateManager {
         Box::pin(async move { self.submit(topology, state) })
     }
 
-    fn lock<'a>(&'a self, topology: &'a str, timeout: Duration) -> BoxFuture<'a, Box<dyn HeldLock>> {
+    fn lock<'a>(
+        &'a self,
+        topology: &'a str,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Box<dyn HeldLock>> {
         Box::pin(async move {
             check_topology_name(topology)?;
             self.ensure_tree()?;
             let path = self.lock_path(topology);
-            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-            let token = format!("heron-statemgr pid {} at {nanos}", std::process::id()).into_bytes();
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let token =
+                format!("heron-statemgr pid {} at {nanos}", std::process::id()).into_bytes();
             let start = Instant::now();
             loop {
                 match self.create_file(&path, &token) {
                     Ok(()) => {
                         let location = path.display().to_string();
-                        return Ok(Box::new(LocalLock { path, location, token }) as Box<dyn HeldLock>);
+                        return Ok(Box::new(LocalLock {
+                            path,
+                            location,
+                            token,
+                        }) as Box<dyn HeldLock>);
                     }
                     Err(Error::AlreadyExists(_)) => {
                         let waited = start.elapsed();
@@ -431,16 +473,49 @@ mod tests {
     async fn heron_create_and_overwrite_rules() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalFsStateManager::new(dir.path(), true);
-        store.set(NodeKind::Topology, "t", b"a", WriteMode::Heron).await.unwrap();
-        let err = store.set(NodeKind::Topology, "t", b"b", WriteMode::Heron).await.unwrap_err();
+        store
+            .set(NodeKind::Topology, "t", b"a", WriteMode::Heron)
+            .await
+            .unwrap();
+        let err = store
+            .set(NodeKind::Topology, "t", b"b", WriteMode::Heron)
+            .await
+            .unwrap_err();
         assert_eq!(err.exit_code(), heron_common::ExitCode::AlreadyExists);
-        store.set(NodeKind::PackingPlan, "t", b"a", WriteMode::Heron).await.unwrap();
-        store.set(NodeKind::PackingPlan, "t", b"b", WriteMode::Heron).await.unwrap();
-        assert_eq!(store.get(NodeKind::PackingPlan, "t").await.unwrap().unwrap().data, b"b");
-        store.set(NodeKind::Topology, "t", b"c", WriteMode::Replace).await.unwrap();
-        assert_eq!(store.get(NodeKind::Topology, "t").await.unwrap().unwrap().data, b"c");
+        store
+            .set(NodeKind::PackingPlan, "t", b"a", WriteMode::Heron)
+            .await
+            .unwrap();
+        store
+            .set(NodeKind::PackingPlan, "t", b"b", WriteMode::Heron)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .get(NodeKind::PackingPlan, "t")
+                .await
+                .unwrap()
+                .unwrap()
+                .data,
+            b"b"
+        );
+        store
+            .set(NodeKind::Topology, "t", b"c", WriteMode::Replace)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .get(NodeKind::Topology, "t")
+                .await
+                .unwrap()
+                .unwrap()
+                .data,
+            b"c"
+        );
         // No temporary files are left behind.
-        let leftovers: Vec<_> = fs::read_dir(dir.path().join("topologies")).unwrap().collect();
+        let leftovers: Vec<_> = fs::read_dir(dir.path().join("topologies"))
+            .unwrap()
+            .collect();
         assert_eq!(leftovers.len(), 1);
     }
 
@@ -448,28 +523,46 @@ mod tests {
     async fn empty_file_reads_as_absent_and_delete_is_idempotent() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalFsStateManager::new(dir.path(), true);
-        store.set(NodeKind::TManager, "t", b"x", WriteMode::Heron).await.unwrap();
+        store
+            .set(NodeKind::TManager, "t", b"x", WriteMode::Heron)
+            .await
+            .unwrap();
         fs::write(dir.path().join("pplans/t"), b"").unwrap();
         assert_eq!(store.get(NodeKind::PhysicalPlan, "t").await.unwrap(), None);
-        assert_eq!(store.delete(NodeKind::TManager, "t", false).await.unwrap(), DeleteOutcome::Deleted);
-        assert_eq!(store.delete(NodeKind::TManager, "t", false).await.unwrap(), DeleteOutcome::Absent);
+        assert_eq!(
+            store.delete(NodeKind::TManager, "t", false).await.unwrap(),
+            DeleteOutcome::Deleted
+        );
+        assert_eq!(
+            store.delete(NodeKind::TManager, "t", false).await.unwrap(),
+            DeleteOutcome::Absent
+        );
     }
 
     #[tokio::test]
     async fn submit_rolls_back_on_conflict() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalFsStateManager::new(dir.path(), true);
-        store.set(NodeKind::ExecutionState, "t", b"old", WriteMode::Heron).await.unwrap();
+        store
+            .set(NodeKind::ExecutionState, "t", b"old", WriteMode::Heron)
+            .await
+            .unwrap();
         let err = store.create_submit("t", &submit_state()).await.unwrap_err();
         assert_eq!(err.exit_code(), heron_common::ExitCode::AlreadyExists);
         assert!(err.to_string().contains("executionstate"), "{err}");
         let listing = store.list().await.unwrap();
         assert_eq!(listing.len(), 1);
         assert_eq!(listing[0].nodes, vec!["executionstate"]);
-        store.delete(NodeKind::ExecutionState, "t", false).await.unwrap();
+        store
+            .delete(NodeKind::ExecutionState, "t", false)
+            .await
+            .unwrap();
         store.create_submit("t", &submit_state()).await.unwrap();
         let listing = store.list().await.unwrap();
-        assert_eq!(listing[0].nodes, vec!["topologies", "packingplans", "executionstate", "schedulers"]);
+        assert_eq!(
+            listing[0].nodes,
+            vec!["topologies", "packingplans", "executionstate", "schedulers"]
+        );
     }
 
     #[tokio::test]
@@ -478,7 +571,11 @@ mod tests {
         let store = LocalFsStateManager::new(dir.path(), true);
         let held = store.lock("t", Duration::from_millis(100)).await.unwrap();
         let started = Instant::now();
-        let err = store.lock("t", Duration::from_millis(300)).await.err().unwrap();
+        let err = store
+            .lock("t", Duration::from_millis(300))
+            .await
+            .err()
+            .unwrap();
         assert!(started.elapsed() >= Duration::from_millis(300));
         assert_eq!(err.exit_code(), heron_common::ExitCode::AlreadyExists);
         assert_eq!(store.list().await.unwrap()[0].nodes, vec!["locks"]);
@@ -491,7 +588,10 @@ mod tests {
     async fn no_tree_init_gives_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalFsStateManager::new(dir.path(), false);
-        let err = store.set(NodeKind::Topology, "t", b"x", WriteMode::Heron).await.unwrap_err();
+        let err = store
+            .set(NodeKind::Topology, "t", b"x", WriteMode::Heron)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("is.initialize.file.tree"), "{err}");
     }
 }

@@ -8,7 +8,10 @@ fn main() {
     let cli = Cli::parse();
     init_tracing(cli.common.verbose);
     // One thread is plenty for one short conversation with ZooKeeper, and starts fastest.
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");

@@ -168,7 +168,12 @@ fn backend_kind(config: &Config) -> Result<BackendKind, Error> {
                 .to_string(),
         });
     };
-    let short = class.trim().rsplit('.').next().unwrap_or_default().to_ascii_lowercase();
+    let short = class
+        .trim()
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     match short.as_str() {
         "curatorstatemanager" | "zookeeper" | "zk" => Ok(BackendKind::ZooKeeper),
         "localfilesystemstatemanager" | "localfs" | "local" => Ok(BackendKind::LocalFs),
@@ -229,7 +234,8 @@ impl Settings {
     /// (passed in so callers and tests decide where it comes from).
     pub fn from_config(config: &Config, env_auth: Option<String>) -> Result<Settings, Error> {
         let kind = backend_kind(config)?;
-        let root_raw = config.require_str(KEY_ROOT, "set the root of Heron's state tree, e.g. /heron")?;
+        let root_raw =
+            config.require_str(KEY_ROOT, "set the root of Heron's state tree, e.g. /heron")?;
         let scheduler_is_service = config.get_bool(KEY_SCHEDULER_IS_SERVICE)?.unwrap_or(true);
         match kind {
             BackendKind::LocalFs => Ok(Settings {
@@ -277,7 +283,10 @@ impl Settings {
                     }
                     None => None,
                 };
-                let acl = match config.get_str(KEY_ZK_ACL)?.map(|s| s.trim().to_ascii_lowercase()) {
+                let acl = match config
+                    .get_str(KEY_ZK_ACL)?
+                    .map(|s| s.trim().to_ascii_lowercase())
+                {
                     None => AclPolicy::Open,
                     Some(s) if s == "open" || s.is_empty() => AclPolicy::Open,
                     Some(s) if s == "creator" => AclPolicy::Creator,
@@ -333,7 +342,10 @@ mod tests {
 
     fn zk_config() -> Config {
         let mut config = Config::new();
-        config.set_str(KEY_CLASS, "org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager");
+        config.set_str(
+            KEY_CLASS,
+            "org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager",
+        );
         config.set_str(KEY_CONNECTION, "a:1,b:2/heron/chroot/");
         config.set_str(KEY_ROOT, "/heron/");
         config
@@ -344,7 +356,9 @@ mod tests {
         let settings = Settings::from_config(&zk_config(), None).unwrap();
         assert_eq!(settings.root, "/heron");
         assert!(settings.scheduler_is_service);
-        let BackendSettings::ZooKeeper(zk) = settings.backend else { panic!("not zk") };
+        let BackendSettings::ZooKeeper(zk) = settings.backend else {
+            panic!("not zk")
+        };
         assert_eq!(zk.hosts, "a:1,b:2");
         assert_eq!(zk.chroot, "/heron/chroot");
         assert_eq!(zk.session_timeout, Duration::from_secs(30));
@@ -357,16 +371,22 @@ mod tests {
     fn auth_comes_from_config_then_env_and_is_never_shown() {
         let mut config = zk_config();
         let settings = Settings::from_config(&config, Some("u:envpw".into())).unwrap();
-        let BackendSettings::ZooKeeper(zk) = &settings.backend else { panic!("not zk") };
+        let BackendSettings::ZooKeeper(zk) = &settings.backend else {
+            panic!("not zk")
+        };
         assert_eq!(zk.auth_digest.as_ref().unwrap().expose(), "u:envpw");
         config.set_str(KEY_ZK_AUTH_DIGEST, "v:filepw");
         let settings = Settings::from_config(&config, Some("u:envpw".into())).unwrap();
-        let BackendSettings::ZooKeeper(zk) = &settings.backend else { panic!("not zk") };
+        let BackendSettings::ZooKeeper(zk) = &settings.backend else {
+            panic!("not zk")
+        };
         assert_eq!(zk.auth_digest.as_ref().unwrap().expose(), "v:filepw");
         let shown = format!("{settings:?}");
         assert!(!shown.contains("filepw"), "{shown}");
         config.set_str(KEY_ZK_AUTH_DIGEST, "nocolon-secret");
-        let err = Settings::from_config(&config, None).unwrap_err().to_string();
+        let err = Settings::from_config(&config, None)
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("nocolon-secret"), "{err}");
     }
 
@@ -383,10 +403,18 @@ mod tests {
     #[test]
     fn localfs_and_bad_values() {
         let mut config = Config::new();
-        config.set_str(KEY_CLASS, "com.twitter.heron.statemgr.localfs.LocalFileSystemStateManager");
+        config.set_str(
+            KEY_CLASS,
+            "com.twitter.heron.statemgr.localfs.LocalFileSystemStateManager",
+        );
         config.set_str(KEY_ROOT, "/tmp/state/x");
         let settings = Settings::from_config(&config, None).unwrap();
-        assert!(matches!(settings.backend, BackendSettings::LocalFs { initialize_tree: true }));
+        assert!(matches!(
+            settings.backend,
+            BackendSettings::LocalFs {
+                initialize_tree: true
+            }
+        ));
         config.set_str(KEY_ROOT, "relative");
         assert!(Settings::from_config(&config, None).is_err());
         config.set_str(KEY_CLASS, "org.example.Other");

@@ -163,7 +163,8 @@ pub trait StateManager: Send + Sync {
 
     /// Takes the update lock `locks/<topology>__updateTopology`, waiting up to `timeout`.
     /// [`Error::AlreadyExists`] when another holder keeps it past the timeout.
-    fn lock<'a>(&'a self, topology: &'a str, timeout: Duration) -> BoxFuture<'a, Box<dyn HeldLock>>;
+    fn lock<'a>(&'a self, topology: &'a str, timeout: Duration)
+    -> BoxFuture<'a, Box<dyn HeldLock>>;
 
     /// Calls `on_event` with the node's current state, then with each change, until it returns
     /// false or an error happens.
@@ -234,7 +235,10 @@ pub async fn clean(
             CleanStep::Locks => store.delete_locks(topology).await,
         };
         match outcome {
-            Ok(outcome) => done.push(CleanedNode { kind: step.dir(), outcome }),
+            Ok(outcome) => done.push(CleanedNode {
+                kind: step.dir(),
+                outcome,
+            }),
             Err(err) => {
                 let finished: Vec<String> = done
                     .iter()

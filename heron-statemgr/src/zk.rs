@@ -79,7 +79,9 @@ impl ZkStateManager {
     /// A state manager for `root` (already checked) on the ensemble of `settings`. Nothing is
     /// connected until the first operation.
     pub fn new(settings: ZkSettings, root: &str, scheduler_is_service: bool) -> ZkStateManager {
-        let base = format!("{}{}", settings.chroot, root).trim_end_matches('/').to_string();
+        let base = format!("{}{}", settings.chroot, root)
+            .trim_end_matches('/')
+            .to_string();
         ZkStateManager {
             zk: settings,
             base,
@@ -127,7 +129,9 @@ impl ZkStateManager {
     /// Maps a ZooKeeper answer that is not a connection problem to our error.
     fn fail(&self, err: zk::Error, action: &str, path: &str) -> Error {
         match err {
-            zk::Error::NoNode => Error::NotFound(format!("cannot {action} {path}: it does not exist")),
+            zk::Error::NoNode => {
+                Error::NotFound(format!("cannot {action} {path}: it does not exist"))
+            }
             zk::Error::NodeExists => {
                 Error::AlreadyExists(format!("cannot {action} {path}: it already exists"))
             }
@@ -138,7 +142,9 @@ impl ZkStateManager {
             zk::Error::NotEmpty => {
                 Error::Failed(format!("cannot {action} {path}: it has children"))
             }
-            err if err.retryable() => self.unavailable(&format!("did not {action} {path}"), &err.to_string()),
+            err if err.retryable() => {
+                self.unavailable(&format!("did not {action} {path}"), &err.to_string())
+            }
             err => Error::Failed(format!("ZooKeeper failed to {action} {path}: {err}")),
         }
     }
@@ -177,7 +183,11 @@ impl ZkStateManager {
                         "ZooKeeper at {} rejected the digest credentials of user {:?}: check \
                          heron.statemgr.zookeeper.auth.digest or HERON_ZK_AUTH",
                         self.zk.connection_string,
-                        self.zk.auth_digest.as_ref().map(|a| a.user()).unwrap_or_default()
+                        self.zk
+                            .auth_digest
+                            .as_ref()
+                            .map(|a| a.user())
+                            .unwrap_or_default()
                     )));
                 }
                 Ok(Err(err)) => last_error = describe_connect_error(&err),
@@ -196,7 +206,11 @@ impl ZkStateManager {
             if !client.state().is_terminated() {
                 return Ok(client.clone());
             }
-            tracing::debug!("session {} ended ({}); reconnecting", client.session_id(), client.state());
+            tracing::debug!(
+                "session {} ended ({}); reconnecting",
+                client.session_id(),
+                client.state()
+            );
         }
         let client = self.connect().await?;
         *guard = Some(client.clone());
@@ -207,7 +221,12 @@ impl ZkStateManager {
     /// timeout and `retry.count` retries (plus the connection timeout when a session must be
     /// opened first). The closure gets the attempt number, so writes can tell
     /// "exists because my earlier attempt made it" from "exists because someone else made it".
-    async fn op<T, E, F, Fut>(&self, action: &str, path: &str, mut op: F) -> Result<Result<T, E>, Error>
+    async fn op<T, E, F, Fut>(
+        &self,
+        action: &str,
+        path: &str,
+        mut op: F,
+    ) -> Result<Result<T, E>, Error>
     where
         E: Retryable + std::fmt::Display,
         F: FnMut(zk::Client, u32) -> Fut,
@@ -267,7 +286,10 @@ impl ZkStateManager {
             let base = self.base.clone();
             self.op("create", &base, |c, _| {
                 let base = base.clone();
-                async move { c.mkdir(&base, &zk::CreateMode::Persistent.with_acls(acls)).await }
+                async move {
+                    c.mkdir(&base, &zk::CreateMode::Persistent.with_acls(acls))
+                        .await
+                }
             })
             .await?
             .map_err(|e| self.fail(e, "create", &self.base))?;
@@ -334,13 +356,15 @@ impl ZkStateManager {
                     match c.create(&path, &data, &mode.with_acls(acls)).await {
                         Ok(_) => Ok(true),
                         // An earlier attempt may have succeeded before the connection dropped.
-                        Err(zk::Error::NodeExists) if attempt > 0 => match c.get_data(&path).await {
-                            Ok((existing, stat)) => Ok(existing == data
-                                && (stat.ephemeral_owner == 0
-                                    || stat.ephemeral_owner == c.session_id().0)),
-                            Err(zk::Error::NoNode) => Err(zk::Error::ConnectionLoss),
-                            Err(err) => Err(err),
-                        },
+                        Err(zk::Error::NodeExists) if attempt > 0 => {
+                            match c.get_data(&path).await {
+                                Ok((existing, stat)) => Ok(existing == data
+                                    && (stat.ephemeral_owner == 0
+                                        || stat.ephemeral_owner == c.session_id().0)),
+                                Err(zk::Error::NoNode) => Err(zk::Error::ConnectionLoss),
+                                Err(err) => Err(err),
+                            }
+                        }
                         Err(err) => Err(err),
                     }
                 }
@@ -424,7 +448,9 @@ impl ZkStateManager {
                             match c.list_children(&all[i]).await {
                                 Ok(children) => {
                                     let parent = all[i].clone();
-                                    all.extend(children.into_iter().map(|ch| format!("{parent}/{ch}")));
+                                    all.extend(
+                                        children.into_iter().map(|ch| format!("{parent}/{ch}")),
+                                    );
                                 }
                                 Err(zk::Error::NoNode) => {}
                                 Err(err) => return Err(err),
@@ -446,7 +472,11 @@ impl ZkStateManager {
                         }
                         if !retry {
                             let gone = deleted_root || all.len() > 1 || attempt > 0;
-                            return Ok(if gone { DeleteOutcome::Deleted } else { DeleteOutcome::Absent });
+                            return Ok(if gone {
+                                DeleteOutcome::Deleted
+                            } else {
+                                DeleteOutcome::Absent
+                            });
                         }
                     }
                     Err(zk::Error::NotEmpty)
@@ -467,7 +497,13 @@ impl ZkStateManager {
             (NodeKind::Scheduler, &state.scheduler_location),
         ]
         .into_iter()
-        .map(|(kind, data)| (self.node_path(kind, topology), data.clone(), self.create_mode(kind)))
+        .map(|(kind, data)| {
+            (
+                self.node_path(kind, topology),
+                data.clone(),
+                self.create_mode(kind),
+            )
+        })
         .collect();
         let label = self.node_path(NodeKind::Topology, topology);
         let result = self
@@ -508,20 +544,34 @@ impl ZkStateManager {
         match result {
             Ok(None) => Ok(()),
             Ok(Some(index)) => {
-                let existing = nodes.get(index).map(|n| n.0.as_str()).unwrap_or(label.as_str());
+                let existing = nodes
+                    .get(index)
+                    .map(|n| n.0.as_str())
+                    .unwrap_or(label.as_str());
                 Err(Error::AlreadyExists(format!(
                     "topology {topology} already has state: {existing} exists; nothing was written"
                 )))
             }
-            Err(zk::MultiWriteError::OperationFailed { index, source: zk::Error::NoNode }) => {
-                let path = nodes.get(index).map(|n| n.0.as_str()).unwrap_or(label.as_str());
+            Err(zk::MultiWriteError::OperationFailed {
+                index,
+                source: zk::Error::NoNode,
+            }) => {
+                let path = nodes
+                    .get(index)
+                    .map(|n| n.0.as_str())
+                    .unwrap_or(label.as_str());
                 Err(self.missing_parent(path))
             }
             Err(zk::MultiWriteError::OperationFailed { index, source }) => {
-                let path = nodes.get(index).map(|n| n.0.as_str()).unwrap_or(label.as_str());
+                let path = nodes
+                    .get(index)
+                    .map(|n| n.0.as_str())
+                    .unwrap_or(label.as_str());
                 Err(self.fail(source, "create", path))
             }
-            Err(zk::MultiWriteError::RequestFailed { source }) => Err(self.fail(source, "submit", &label)),
+            Err(zk::MultiWriteError::RequestFailed { source }) => {
+                Err(self.fail(source, "submit", &label))
+            }
         }
     }
 
@@ -544,7 +594,9 @@ impl ZkStateManager {
                     for result in results {
                         match result {
                             zk::MultiReadResult::Children { children } => out.push(children),
-                            zk::MultiReadResult::Error { err: zk::Error::NoNode } => out.push(Vec::new()),
+                            zk::MultiReadResult::Error {
+                                err: zk::Error::NoNode,
+                            } => out.push(Vec::new()),
                             zk::MultiReadResult::Error { err } => return Err(err),
                             _ => out.push(Vec::new()),
                         }
@@ -568,10 +620,17 @@ impl ZkStateManager {
                 by_topology.entry(topology).or_default().push(dir.clone());
             }
         }
-        Ok(by_topology.into_iter().map(|(topology, nodes)| TopologyListing { topology, nodes }).collect())
+        Ok(by_topology
+            .into_iter()
+            .map(|(topology, nodes)| TopologyListing { topology, nodes })
+            .collect())
     }
 
-    async fn take_lock(&self, topology: &str, timeout: Duration) -> Result<Box<dyn HeldLock>, Error> {
+    async fn take_lock(
+        &self,
+        topology: &str,
+        timeout: Duration,
+    ) -> Result<Box<dyn HeldLock>, Error> {
         check_topology_name(topology)?;
         let deadline = Instant::now() + timeout;
         self.ensure_tree().await?;
@@ -602,9 +661,12 @@ impl ZkStateManager {
             Ok(Ok(mutex)) => mutex,
         };
         let mutex_node = mutex.lock_path().to_string();
-        let outcome = self.add_lease(&client, &lock_path, deadline, &container).await;
+        let outcome = self
+            .add_lease(&client, &lock_path, deadline, &container)
+            .await;
         // Release the mutex whatever happened (dropping it would do so in the background too).
-        let _ = tokio::time::timeout(self.zk.operation_timeout, client.delete(&mutex_node, None)).await;
+        let _ =
+            tokio::time::timeout(self.zk.operation_timeout, client.delete(&mutex_node, None)).await;
         drop(mutex);
         match outcome {
             Ok(Some(lease)) => Ok(Box::new(ZkLock {
@@ -635,11 +697,17 @@ impl ZkStateManager {
         let sequence = loop {
             match tokio::time::timeout(t, client.create(&prefix, &data, &ephemeral)).await {
                 Ok(Ok((_, sequence))) => break sequence,
-                Ok(Err(zk::Error::NoNode)) => match tokio::time::timeout(t, client.mkdir(&leases_dir, container)).await {
-                    Ok(Ok(())) => continue,
-                    Ok(Err(err)) => return Err(self.fail(err, "create", &leases_dir)),
-                    Err(_) => return Err(self.unavailable("did not answer", "creating the lease folder")),
-                },
+                Ok(Err(zk::Error::NoNode)) => {
+                    match tokio::time::timeout(t, client.mkdir(&leases_dir, container)).await {
+                        Ok(Ok(())) => continue,
+                        Ok(Err(err)) => return Err(self.fail(err, "create", &leases_dir)),
+                        Err(_) => {
+                            return Err(
+                                self.unavailable("did not answer", "creating the lease folder")
+                            );
+                        }
+                    }
+                }
                 Ok(Err(err)) => return Err(self.fail(err, "create", &prefix)),
                 Err(_) => return Err(self.unavailable("did not answer", "creating the lease")),
             }
@@ -672,7 +740,11 @@ impl ZkStateManager {
                 return Ok(Some(lease));
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() || tokio::time::timeout(remaining, watcher.changed()).await.is_err() {
+            if remaining.is_zero()
+                || tokio::time::timeout(remaining, watcher.changed())
+                    .await
+                    .is_err()
+            {
                 let _ = tokio::time::timeout(t, client.delete(&lease, None)).await;
                 return Ok(None);
             }
@@ -809,7 +881,12 @@ impl HeldLock for ZkLock {
 
     fn release(self: Box<Self>) -> BoxFuture<'static, ()> {
         Box::pin(async move {
-            let ZkLock { client, lease, release_timeout, .. } = *self;
+            let ZkLock {
+                client,
+                lease,
+                release_timeout,
+                ..
+            } = *self;
             if client.state().is_terminated() {
                 // The session is gone, and its ephemeral lease with it.
                 return Ok(());
@@ -841,7 +918,15 @@ impl HeldLock for ZkLock {
 
 impl StateManager for ZkStateManager {
     fn describe(&self) -> String {
-        format!("ZooKeeper {} root {}", self.zk.connection_string, if self.base.is_empty() { "/" } else { &self.base })
+        format!(
+            "ZooKeeper {} root {}",
+            self.zk.connection_string,
+            if self.base.is_empty() {
+                "/"
+            } else {
+                &self.base
+            }
+        )
     }
 
     fn location(&self, kind: NodeKind, topology: &str) -> String {
@@ -866,7 +951,9 @@ impl StateManager for ZkStateManager {
                     async move { c.check_stat(&path).await }
                 })
                 .await?;
-            result.map(|stat| stat.is_some()).map_err(|e| self.fail(e, "check", &path))
+            result
+                .map(|stat| stat.is_some())
+                .map_err(|e| self.fail(e, "check", &path))
         })
     }
 
@@ -900,7 +987,11 @@ impl StateManager for ZkStateManager {
             if !force && kind.zk_delete_is_noop(self.scheduler_is_service) {
                 // Heron leaves these to the owning session (CuratorStateManager.delete*Location).
                 let present = self.exists(kind, topology).await?;
-                return Ok(if present { DeleteOutcome::SkippedEphemeral } else { DeleteOutcome::Absent });
+                return Ok(if present {
+                    DeleteOutcome::SkippedEphemeral
+                } else {
+                    DeleteOutcome::Absent
+                });
             }
             self.delete_node(&path).await
         })
@@ -921,7 +1012,11 @@ impl StateManager for ZkStateManager {
         Box::pin(self.submit(topology, state))
     }
 
-    fn lock<'a>(&'a self, topology: &'a str, timeout: Duration) -> BoxFuture<'a, Box<dyn HeldLock>> {
+    fn lock<'a>(
+        &'a self,
+        topology: &'a str,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Box<dyn HeldLock>> {
         Box::pin(self.take_lock(topology, timeout))
     }
 

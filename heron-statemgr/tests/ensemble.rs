@@ -36,7 +36,9 @@ impl Ensemble {
 
 impl Drop for Ensemble {
     fn drop(&mut self) {
-        let _ = Command::new(zk_script()).args(["ensemble-stop", &self.path()]).output();
+        let _ = Command::new(zk_script())
+            .args(["ensemble-stop", &self.path()])
+            .output();
     }
 }
 
@@ -45,9 +47,15 @@ fn zk_script() -> PathBuf {
 }
 
 fn zk_sh(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(zk_script()).args(args).output().unwrap_or_else(|e| {
-        panic!("cannot run {}: {e}; set HERON_TEST_SCRIPTS to the repo's scripts/", zk_script().display())
-    });
+    let out = Command::new(zk_script())
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {}: {e}; set HERON_TEST_SCRIPTS to the repo's scripts/",
+                zk_script().display()
+            )
+        });
     assert!(out.status.success(), "zk.sh {args:?}: {}", describe(&out));
     out.stdout
 }
@@ -107,7 +115,15 @@ async fn one_dead_member_fails_no_operation_and_loses_nothing() {
     while !killer.is_finished() || i < 30 {
         let started = Instant::now();
         let bytes = payload(i);
-        match client.set(NodeKind::ExecutionState, &format!("t{i}"), &bytes, WriteMode::Heron).await {
+        match client
+            .set(
+                NodeKind::ExecutionState,
+                &format!("t{i}"),
+                &bytes,
+                WriteMode::Heron,
+            )
+            .await
+        {
             Ok(()) => {
                 present.insert(i, bytes.clone());
             }
@@ -120,7 +136,10 @@ async fn one_dead_member_fails_no_operation_and_loses_nothing() {
         }
         if i % 3 == 2 {
             let victim = i - 1;
-            match client.delete(NodeKind::ExecutionState, &format!("t{victim}"), false).await {
+            match client
+                .delete(NodeKind::ExecutionState, &format!("t{victim}"), false)
+                .await
+            {
                 Ok(_) => {
                     present.remove(&victim);
                     deleted.push(victim);
@@ -129,13 +148,20 @@ async fn one_dead_member_fails_no_operation_and_loses_nothing() {
             }
         }
         slowest = slowest.max(started.elapsed());
-        assert!(started.elapsed() < op_bound, "operation {i} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < op_bound,
+            "operation {i} took {:?}",
+            started.elapsed()
+        );
         i += 1;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let log = killer.await.unwrap();
     assert_eq!(log.len(), 6, "{log:?}");
-    assert!(failures.is_empty(), "with one member down the ensemble keeps a quorum: {failures:#?}");
+    assert!(
+        failures.is_empty(),
+        "with one member down the ensemble keeps a quorum: {failures:#?}"
+    );
     client.close().await.unwrap();
 
     // A fresh session, through the CLI, with one member down: everything acknowledged is there.
@@ -144,19 +170,40 @@ async fn one_dead_member_fails_no_operation_and_loses_nothing() {
     let env = Env::zk_on(&ensemble.connect, "ensemble-check", env_yaml);
     let check = store(&ensemble.connect, &root);
     for (n, bytes) in &present {
-        let node = check.get(NodeKind::ExecutionState, &format!("t{n}")).await.unwrap();
-        assert_eq!(node.map(|n| n.data).as_ref(), Some(bytes), "acknowledged t{n} is there");
+        let node = check
+            .get(NodeKind::ExecutionState, &format!("t{n}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            node.map(|n| n.data).as_ref(),
+            Some(bytes),
+            "acknowledged t{n} is there"
+        );
     }
     for n in &deleted {
-        assert!(!check.exists(NodeKind::ExecutionState, &format!("t{n}")).await.unwrap(), "t{n} stays deleted");
+        assert!(
+            !check
+                .exists(NodeKind::ExecutionState, &format!("t{n}"))
+                .await
+                .unwrap(),
+            "t{n} stays deleted"
+        );
     }
     let listing = check.list().await.unwrap();
-    assert_eq!(listing.len(), present.len(), "no node beyond the acknowledged ones");
+    assert_eq!(
+        listing.len(),
+        present.len(),
+        "no node beyond the acknowledged ones"
+    );
     check.close().await.unwrap();
     let root_arg = format!("heron.statemgr.root.path={root}");
     let out = env.run(&["list", "--format", "json", "--config-property", &root_arg]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let cli_listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(cli_listing.as_array().unwrap().len(), present.len());
-    eprintln!("{i} rounds, slowest {slowest:?}, {} nodes kept, {} deleted; {log:?}", present.len(), deleted.len());
+    eprintln!(
+        "{i} rounds, slowest {slowest:?}, {} nodes kept, {} deleted; {log:?}",
+        present.len(),
+        deleted.len()
+    );
 }

@@ -19,7 +19,10 @@ use heron_statemgr::{NodeKind, StateManager, WriteMode};
 fn library(env: &Env) -> Box<dyn StateManager> {
     let mut config = Config::new();
     config.set_str(settings::KEY_CLASS, "zookeeper");
-    config.set_str(settings::KEY_CONNECTION, env.connect.clone().expect("a ZooKeeper env"));
+    config.set_str(
+        settings::KEY_CONNECTION,
+        env.connect.clone().expect("a ZooKeeper env"),
+    );
     config.set_str(settings::KEY_ROOT, env.root.clone());
     config.set_str(settings::KEY_SCHEDULER_IS_SERVICE, "false");
     heron_statemgr::open(&Settings::from_config(&config, None).expect("settings"))
@@ -31,7 +34,9 @@ async fn heronpy_decodes_what_we_write_with_every_required_field() {
     let held = library(&env);
     for (kind, bytes) in samples("wc") {
         if kind.zk_ephemeral(false) {
-            held.set(kind, "wc", &bytes, WriteMode::Heron).await.unwrap();
+            held.set(kind, "wc", &bytes, WriteMode::Heron)
+                .await
+                .unwrap();
         } else {
             env.ok(&["set", kind.dir(), "wc"], &bytes);
         }
@@ -48,16 +53,33 @@ async fn heronpy_decodes_what_we_write_with_every_required_field() {
         let node = &decoded[kind.dir()];
         assert!(node.is_object(), "{kind} not read by kazoo: {decoded}");
         assert!(node.get("error").is_none(), "{kind}: {node}");
-        assert_eq!(node["missing_required"], serde_json::json!([]), "{kind}: {node}");
-        assert_eq!(node["ephemeral"], kind.zk_ephemeral(false), "{kind}: node mode");
+        assert_eq!(
+            node["missing_required"],
+            serde_json::json!([]),
+            "{kind}: {node}"
+        );
+        assert_eq!(
+            node["ephemeral"],
+            kind.zk_ephemeral(false),
+            "{kind}: node mode"
+        );
     }
     let fields = |dir: &str| decoded[dir]["fields"].clone();
     assert_eq!(fields("topologies")["name"], "wc");
     assert_eq!(fields("topologies")["state"], "RUNNING");
-    assert_eq!(fields("topologies")["bolts"][0]["inputs"][0]["gtype"], "FIELDS");
-    assert_eq!(fields("executionstate")["release_state"]["release_version"], "0.20.5");
+    assert_eq!(
+        fields("topologies")["bolts"][0]["inputs"][0]["gtype"],
+        "FIELDS"
+    );
+    assert_eq!(
+        fields("executionstate")["release_state"]["release_version"],
+        "0.20.5"
+    );
     assert_eq!(fields("tmanagers")["controller_port"], 6002);
-    assert_eq!(fields("packingplans")["container_plans"][0]["requiredResource"]["ram"], "1073741824");
+    assert_eq!(
+        fields("packingplans")["container_plans"][0]["requiredResource"]["ram"],
+        "1073741824"
+    );
     held.close().await.unwrap();
 }
 
@@ -85,18 +107,30 @@ fn we_read_what_heron_python_tools_write() {
         assert_eq!(&ours, hex.as_str().unwrap(), "{dir}: same bytes");
         env.ok(&["get", dir, "pyt"], b"");
     }
-    let topo: serde_json::Value = serde_json::from_slice(&env.ok(&["get", "topology", "pyt"], b"")).unwrap();
+    let topo: serde_json::Value =
+        serde_json::from_slice(&env.ok(&["get", "topology", "pyt"], b"")).unwrap();
     assert_eq!(topo["spouts"][0]["comp"]["spec"], "PYTHON_CLASS_NAME");
-    assert_eq!(topo["spouts"][0]["outputs"][0]["schema"]["keys"][0]["type"], "OBJECT");
+    assert_eq!(
+        topo["spouts"][0]["outputs"][0]["schema"]["keys"][0]["type"],
+        "OBJECT"
+    );
     let listing = String::from_utf8(env.ok(&["list"], b"")).unwrap();
-    assert_eq!(listing.trim(), "pyt  topologies packingplans pplans executionstate tmanagers schedulers");
+    assert_eq!(
+        listing.trim(),
+        "pyt  topologies packingplans pplans executionstate tmanagers schedulers"
+    );
     // The tmanager node is the Python process's ephemeral: ours leaves it, as Heron does.
     let report = String::from_utf8(env.ok(&["clean", "pyt"], b"")).unwrap();
     assert!(report.starts_with("tmanagers            left"), "{report}");
     drop(writer.stdin.take());
     assert!(writer.wait().unwrap().success());
     let out = env.run(&["exists", "tmanager", "pyt"]);
-    assert_eq!(out.status.code(), Some(3), "the writer's session is closed: {}", describe(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the writer's session is closed: {}",
+        describe(&out)
+    );
 }
 
 fn curator(args: &[&str]) -> Command {
@@ -113,19 +147,33 @@ fn our_lock_and_curators_semaphore_mutex_exclude_each_other() {
 
     // We hold: Curator cannot acquire.
     let mut ours = env.cmd(&["lock", "wc"]);
-    ours.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    ours.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut ours = ours.spawn().unwrap();
     let mut line = String::new();
-    BufReader::new(ours.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(ours.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert_eq!(line, "locked\n");
     let out = curator(&["try", &connect, &path, "1500"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "Curator must not get our lock: {}", describe(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "Curator must not get our lock: {}",
+        describe(&out)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "BUSY");
     drop(ours.stdin.take());
     assert!(ours.wait().unwrap().success());
     // Released: Curator acquires.
     let out = curator(&["try", &connect, &path, "5000"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "Curator after our release: {}", describe(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "Curator after our release: {}",
+        describe(&out)
+    );
 
     // Curator holds: we cannot acquire, until it lets go.
     let mut holder = curator(&["hold", &connect, &path, "60"])
@@ -140,10 +188,17 @@ fn our_lock_and_curators_semaphore_mutex_exclude_each_other() {
     let out = env.run(&["lock", "wc", "--timeout-ms", "1500"]);
     assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
     assert!(started.elapsed() >= Duration::from_millis(1500));
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&path), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&path),
+        "{}",
+        describe(&out)
+    );
     // While we wait, Curator releases: we get it.
     let mut waiting = env.cmd(&["lock", "wc", "--timeout-ms", "20000"]);
-    waiting.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    waiting
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut waiting = waiting.spawn().unwrap();
     std::thread::sleep(Duration::from_millis(500));
     let mut holder_stdin = holder.stdin.take().unwrap();
@@ -151,7 +206,9 @@ fn our_lock_and_curators_semaphore_mutex_exclude_each_other() {
     drop(holder_stdin);
     assert_eq!(lines.next().expect("RELEASED").unwrap(), "RELEASED");
     let mut line = String::new();
-    BufReader::new(waiting.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(waiting.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert_eq!(line, "locked\n");
     assert!(holder.wait().unwrap().success());
     drop(waiting.stdin.take());

@@ -10,15 +10,26 @@ use heron_statemgr::NodeKind;
 fn every_kind_round_trips_as_proto_and_json() {
     let env = Env::local("roundtrip");
     for (kind, bytes) in samples("wc") {
-        env.ok(&["set", kind.dir(), "wc", "--input-format", "proto"], &bytes);
+        env.ok(
+            &["set", kind.dir(), "wc", "--input-format", "proto"],
+            &bytes,
+        );
         // The file holds exactly Heron's bytes.
-        assert_eq!(std::fs::read(env.node(kind, "wc")).unwrap(), bytes, "{kind}");
+        assert_eq!(
+            std::fs::read(env.node(kind, "wc")).unwrap(),
+            bytes,
+            "{kind}"
+        );
         let proto = env.ok(&["get", kind.dir(), "wc", "--format", "proto"], b"");
         assert_eq!(proto, bytes, "{kind}: get --format proto");
         let json = env.ok(&["get", kind.dir(), "wc"], b"");
         // The JSON form written back gives the same bytes.
         env.ok(&["set", kind.dir(), "wc", "--replace"], &json);
-        assert_eq!(std::fs::read(env.node(kind, "wc")).unwrap(), bytes, "{kind}: JSON round trip");
+        assert_eq!(
+            std::fs::read(env.node(kind, "wc")).unwrap(),
+            bytes,
+            "{kind}: JSON round trip"
+        );
     }
     let listing = String::from_utf8(env.ok(&["list"], b"")).unwrap();
     assert_eq!(
@@ -35,16 +46,25 @@ fn create_new_kinds_refuse_a_second_write_and_overwrite_kinds_accept_it() {
         env.ok(&["set", kind.dir(), "wc"], bytes);
         let again = env.run_with(&["set", kind.dir(), "wc"], bytes);
         let expected = if kind.localfs_overwrites() { 0 } else { 4 };
-        assert_eq!(again.status.code(), Some(expected), "{kind}: {}", describe(&again));
+        assert_eq!(
+            again.status.code(),
+            Some(expected),
+            "{kind}: {}",
+            describe(&again)
+        );
     }
 }
 
 #[test]
 fn text_format_flattens_fields() {
     let env = Env::local("text");
-    let (_, bytes) = samples("wc").into_iter().find(|(k, _)| *k == NodeKind::ExecutionState).unwrap();
+    let (_, bytes) = samples("wc")
+        .into_iter()
+        .find(|(k, _)| *k == NodeKind::ExecutionState)
+        .unwrap();
     env.ok(&["set", "executionstate", "wc"], &bytes);
-    let text = String::from_utf8(env.ok(&["get", "executionstate", "wc", "--format", "text"], b"")).unwrap();
+    let text = String::from_utf8(env.ok(&["get", "executionstate", "wc", "--format", "text"], b""))
+        .unwrap();
     // Fields sorted by name, one `path: value` per line, for grep.
     insta::assert_snapshot!(text, @r"
     cluster: test
@@ -73,11 +93,18 @@ fn submit_is_all_or_nothing() {
     // A second submit changes nothing and says what exists.
     let again = env.run_with(&["create", "wc"], &submit_json("wc"));
     assert_eq!(again.status.code(), Some(4), "{}", describe(&again));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("topologies/wc exists"), "{}", describe(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("topologies/wc exists"),
+        "{}",
+        describe(&again)
+    );
 
     // A stale packing plan makes the submit fail and roll back its topology node.
     let env = Env::local("submit-stale");
-    let (_, plan) = samples("x").into_iter().find(|(k, _)| *k == NodeKind::PackingPlan).unwrap();
+    let (_, plan) = samples("x")
+        .into_iter()
+        .find(|(k, _)| *k == NodeKind::PackingPlan)
+        .unwrap();
     env.ok(&["set", "packingplan", "x"], &plan);
     let out = env.run_with(&["create", "x"], &submit_json("x"));
     assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
@@ -101,7 +128,9 @@ fn clean_deletes_in_kill_order_and_accepts_partial_state() {
     for (kind, bytes) in samples("wc") {
         env.ok(&["set", kind.dir(), "wc"], &bytes);
     }
-    let lock = std::path::Path::new(&env.root).join("locks").join("wc__updateTopology");
+    let lock = std::path::Path::new(&env.root)
+        .join("locks")
+        .join("wc__updateTopology");
     std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
     std::fs::write(&lock, b"held").unwrap();
     let report = String::from_utf8(env.ok(&["clean", "wc"], b"")).unwrap();
@@ -116,12 +145,22 @@ fn clean_deletes_in_kill_order_and_accepts_partial_state() {
     topologies           deleted
     ");
     // Heron's clean leaves checkpoints alone.
-    assert_eq!(String::from_utf8(env.ok(&["list"], b"")).unwrap().trim(), "wc  statefulcheckpoints");
+    assert_eq!(
+        String::from_utf8(env.ok(&["list"], b"")).unwrap().trim(),
+        "wc  statefulcheckpoints"
+    );
     // Nothing left to clean: still success, and it says so.
     let out = env.run(&["clean", "wc", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(value["nodes"].as_array().unwrap().iter().all(|n| n["outcome"] == "absent"), "{value}");
+    assert!(
+        value["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["outcome"] == "absent"),
+        "{value}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("no state found for topology wc"));
 }
 
@@ -130,13 +169,26 @@ fn exists_and_missing_nodes_have_their_exit_codes() {
     let env = Env::local("exists");
     let out = env.run(&["exists", "topology", "wc"]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
-    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{}", describe(&out));
+    assert!(
+        out.stdout.is_empty() && out.stderr.is_empty(),
+        "{}",
+        describe(&out)
+    );
     let out = env.run(&["get", "pplan", "wc"]);
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("error: "),
+        "{}",
+        describe(&out)
+    );
     let out = env.run(&["delete", "pplan", "wc"]);
-    assert_eq!(out.status.code(), Some(0), "delete of a missing node: {}", describe(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "delete of a missing node: {}",
+        describe(&out)
+    );
     let out = env.run(&["get", "locks", "wc"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown node kind \"locks\""));
@@ -153,23 +205,49 @@ fn corrupt_bytes_are_a_clear_error_not_a_panic() {
         assert_eq!(out.status.code(), Some(2), "{format}: {}", describe(&out));
         assert!(out.stdout.is_empty(), "{format}: nothing on stdout");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("heron.proto.system.PhysicalPlan"), "{stderr}");
+        assert!(
+            stderr.contains("heron.proto.system.PhysicalPlan"),
+            "{stderr}"
+        );
         assert!(stderr.contains("pplans/wc"), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+    // Bytes that parse but lack a required field (Heron's readers refuse them) are refused too.
+    std::fs::create_dir_all(std::path::Path::new(&env.root).join("executionstate")).unwrap();
+    std::fs::write(
+        std::path::Path::new(&env.root).join("executionstate/half"),
+        [0x0a, 0x02, b'w', b'c'],
+    )
+    .unwrap();
+    let out = env.run(&["get", "executionstate", "half"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("missing required field"),
+        "{}",
+        describe(&out)
+    );
     // Garbage on stdin is refused before anything is written.
-    let out = env.run_with(&["set", "executionstate", "wc", "--input-format", "proto"], &[0xff, 0x01]);
+    let out = env.run_with(
+        &["set", "executionstate", "wc", "--input-format", "proto"],
+        &[0xff, 0x01],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let out = env.run_with(&["set", "executionstate", "wc"], b"{\"topology_name\": 5}");
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-    assert!(!std::path::Path::new(&env.root).join("executionstate/wc").exists());
+    assert!(
+        !std::path::Path::new(&env.root)
+            .join("executionstate/wc")
+            .exists()
+    );
 }
 
 #[test]
 fn lock_holds_until_stdin_closes() {
     let env = Env::local("lock");
     let mut holder = env.cmd(&["lock", "wc"]);
-    holder.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    holder
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
     let mut child = holder.spawn().unwrap();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
@@ -182,17 +260,36 @@ fn lock_holds_until_stdin_closes() {
     assert!(child.wait().unwrap().success());
     let out = env.run(&["lock", "wc", "--timeout-ms", "300"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(!std::path::Path::new(&env.root).join("locks/wc__updateTopology").exists());
+    assert!(
+        !std::path::Path::new(&env.root)
+            .join("locks/wc__updateTopology")
+            .exists()
+    );
 }
 
 #[test]
 fn watch_reports_creation_and_change() {
     let env = Env::local("watch");
-    let mut watcher = env.cmd(&["watch", "executionstate", "wc", "--count", "3", "--timeout-ms", "20000", "--format", "json"]);
-    watcher.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut watcher = env.cmd(&[
+        "watch",
+        "executionstate",
+        "wc",
+        "--count",
+        "3",
+        "--timeout-ms",
+        "20000",
+        "--format",
+        "json",
+    ]);
+    watcher
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let child = watcher.spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let (_, bytes) = samples("wc").into_iter().find(|(k, _)| *k == NodeKind::ExecutionState).unwrap();
+    let (_, bytes) = samples("wc")
+        .into_iter()
+        .find(|(k, _)| *k == NodeKind::ExecutionState)
+        .unwrap();
     env.ok(&["set", "executionstate", "wc"], &bytes);
     std::thread::sleep(std::time::Duration::from_millis(500));
     env.ok(&["delete", "executionstate", "wc"], b"");
@@ -203,7 +300,10 @@ fn watch_reports_creation_and_change() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["initial", "created", "deleted"]);
     assert_eq!(events[1]["data"]["topology_name"], "wc");
 }
@@ -221,7 +321,11 @@ fn missing_cluster_and_bad_config_are_usage_errors() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--cluster is required"));
-    let out = env.run(&["list", "--config-property", "heron.class.state.manager=org.example.Nope"]);
+    let out = env.run(&[
+        "list",
+        "--config-property",
+        "heron.class.state.manager=org.example.Nope",
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("heron.class.state.manager"));
 }

@@ -17,7 +17,10 @@ use heron_statemgr::{DeleteOutcome, NodeKind, StateManager, WriteMode};
 fn library(env: &Env, extra: &[(&str, &str)]) -> Box<dyn StateManager> {
     let mut config = Config::new();
     config.set_str(settings::KEY_CLASS, "zookeeper");
-    config.set_str(settings::KEY_CONNECTION, env.connect.clone().expect("a ZooKeeper env"));
+    config.set_str(
+        settings::KEY_CONNECTION,
+        env.connect.clone().expect("a ZooKeeper env"),
+    );
     config.set_str(settings::KEY_ROOT, env.root.clone());
     config.set_str(settings::KEY_SCHEDULER_IS_SERVICE, "false");
     config.set_str(settings::KEY_ZK_CONNECTION_TIMEOUT, "15000");
@@ -28,7 +31,11 @@ fn library(env: &Env, extra: &[(&str, &str)]) -> Box<dyn StateManager> {
 }
 
 fn sample(kind: NodeKind, name: &str) -> Vec<u8> {
-    samples(name).into_iter().find(|(k, _)| *k == kind).map(|(_, b)| b).expect("sample")
+    samples(name)
+        .into_iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, b)| b)
+        .expect("sample")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,14 +45,27 @@ async fn every_kind_round_trips_and_ephemerals_live_with_their_session() {
     for (kind, bytes) in samples("wc") {
         if kind.zk_ephemeral(false) {
             // Written by a long-lived process (the tmanager), read by another.
-            held.set(kind, "wc", &bytes, WriteMode::Heron).await.unwrap();
+            held.set(kind, "wc", &bytes, WriteMode::Heron)
+                .await
+                .unwrap();
         } else {
-            env.ok(&["set", kind.dir(), "wc", "--input-format", "proto"], &bytes);
+            env.ok(
+                &["set", kind.dir(), "wc", "--input-format", "proto"],
+                &bytes,
+            );
         }
-        assert_eq!(env.ok(&["get", kind.dir(), "wc", "--format", "proto"], b""), bytes, "{kind}");
+        assert_eq!(
+            env.ok(&["get", kind.dir(), "wc", "--format", "proto"], b""),
+            bytes,
+            "{kind}"
+        );
         let json = env.ok(&["get", kind.dir(), "wc"], b"");
         env.ok(&["set", kind.dir(), "wc", "--replace"], &json);
-        assert_eq!(env.ok(&["get", kind.dir(), "wc", "--format", "proto"], b""), bytes, "{kind}: JSON");
+        assert_eq!(
+            env.ok(&["get", kind.dir(), "wc", "--format", "proto"], b""),
+            bytes,
+            "{kind}: JSON"
+        );
         // Heron's ZooKeeper state manager never overwrites.
         let again = env.run_with(&["set", kind.dir(), "wc"], &bytes);
         assert_eq!(again.status.code(), Some(4), "{kind}: {}", describe(&again));
@@ -53,7 +73,10 @@ async fn every_kind_round_trips_and_ephemerals_live_with_their_session() {
     let node = held.get(NodeKind::TManager, "wc").await.unwrap().unwrap();
     assert!(node.ephemeral_owner.is_some(), "tmanagers are ephemeral");
     let node = held.get(NodeKind::Scheduler, "wc").await.unwrap().unwrap();
-    assert_eq!(node.ephemeral_owner, None, "schedulers are persistent when the scheduler is a library");
+    assert_eq!(
+        node.ephemeral_owner, None,
+        "schedulers are persistent when the scheduler is a library"
+    );
     // Closing the session removes its ephemeral nodes at once, not after the session timeout.
     held.close().await.unwrap();
     let out = env.run(&["exists", "tmanager", "wc"]);
@@ -65,18 +88,35 @@ async fn every_kind_round_trips_and_ephemerals_live_with_their_session() {
 async fn delete_follows_heron_for_ephemeral_kinds() {
     let env = Env::zk("delete");
     let held = library(&env, &[]);
-    held.set(NodeKind::TManager, "wc", &sample(NodeKind::TManager, "wc"), WriteMode::Heron).await.unwrap();
+    held.set(
+        NodeKind::TManager,
+        "wc",
+        &sample(NodeKind::TManager, "wc"),
+        WriteMode::Heron,
+    )
+    .await
+    .unwrap();
     let out = env.run(&["delete", "tmanager", "wc", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(value["outcome"], "skipped_ephemeral");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ephemeral"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ephemeral"),
+        "{}",
+        describe(&out)
+    );
     env.ok(&["exists", "tmanager", "wc"], b"");
     env.ok(&["delete", "tmanager", "wc", "--force"], b"");
-    assert_eq!(env.run(&["exists", "tmanager", "wc"]).status.code(), Some(3));
+    assert_eq!(
+        env.run(&["exists", "tmanager", "wc"]).status.code(),
+        Some(3)
+    );
     // A missing node deletes fine.
     let out = env.ok(&["delete", "pplan", "wc", "--format", "json"], b"");
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out).unwrap()["outcome"], "absent");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap()["outcome"],
+        "absent"
+    );
     held.close().await.unwrap();
 }
 
@@ -89,15 +129,19 @@ fn concurrent_submits_of_one_name_have_one_winner() {
             let mut state: heron_common::contract::SubmitState =
                 serde_json::from_slice(&submit_json("wc")).unwrap();
             use prost::Message;
-            let mut topo = heron_common::proto::api::Topology::decode(state.topology.as_slice()).unwrap();
+            let mut topo =
+                heron_common::proto::api::Topology::decode(state.topology.as_slice()).unwrap();
             topo.id = format!("wc-submitter-{i}");
             state.topology = topo.encode_to_vec();
-            let mut exec =
-                heron_common::proto::system::ExecutionState::decode(state.execution_state.as_slice()).unwrap();
+            let mut exec = heron_common::proto::system::ExecutionState::decode(
+                state.execution_state.as_slice(),
+            )
+            .unwrap();
             exec.topology_id = format!("wc-submitter-{i}");
             state.execution_state = exec.encode_to_vec();
             let mut plan =
-                heron_common::proto::system::PackingPlan::decode(state.packing_plan.as_slice()).unwrap();
+                heron_common::proto::system::PackingPlan::decode(state.packing_plan.as_slice())
+                    .unwrap();
             plan.id = format!("wc-submitter-{i}");
             state.packing_plan = plan.encode_to_vec();
             serde_json::to_vec(&state).unwrap()
@@ -107,7 +151,9 @@ fn concurrent_submits_of_one_name_have_one_winner() {
         .iter()
         .map(|doc| {
             let mut cmd = env.cmd(&["create", "wc"]);
-            cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+            cmd.stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
             let mut child = cmd.spawn().unwrap();
             let mut stdin = child.stdin.take().unwrap();
             std::io::Write::write_all(&mut stdin, doc).unwrap();
@@ -115,26 +161,43 @@ fn concurrent_submits_of_one_name_have_one_winner() {
             child
         })
         .collect();
-    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
-    let winners: Vec<usize> =
-        outputs.iter().enumerate().filter(|(_, o)| o.status.code() == Some(0)).map(|(i, _)| i).collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let winners: Vec<usize> = outputs
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.status.code() == Some(0))
+        .map(|(i, _)| i)
+        .collect();
     assert_eq!(winners.len(), 1, "exactly one submit wins");
     for (i, out) in outputs.iter().enumerate() {
         if i != winners[0] {
             assert_eq!(out.status.code(), Some(4), "submit {i}: {}", describe(out));
-            assert!(String::from_utf8_lossy(&out.stderr).contains("already has state"), "{}", describe(out));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("already has state"),
+                "{}",
+                describe(out)
+            );
         }
     }
     // The tree holds the winner's four nodes, consistently.
     let winner_id = format!("wc-submitter-{}", winners[0]);
-    let topo: serde_json::Value = serde_json::from_slice(&env.ok(&["get", "topology", "wc"], b"")).unwrap();
+    let topo: serde_json::Value =
+        serde_json::from_slice(&env.ok(&["get", "topology", "wc"], b"")).unwrap();
     assert_eq!(topo["id"], winner_id);
-    let exec: serde_json::Value = serde_json::from_slice(&env.ok(&["get", "executionstate", "wc"], b"")).unwrap();
+    let exec: serde_json::Value =
+        serde_json::from_slice(&env.ok(&["get", "executionstate", "wc"], b"")).unwrap();
     assert_eq!(exec["topology_id"], winner_id);
-    let plan: serde_json::Value = serde_json::from_slice(&env.ok(&["get", "packingplan", "wc"], b"")).unwrap();
+    let plan: serde_json::Value =
+        serde_json::from_slice(&env.ok(&["get", "packingplan", "wc"], b"")).unwrap();
     assert_eq!(plan["id"], winner_id);
     let listing = String::from_utf8(env.ok(&["list"], b"")).unwrap();
-    assert_eq!(listing.trim(), "wc  topologies packingplans executionstate schedulers");
+    assert_eq!(
+        listing.trim(),
+        "wc  topologies packingplans executionstate schedulers"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,7 +205,9 @@ async fn clean_goes_in_kill_order_and_leaves_foreign_ephemerals() {
     let env = Env::zk("clean");
     let held = library(&env, &[]);
     for (kind, bytes) in samples("wc") {
-        held.set(kind, "wc", &bytes, WriteMode::Heron).await.unwrap();
+        held.set(kind, "wc", &bytes, WriteMode::Heron)
+            .await
+            .unwrap();
     }
     let lock = held.lock("wc", Duration::from_secs(5)).await.unwrap();
     let report = String::from_utf8(env.ok(&["clean", "wc"], b"")).unwrap();
@@ -157,10 +222,16 @@ async fn clean_goes_in_kill_order_and_leaves_foreign_ephemerals() {
     topologies           deleted
     ");
     let listing = String::from_utf8(env.ok(&["list"], b"")).unwrap();
-    assert_eq!(listing.trim(), "wc  tmanagers metricscaches statefulcheckpoints");
+    assert_eq!(
+        listing.trim(),
+        "wc  tmanagers metricscaches statefulcheckpoints"
+    );
     lock.release().await.unwrap();
     let forced = String::from_utf8(env.ok(&["clean", "wc", "--force"], b"")).unwrap();
-    assert!(forced.starts_with("tmanagers            deleted\nmetricscaches        deleted\n"), "{forced}");
+    assert!(
+        forced.starts_with("tmanagers            deleted\nmetricscaches        deleted\n"),
+        "{forced}"
+    );
     held.close().await.unwrap();
 }
 
@@ -168,10 +239,15 @@ async fn clean_goes_in_kill_order_and_leaves_foreign_ephemerals() {
 fn our_locks_exclude_each_other() {
     let env = Env::zk("lock");
     let mut holder = env.cmd(&["lock", "wc"]);
-    holder.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    holder
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = holder.spawn().unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert_eq!(line, "locked\n");
     let started = Instant::now();
     let busy = env.run(&["lock", "wc", "--timeout-ms", "700"]);
@@ -208,12 +284,24 @@ fn unreachable_zookeeper_fails_within_the_connection_timeout() {
         ]);
         let took = started.elapsed();
         assert_eq!(out.status.code(), Some(5), "{connect}: {}", describe(&out));
-        assert!(took < Duration::from_millis(4500), "{connect}: took {took:?}");
-        assert!(took >= Duration::from_millis(1900), "{connect}: gave up early after {took:?}");
+        assert!(
+            took < Duration::from_millis(4500),
+            "{connect}: took {took:?}"
+        );
+        assert!(
+            took >= Duration::from_millis(1900),
+            "{connect}: gave up early after {took:?}"
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.starts_with("error: ZooKeeper at "), "{stderr}");
-        assert!(stderr.contains(&connect), "names the connection string: {stderr}");
-        assert!(stderr.contains("heron.statemgr.zookeeper.connection.timeout.ms"), "{stderr}");
+        assert!(
+            stderr.contains(&connect),
+            "names the connection string: {stderr}"
+        );
+        assert!(
+            stderr.contains("heron.statemgr.zookeeper.connection.timeout.ms"),
+            "{stderr}"
+        );
         assert!(out.stdout.is_empty());
     }
     drop(silent);
@@ -223,43 +311,98 @@ fn unreachable_zookeeper_fails_within_the_connection_timeout() {
 async fn corrupted_node_bytes_are_a_clear_error() {
     let env = Env::zk("corrupt");
     let store = library(&env, &[]);
-    store.set(NodeKind::PackingPlan, "wc", &[0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], WriteMode::Heron).await.unwrap();
-    store.set(NodeKind::ExecutionState, "wc", &[], WriteMode::Heron).await.unwrap();
+    store
+        .set(
+            NodeKind::PackingPlan,
+            "wc",
+            &[0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f],
+            WriteMode::Heron,
+        )
+        .await
+        .unwrap();
+    store
+        .set(NodeKind::ExecutionState, "wc", &[], WriteMode::Heron)
+        .await
+        .unwrap();
     store.close().await.unwrap();
     let out = env.run(&["get", "packingplan", "wc"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("cannot decode {}", env.node(NodeKind::PackingPlan, "wc"))), "{stderr}");
-    assert!(stderr.contains("heron.proto.system.PackingPlan"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot decode {}",
+            env.node(NodeKind::PackingPlan, "wc")
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("heron.proto.system.PackingPlan"),
+        "{stderr}"
+    );
     let out = env.run(&["get", "executionstate", "wc"]);
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("empty"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("empty"),
+        "{}",
+        describe(&out)
+    );
     // Listing and watching do not trip over it.
     env.ok(&["list"], b"");
-    let out = env.run(&["watch", "packingplan", "wc", "--count", "1", "--format", "json"]);
+    let out = env.run(&[
+        "watch",
+        "packingplan",
+        "wc",
+        "--count",
+        "1",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(event["error"].as_str().unwrap().contains("PackingPlan"), "{event}");
+    assert!(
+        event["error"].as_str().unwrap().contains("PackingPlan"),
+        "{event}"
+    );
 }
 
 #[test]
 fn watch_sees_changes_made_by_others() {
     let env = Env::zk("watch");
-    let mut cmd = env.cmd(&["watch", "pplan", "wc", "--count", "4", "--timeout-ms", "20000", "--format", "json"]);
+    let mut cmd = env.cmd(&[
+        "watch",
+        "pplan",
+        "wc",
+        "--count",
+        "4",
+        "--timeout-ms",
+        "20000",
+        "--format",
+        "json",
+    ]);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
     std::thread::sleep(Duration::from_millis(800));
     let bytes = sample(NodeKind::PhysicalPlan, "wc");
     env.ok(&["set", "pplan", "wc"], &bytes);
-    let mut pplan: serde_json::Value = serde_json::from_slice(&env.ok(&["get", "pplan", "wc"], b"")).unwrap();
+    let mut pplan: serde_json::Value =
+        serde_json::from_slice(&env.ok(&["get", "pplan", "wc"], b"")).unwrap();
     pplan["stmgrs"][0]["data_port"] = 7777.into();
-    env.ok(&["set", "pplan", "wc", "--replace"], pplan.to_string().as_bytes());
+    env.ok(
+        &["set", "pplan", "wc", "--replace"],
+        pplan.to_string().as_bytes(),
+    );
     env.ok(&["delete", "pplan", "wc"], b"");
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let events: Vec<serde_json::Value> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["initial", "created", "changed", "deleted"]);
     assert_eq!(events[2]["data"]["stmgrs"][0]["data_port"], 7777);
 }
@@ -267,9 +410,20 @@ fn watch_sees_changes_made_by_others() {
 #[test]
 fn watch_gives_up_with_exit_5_after_its_timeout() {
     let env = Env::zk("watch-timeout");
-    let out = env.run(&["watch", "pplan", "wc", "--count", "2", "--timeout-ms", "500"]);
+    let out = env.run(&[
+        "watch",
+        "pplan",
+        "wc",
+        "--count",
+        "2",
+        "--timeout-ms",
+        "500",
+    ]);
     assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "initial pplans/wc (absent)");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "initial pplans/wc (absent)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,7 +434,12 @@ async fn digest_auth_and_acls() {
     ];
     let env = Env::zk_on(&zk_address(), "acl", "");
     // Credentials from the environment: never on the command line.
-    let mut cmd = env.cmd(&["create", "wc", "--config-property", "heron.statemgr.zookeeper.acl=creator-world-read"]);
+    let mut cmd = env.cmd(&[
+        "create",
+        "wc",
+        "--config-property",
+        "heron.statemgr.zookeeper.acl=creator-world-read",
+    ]);
     cmd.env("HERON_ZK_AUTH", "heron:s3cret-pw");
     let out = common::run_with_stdin(cmd, &submit_json("wc"));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -296,9 +455,16 @@ async fn digest_auth_and_acls() {
     let out = common::run_with_stdin(cmd, b"");
     assert_eq!(out.status.code(), Some(6), "{}", describe(&out));
     for secret in ["s3cret-pw", "wrong-pw"] {
-        assert!(!String::from_utf8_lossy(&out.stderr).contains(secret), "secret leaked: {}", describe(&out));
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains(secret),
+            "secret leaked: {}",
+            describe(&out)
+        );
     }
     let store = library(&env, &creator);
-    assert_eq!(store.delete(NodeKind::Topology, "wc", false).await.unwrap(), DeleteOutcome::Deleted);
+    assert_eq!(
+        store.delete(NodeKind::Topology, "wc", false).await.unwrap(),
+        DeleteOutcome::Deleted
+    );
     store.close().await.unwrap();
 }

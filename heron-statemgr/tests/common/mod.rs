@@ -11,13 +11,16 @@ use heron_common::proto::{api, ckptmgr, scheduler, system, tmanager};
 use heron_statemgr::NodeKind;
 use prost::Message;
 
-const HOW_TO_START: &str = "run `scripts/test.sh`, or `scripts/services.sh start && source .services/env`";
+const HOW_TO_START: &str =
+    "run `scripts/test.sh`, or `scripts/services.sh start && source .services/env`";
 
 /// `HERON_TEST_ZK` (host:port of a running ZooKeeper); panics naming the script when unset.
 pub fn zk_address() -> String {
     match std::env::var("HERON_TEST_ZK") {
         Ok(v) if !v.trim().is_empty() => v,
-        _ => panic!("HERON_TEST_ZK is not set, so no ZooKeeper is available to this test: {HOW_TO_START}"),
+        _ => panic!(
+            "HERON_TEST_ZK is not set, so no ZooKeeper is available to this test: {HOW_TO_START}"
+        ),
     }
 }
 
@@ -26,10 +29,15 @@ pub fn venv_python() -> PathBuf {
     match std::env::var("HERON_TEST_VENV") {
         Ok(v) if !v.trim().is_empty() => {
             let python = Path::new(&v).join("bin").join("python");
-            assert!(python.exists(), "HERON_TEST_VENV={v} has no bin/python: run scripts/install.sh");
+            assert!(
+                python.exists(),
+                "HERON_TEST_VENV={v} has no bin/python: run scripts/install.sh"
+            );
             python
         }
-        _ => panic!("HERON_TEST_VENV is not set, so heronpy and kazoo are not available: {HOW_TO_START}"),
+        _ => panic!(
+            "HERON_TEST_VENV is not set, so heronpy and kazoo are not available: {HOW_TO_START}"
+        ),
     }
 }
 
@@ -37,13 +45,18 @@ pub fn venv_python() -> PathBuf {
 pub fn scripts_dir() -> PathBuf {
     match std::env::var("HERON_TEST_SCRIPTS") {
         Ok(v) if !v.trim().is_empty() => PathBuf::from(v),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("scripts"),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("scripts"),
     }
 }
 
 /// Our python snippets (tests/python/).
 pub fn python_script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("python").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("python")
+        .join(name)
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -54,7 +67,11 @@ pub fn unique(prefix: &str) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("{prefix}-{}-{}-{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// One test's world: a temp config folder with cluster `test` and a state root of its own.
@@ -89,18 +106,31 @@ impl Env {
     /// A local file system env.
     pub fn local(test: &str) -> Env {
         let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join(unique(test)).join("state").display().to_string();
+        let root = dir
+            .path()
+            .join(unique(test))
+            .join("state")
+            .display()
+            .to_string();
         let yaml = format!(
             "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
              heron.statemgr.root.path: \"{root}\"\n"
         );
-        let env = Env { dir, root, connect: None };
+        let env = Env {
+            dir,
+            root,
+            connect: None,
+        };
         env.write_config(&yaml);
         env
     }
 
     fn with_yaml(root: String, connect: Option<String>, yaml: &str) -> Env {
-        let env = Env { dir: tempfile::tempdir().expect("temp dir"), root, connect };
+        let env = Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+            root,
+            connect,
+        };
         env.write_config(yaml);
         env
     }
@@ -110,15 +140,22 @@ impl Env {
         std::fs::create_dir_all(&cluster).expect("config folder");
         std::fs::write(cluster.join("statemgr.yaml"), statemgr_yaml).expect("statemgr.yaml");
         // Aurora: the scheduler runs as a library, so scheduler locations are persistent.
-        std::fs::write(cluster.join("scheduler.yaml"), "heron.scheduler.is.service: False\n")
-            .expect("scheduler.yaml");
+        std::fs::write(
+            cluster.join("scheduler.yaml"),
+            "heron.scheduler.is.service: False\n",
+        )
+        .expect("scheduler.yaml");
     }
 
     /// `heron-statemgr --config-path <tmp>/conf --cluster test ARGS...`.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_heron-statemgr"));
-        cmd.env_remove("RUST_BACKTRACE").env_remove("RUST_LIB_BACKTRACE").env_remove("HERON_ZK_AUTH");
-        cmd.arg("--config-path").arg(self.dir.path().join("conf")).args(["--cluster", "test"]);
+        cmd.env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
+            .env_remove("HERON_ZK_AUTH");
+        cmd.arg("--config-path")
+            .arg(self.dir.path().join("conf"))
+            .args(["--cluster", "test"]);
         cmd.args(args);
         cmd
     }
@@ -136,7 +173,12 @@ impl Env {
     /// Runs and asserts exit 0, returning stdout.
     pub fn ok(&self, args: &[&str], stdin: &[u8]) -> Vec<u8> {
         let out = self.run_with(args, stdin);
-        assert_eq!(out.status.code(), Some(0), "{args:?} failed: {}", describe(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?} failed: {}",
+            describe(&out)
+        );
         out.stdout
     }
 
@@ -147,7 +189,9 @@ impl Env {
 }
 
 pub fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn heron-statemgr");
     if let Some(mut pipe) = child.stdin.take() {
         let _ = pipe.write_all(stdin);
@@ -177,9 +221,15 @@ pub fn topology(name: &str) -> api::Topology {
             })
             .collect(),
     };
-    let stream = |component: &str| api::StreamId { id: "default".into(), component_name: component.into() };
+    let stream = |component: &str| api::StreamId {
+        id: "default".into(),
+        component_name: component.into(),
+    };
     let schema = api::StreamSchema {
-        keys: vec![api::stream_schema::KeyType { key: "word".into(), r#type: api::Type::Object as i32 }],
+        keys: vec![api::stream_schema::KeyType {
+            key: "word".into(),
+            r#type: api::Type::Object as i32,
+        }],
     };
     api::Topology {
         id: format!("{name}-6f1c2b9e"),
@@ -192,7 +242,10 @@ pub fn topology(name: &str) -> api::Topology {
                 spec: Some(api::ComponentObjectSpec::JavaClassName as i32),
                 ..Default::default()
             },
-            outputs: vec![api::OutputStream { stream: stream("word"), schema: schema.clone() }],
+            outputs: vec![api::OutputStream {
+                stream: stream("word"),
+                schema: schema.clone(),
+            }],
         }],
         bolts: vec![api::Bolt {
             comp: api::Component {
@@ -216,7 +269,11 @@ pub fn topology(name: &str) -> api::Topology {
 }
 
 fn resource() -> system::Resource {
-    system::Resource { cpu: 1.5, ram: 1 << 30, disk: 2 << 30 }
+    system::Resource {
+        cpu: 1.5,
+        ram: 1 << 30,
+        disk: 2 << 30,
+    }
 }
 
 /// One valid message of every kind for `name`, as protobuf bytes.
@@ -313,7 +370,12 @@ pub fn samples(name: &str) -> Vec<(NodeKind, Vec<u8>)> {
 /// The four submit-time nodes as a SubmitState JSON document.
 pub fn submit_json(name: &str) -> Vec<u8> {
     let all = samples(name);
-    let pick = |kind: NodeKind| all.iter().find(|(k, _)| *k == kind).map(|(_, b)| b.clone()).unwrap_or_default();
+    let pick = |kind: NodeKind| {
+        all.iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default()
+    };
     let state = heron_common::contract::SubmitState {
         topology: pick(NodeKind::Topology),
         packing_plan: pick(NodeKind::PackingPlan),
