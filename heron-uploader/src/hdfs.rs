@@ -28,6 +28,7 @@ pub struct Hdfs {
     dir_uri: String,
     dir_path: String,
     file: String,
+    connect_timeout: std::time::Duration,
     cleanup: Cleanup,
 }
 
@@ -90,6 +91,7 @@ impl Hdfs {
             dir_uri: settings.directory_uri.clone(),
             dir_path,
             file: naming::package_file_name(topology, role),
+            connect_timeout: settings.connect_timeout,
             cleanup,
         })
     }
@@ -105,6 +107,23 @@ impl Hdfs {
     /// `<dirURI>/<file>`, as Heron returns it.
     pub fn uri(&self) -> String {
         self.uri_of(&self.file)
+    }
+
+    /// A first call with a deadline: hdfs-native, like Hadoop's client, retries an unreachable
+    /// NameNode for minutes.
+    async fn probe(&self) -> Result<()> {
+        match tokio::time::timeout(self.connect_timeout, self.client.get_file_info("/")).await {
+            Ok(Ok(_)) | Ok(Err(HdfsError::FileNotFound(_))) => Ok(()),
+            Ok(Err(e)) => Err(map_error(format!("cannot use {}", self.dir_uri), e)),
+            Err(_) => Err(Error::Unavailable(format!(
+                "cannot reach HDFS for {} within {} s; check that the NameNode is up and the address \
+                 (and {}) is right, or raise {}",
+                self.dir_uri,
+                self.connect_timeout.as_secs(),
+                crate::settings::HDFS_CONFIG_DIR,
+                crate::settings::HDFS_CONNECT_TIMEOUT
+            ))),
+        }
     }
 
     async fn info(&self, path: &str) -> Result<Option<hdfs_native::client::FileStatus>> {
@@ -187,6 +206,7 @@ impl Hdfs {
     }
 
     async fn upload_inner(&self, input: &Input, options: UploadOptions, progress: &Progress) -> Result<Uploaded> {
+        self.probe().await?;
         let package = self.path(&self.file);
         self.client
             .mkdirs(&self.dir_path, 0o755, true)
@@ -287,6 +307,7 @@ impl Hdfs {
 
     /// Restores the previous copy, else deletes the package.
     pub async fn undo(&self) -> Result<UndoResult> {
+        self.probe().await?;
         self.recover().await?;
         let package = self.path(&self.file);
         let previous = self.path(&naming::previous_name(&self.file));
@@ -310,6 +331,7 @@ impl Hdfs {
 
     /// Removes the package, its previous copy and their side files.
     pub async fn delete(&self) -> Result<DeleteResult> {
+        self.probe().await?;
         let previous_name = naming::previous_name(&self.file);
         let mut deleted = Vec::new();
         if self.remove(&self.path(&self.file)).await? {
@@ -328,6 +350,7 @@ impl Hdfs {
 
     /// Describes the package.
     pub async fn stat(&self) -> Result<StatResult> {
+        self.probe().await?;
         self.recover().await?;
         let status = self
             .info(&self.path(&self.file))

@@ -15,6 +15,8 @@ pub const LOCALFS_FSYNC: &str = "heron.uploader.localfs.fsync";
 pub const HDFS_CONFIG_DIR: &str = "heron.uploader.hdfs.config.directory";
 /// HDFS directory URI for packages.
 pub const HDFS_DIR_URI: &str = "heron.uploader.hdfs.topologies.directory.uri";
+/// Ours: how long to wait for the NameNode to answer the first call (default 30 s).
+pub const HDFS_CONNECT_TIMEOUT: &str = "heron.uploader.hdfs.connect.timeout.seconds";
 /// S3 bucket.
 pub const S3_BUCKET: &str = "heron.uploader.s3.bucket";
 /// S3 key prefix.
@@ -119,6 +121,8 @@ pub struct HdfsSettings {
     pub config_dir: Option<PathBuf>,
     /// The directory URI, without a trailing `/`.
     pub directory_uri: String,
+    /// How long the first call may take (the client's own failover retries can take minutes).
+    pub connect_timeout: std::time::Duration,
 }
 
 /// Where S3 credentials come from. The secret is kept out of `Debug`.
@@ -297,7 +301,8 @@ fn hdfs(config: &Config) -> Result<HdfsSettings> {
             message: format!("{uri:?} is not an hdfs:// or viewfs:// URI"),
         });
     }
-    Ok(HdfsSettings { config_dir, directory_uri: uri })
+    let seconds = config.get_u64(HDFS_CONNECT_TIMEOUT)?.unwrap_or(30).max(1);
+    Ok(HdfsSettings { config_dir, directory_uri: uri, connect_timeout: std::time::Duration::from_secs(seconds) })
 }
 
 fn s3(config: &Config) -> Result<S3Settings> {
