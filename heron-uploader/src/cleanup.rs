@@ -96,7 +96,12 @@ impl Cleanup {
                     Ok(_) => tracing::debug!("removed HDFS temp file {path}"),
                     Err(e) => tracing::warn!("cannot remove HDFS temp file {path}: {e}"),
                 },
-                Action::S3Multipart { client, bucket, key, upload_id } => {
+                Action::S3Multipart {
+                    client,
+                    bucket,
+                    key,
+                    upload_id,
+                } => {
                     match client
                         .abort_multipart_upload()
                         .bucket(&bucket)

@@ -17,7 +17,9 @@ use crate::cleanup::{Action, Cleanup};
 use crate::naming;
 use crate::settings::HdfsSettings;
 use crate::source::{ChunkReader, Input, Progress, hash_file};
-use crate::{DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded};
+use crate::{
+    DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded,
+};
 
 /// Chunk size for HDFS writes.
 const CHUNK: usize = 4 << 20;
@@ -35,9 +37,9 @@ pub struct Hdfs {
 /// Maps an hdfs-native error to ours, with what was being done.
 pub fn map_error(what: String, e: HdfsError) -> Error {
     match &e {
-        HdfsError::IOError(_) => {
-            Error::Unavailable(format!("{what}: cannot reach HDFS ({e}); check the NameNode address and that it is up"))
-        }
+        HdfsError::IOError(_) => Error::Unavailable(format!(
+            "{what}: cannot reach HDFS ({e}); check the NameNode address and that it is up"
+        )),
         HdfsError::FileNotFound(_) => Error::NotFound(format!("{what}: {e}")),
         HdfsError::AlreadyExists(_) => Error::AlreadyExists(format!("{what}: {e}")),
         HdfsError::RPCError(class, _) | HdfsError::FatalRPCError(class, _)
@@ -45,12 +47,14 @@ pub fn map_error(what: String, e: HdfsError) -> Error {
         {
             Error::Denied(format!("{what}: permission denied: {e}"))
         }
-        HdfsError::SASLError(_) | HdfsError::GSSAPIError(..) | HdfsError::NoSASLMechanism => Error::Denied(
-            format!("{what}: HDFS authentication failed ({e}); with Kerberos, run kinit first"),
-        ),
-        HdfsError::UrlParseError(_) | HdfsError::InvalidArgument(_) | HdfsError::XmlParseError(_) => {
-            Error::BadInput(format!("{what}: {e}"))
+        HdfsError::SASLError(_) | HdfsError::GSSAPIError(..) | HdfsError::NoSASLMechanism => {
+            Error::Denied(format!(
+                "{what}: HDFS authentication failed ({e}); with Kerberos, run kinit first"
+            ))
         }
+        HdfsError::UrlParseError(_)
+        | HdfsError::InvalidArgument(_)
+        | HdfsError::XmlParseError(_) => Error::BadInput(format!("{what}: {e}")),
         _ => Error::Failed(format!("{what}: {e}")),
     }
 }
@@ -65,12 +69,20 @@ fn split_uri(uri: &str) -> Result<(String, String)> {
         None => (rest, "/"),
     };
     let path = if path.is_empty() { "/" } else { path };
-    Ok((format!("{scheme}://{authority}/"), path.trim_end_matches('/').to_string()))
+    Ok((
+        format!("{scheme}://{authority}/"),
+        path.trim_end_matches('/').to_string(),
+    ))
 }
 
 impl Hdfs {
     /// Builds the client (no RPC yet).
-    pub fn new(settings: &HdfsSettings, topology: &str, role: &str, cleanup: Cleanup) -> Result<Hdfs> {
+    pub fn new(
+        settings: &HdfsSettings,
+        topology: &str,
+        role: &str,
+        cleanup: Cleanup,
+    ) -> Result<Hdfs> {
         let (url, dir_path) = split_uri(&settings.directory_uri)?;
         let mut builder = ClientBuilder::new().with_url(url);
         if let Some(dir) = &settings.config_dir {
@@ -84,7 +96,13 @@ impl Hdfs {
             builder = builder.with_config_dir(dir.to_string_lossy().to_string());
         }
         let client = builder.build().map_err(|e| {
-            map_error(format!("cannot set up the HDFS client for {}", settings.directory_uri), e)
+            map_error(
+                format!(
+                    "cannot set up the HDFS client for {}",
+                    settings.directory_uri
+                ),
+                e,
+            )
         })?;
         Ok(Hdfs {
             client,
@@ -144,8 +162,13 @@ impl Hdfs {
     }
 
     async fn recorded_sha(&self, status: &hdfs_native::client::FileStatus) -> Option<String> {
-        let side = Sidecar::parse(&self.read_small(&self.path(&naming::sidecar_name(&self.file))).await?)?;
-        side.sha_for(status.length as u64, status.modification_time).map(str::to_string)
+        let side = Sidecar::parse(
+            &self
+                .read_small(&self.path(&naming::sidecar_name(&self.file)))
+                .await?,
+        )?;
+        side.sha_for(status.length as u64, status.modification_time)
+            .map(str::to_string)
     }
 
     async fn rename(&self, from: &str, to: &str) -> Result<()> {
@@ -168,11 +191,14 @@ impl Hdfs {
         let package = self.path(&self.file);
         let previous = self.path(&naming::previous_name(&self.file));
         if self.info(&package).await?.is_none() && self.info(&previous).await?.is_some() {
-            tracing::warn!("{package} was missing but its previous copy exists (an upload was killed); restoring it");
+            tracing::warn!(
+                "{package} was missing but its previous copy exists (an upload was killed); restoring it"
+            );
             self.rename(&previous, &package).await?;
             let prev_side = self.path(&naming::sidecar_name(&naming::previous_name(&self.file)));
             if self.info(&prev_side).await?.is_some() {
-                self.rename(&prev_side, &self.path(&naming::sidecar_name(&self.file))).await?;
+                self.rename(&prev_side, &self.path(&naming::sidecar_name(&self.file)))
+                    .await?;
             }
         }
         Ok(())
@@ -180,12 +206,17 @@ impl Hdfs {
 
     /// Removes temp files of this package older than an hour (left by killed uploads).
     async fn remove_stale_temps(&self) {
-        let Ok(list) = self.client.list_status(&self.dir_path, false).await else { return };
+        let Ok(list) = self.client.list_status(&self.dir_path, false).await else {
+            return;
+        };
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
-        let prefixes = [naming::temp_prefix(&self.file), naming::temp_prefix(&naming::sidecar_name(&self.file))];
+        let prefixes = [
+            naming::temp_prefix(&self.file),
+            naming::temp_prefix(&naming::sidecar_name(&self.file)),
+        ];
         for status in list {
             let name = status.path.rsplit('/').next().unwrap_or("");
             if prefixes.iter().any(|p| name.starts_with(p))
@@ -205,7 +236,12 @@ impl Hdfs {
         result
     }
 
-    async fn upload_inner(&self, input: &Input, options: UploadOptions, progress: &Progress) -> Result<Uploaded> {
+    async fn upload_inner(
+        &self,
+        input: &Input,
+        options: UploadOptions,
+        progress: &Progress,
+    ) -> Result<Uploaded> {
         self.probe().await?;
         let package = self.path(&self.file);
         self.client
@@ -215,7 +251,10 @@ impl Hdfs {
         self.recover().await?;
         self.remove_stale_temps().await;
         let existing = match self.info(&package).await? {
-            Some(s) => self.recorded_sha(&s).await.map(|sha| (sha, s.length as u64)),
+            Some(s) => self
+                .recorded_sha(&s)
+                .await
+                .map(|sha| (sha, s.length as u64)),
             None => None,
         };
 
@@ -231,14 +270,22 @@ impl Hdfs {
                 .await
                 .map_err(|e| Error::Failed(format!("hashing task failed: {e}")))??;
             if existing.as_ref().is_some_and(|(s, _)| *s == sha) {
-                return Ok(Uploaded { uri: self.uri(), size: n, sha256: sha, uploaded: false });
+                return Ok(Uploaded {
+                    uri: self.uri(),
+                    size: n,
+                    sha256: sha,
+                    uploaded: false,
+                });
             }
             progress.restart("uploading");
             known_sha = Some(sha);
         }
 
         let temp = self.path(&naming::temp_name(&self.file));
-        let ticket = self.cleanup.register(Action::HdfsFile { client: self.client.clone(), path: temp.clone() });
+        let ticket = self.cleanup.register(Action::HdfsFile {
+            client: self.client.clone(),
+            path: temp.clone(),
+        });
         let mut writer = self
             .client
             .create(&temp, WriteOptions::default())
@@ -253,17 +300,27 @@ impl Hdfs {
                 .map_err(|e| map_error(format!("cannot write {temp}"), e))?;
             progress.inc(n);
         }
-        writer.close().await.map_err(|e| map_error(format!("cannot close {temp}"), e))?;
+        writer
+            .close()
+            .await
+            .map_err(|e| map_error(format!("cannot close {temp}"), e))?;
         let digest = reader.finish().await?;
         let sha256 = known_sha.unwrap_or(digest.sha256);
         let size = digest.size;
         if matches!(input, Input::Stdin)
             && !options.force
-            && existing.as_ref().is_some_and(|(s, sz)| *s == sha256 && *sz == size)
+            && existing
+                .as_ref()
+                .is_some_and(|(s, sz)| *s == sha256 && *sz == size)
         {
             self.remove(&temp).await?;
             self.cleanup.done(ticket);
-            return Ok(Uploaded { uri: self.uri(), size, sha256, uploaded: false });
+            return Ok(Uploaded {
+                uri: self.uri(),
+                size,
+                sha256,
+                uploaded: false,
+            });
         }
         if self.cleanup.is_cancelled() {
             return Err(Error::Failed("upload interrupted".into()));
@@ -283,13 +340,21 @@ impl Hdfs {
         self.rename(&temp, &package).await?;
         self.cleanup.done(ticket);
 
-        let status = self
-            .info(&package)
-            .await?
-            .ok_or_else(|| Error::Failed(format!("{package} vanished right after it was written")))?;
-        let side = Sidecar { sha256: sha256.clone(), size: status.length as u64, mtime: status.modification_time };
+        let status = self.info(&package).await?.ok_or_else(|| {
+            Error::Failed(format!("{package} vanished right after it was written"))
+        })?;
+        let side = Sidecar {
+            sha256: sha256.clone(),
+            size: status.length as u64,
+            mtime: status.modification_time,
+        };
         self.write_small(&sidecar, side.to_bytes()).await?;
-        Ok(Uploaded { uri: self.uri(), size, sha256, uploaded: true })
+        Ok(Uploaded {
+            uri: self.uri(),
+            size,
+            sha256,
+            uploaded: true,
+        })
     }
 
     async fn write_small(&self, path: &str, body: Vec<u8>) -> Result<()> {
@@ -300,8 +365,12 @@ impl Hdfs {
             .create(&temp, WriteOptions::default())
             .await
             .map_err(|e| map_error(format!("cannot create {temp}"), e))?;
-        w.write_bytes(Bytes::from(body)).await.map_err(|e| map_error(format!("cannot write {temp}"), e))?;
-        w.close().await.map_err(|e| map_error(format!("cannot close {temp}"), e))?;
+        w.write_bytes(Bytes::from(body))
+            .await
+            .map_err(|e| map_error(format!("cannot write {temp}"), e))?;
+        w.close()
+            .await
+            .map_err(|e| map_error(format!("cannot close {temp}"), e))?;
         self.rename(&temp, path).await
     }
 
@@ -320,12 +389,21 @@ impl Hdfs {
             } else {
                 self.remove(&sidecar).await?;
             }
-            Ok(UndoResult { action: "restored".into(), uri: self.uri() })
+            Ok(UndoResult {
+                action: "restored".into(),
+                uri: self.uri(),
+            })
         } else if self.remove(&package).await? {
             self.remove(&sidecar).await?;
-            Ok(UndoResult { action: "deleted".into(), uri: self.uri() })
+            Ok(UndoResult {
+                action: "deleted".into(),
+                uri: self.uri(),
+            })
         } else {
-            Ok(UndoResult { action: "nothing".into(), uri: self.uri() })
+            Ok(UndoResult {
+                action: "nothing".into(),
+                uri: self.uri(),
+            })
         }
     }
 
@@ -340,8 +418,10 @@ impl Hdfs {
         if self.remove(&self.path(&previous_name)).await? {
             deleted.push(self.uri_of(&previous_name));
         }
-        self.remove(&self.path(&naming::sidecar_name(&self.file))).await?;
-        self.remove(&self.path(&naming::sidecar_name(&previous_name))).await?;
+        self.remove(&self.path(&naming::sidecar_name(&self.file)))
+            .await?;
+        self.remove(&self.path(&naming::sidecar_name(&previous_name)))
+            .await?;
         if deleted.is_empty() {
             return Err(Error::NotFound(format!("no package at {}", self.uri())));
         }
@@ -360,7 +440,10 @@ impl Hdfs {
         let previous = self
             .info(&self.path(&previous_name))
             .await?
-            .map(|s| PreviousPackage { uri: self.uri_of(&previous_name), size: s.length as u64 });
+            .map(|s| PreviousPackage {
+                uri: self.uri_of(&previous_name),
+                size: s.length as u64,
+            });
         Ok(StatResult {
             uri: self.uri(),
             backend: "hdfs".into(),
@@ -380,9 +463,18 @@ mod tests {
     fn uris_split() {
         assert_eq!(
             split_uri("hdfs://nn:8020/heron/topologies").unwrap(),
-            ("hdfs://nn:8020/".to_string(), "/heron/topologies".to_string())
+            (
+                "hdfs://nn:8020/".to_string(),
+                "/heron/topologies".to_string()
+            )
         );
-        assert_eq!(split_uri("hdfs:///heron").unwrap(), ("hdfs:///".to_string(), "/heron".to_string()));
-        assert_eq!(split_uri("hdfs://ns1").unwrap(), ("hdfs://ns1/".to_string(), String::new()));
+        assert_eq!(
+            split_uri("hdfs:///heron").unwrap(),
+            ("hdfs:///".to_string(), "/heron".to_string())
+        );
+        assert_eq!(
+            split_uri("hdfs://ns1").unwrap(),
+            ("hdfs://ns1/".to_string(), String::new())
+        );
     }
 }

@@ -113,11 +113,18 @@ pub enum Uploader {
 impl Uploader {
     /// Builds the backend for `topology` of `role`. Nothing is contacted yet for localfs; the
     /// HDFS and S3 clients are built (credentials resolved lazily, on the first request).
-    pub async fn new(settings: &Settings, topology: &str, role: &str, cleanup: Cleanup) -> Result<Uploader> {
+    pub async fn new(
+        settings: &Settings,
+        topology: &str,
+        role: &str,
+        cleanup: Cleanup,
+    ) -> Result<Uploader> {
         naming::check_name("topology", topology)?;
         naming::check_name("role", role)?;
         Ok(match settings {
-            Settings::LocalFs(s) => Uploader::LocalFs(localfs::LocalFs::new(s, topology, role, cleanup)),
+            Settings::LocalFs(s) => {
+                Uploader::LocalFs(localfs::LocalFs::new(s, topology, role, cleanup))
+            }
             Settings::Hdfs(s) => Uploader::Hdfs(hdfs::Hdfs::new(s, topology, role, cleanup)?),
             Settings::S3(s) => Uploader::S3(s3::S3::new(s, topology, cleanup).await?),
         })

@@ -18,7 +18,9 @@ use crate::cleanup::{Action, Cleanup};
 use crate::naming;
 use crate::settings::LocalFsSettings;
 use crate::source::{Input, Progress, hash_file};
-use crate::{DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded};
+use crate::{
+    DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded,
+};
 
 /// The localfs backend for one topology.
 #[derive(Debug, Clone)]
@@ -69,7 +71,8 @@ fn mtime_ns(meta: &fs::Metadata) -> u64 {
 fn recorded_sha(package: &Path, sidecar: &Path) -> Option<(String, u64)> {
     let meta = fs::metadata(package).ok()?;
     let side = Sidecar::parse(&fs::read(sidecar).ok()?)?;
-    side.sha_for(meta.len(), mtime_ns(&meta)).map(|s| (s.to_string(), meta.len()))
+    side.sha_for(meta.len(), mtime_ns(&meta))
+        .map(|s| (s.to_string(), meta.len()))
 }
 
 fn sync_dir(dir: &Path) {
@@ -81,7 +84,12 @@ fn sync_dir(dir: &Path) {
 
 impl LocalFs {
     /// The backend for `topology` of `role`.
-    pub fn new(settings: &LocalFsSettings, topology: &str, role: &str, cleanup: Cleanup) -> LocalFs {
+    pub fn new(
+        settings: &LocalFsSettings,
+        topology: &str,
+        role: &str,
+        cleanup: Cleanup,
+    ) -> LocalFs {
         LocalFs {
             dir: settings.directory.clone(),
             file: naming::package_file_name(topology, role),
@@ -101,7 +109,10 @@ impl LocalFs {
     }
 
     fn uri_of(path: &Path) -> String {
-        format!("file://{}", naming::percent_encode_path(&path.to_string_lossy()))
+        format!(
+            "file://{}",
+            naming::percent_encode_path(&path.to_string_lossy())
+        )
     }
 
     /// `file://<dir>/<file>`.
@@ -109,7 +120,9 @@ impl LocalFs {
         LocalFs::uri_of(&self.paths().package)
     }
 
-    async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    async fn blocking<T: Send + 'static>(
+        f: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         tokio::task::spawn_blocking(f)
             .await
             .map_err(|e| Error::Failed(format!("file system task failed: {e}")))?
@@ -128,9 +141,15 @@ impl LocalFs {
 
     /// Removes temp files left by killed uploads of this package (their process is gone).
     fn remove_stale_temps(&self) {
-        let Ok(entries) = fs::read_dir(&self.dir) else { return };
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
         let can_check = Path::new("/proc/self").exists();
-        let files = [self.file.clone(), naming::previous_name(&self.file), naming::sidecar_name(&self.file)];
+        let files = [
+            self.file.clone(),
+            naming::previous_name(&self.file),
+            naming::sidecar_name(&self.file),
+        ];
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
             for f in &files {
@@ -146,7 +165,12 @@ impl LocalFs {
         }
     }
 
-    fn upload_blocking(&self, input: &Input, options: UploadOptions, progress: &Progress) -> Result<Uploaded> {
+    fn upload_blocking(
+        &self,
+        input: &Input,
+        options: UploadOptions,
+        progress: &Progress,
+    ) -> Result<Uploaded> {
         let p = self.paths();
         fs::create_dir_all(&self.dir).map_err(io("cannot create directory", &self.dir))?;
         self.remove_stale_temps();
@@ -160,10 +184,16 @@ impl LocalFs {
                     let (sha, n) = hash_file(path, progress)?;
                     if existing.as_ref().is_some_and(|(s, _)| *s == sha) {
                         self.cleanup.done(ticket);
-                        return Ok(Uploaded { uri: self.uri(), size: n, sha256: sha, uploaded: false });
+                        return Ok(Uploaded {
+                            uri: self.uri(),
+                            size: n,
+                            sha256: sha,
+                            uploaded: false,
+                        });
                     }
                     progress.restart("copying");
-                    let copied = fs::copy(path, &temp).map_err(io("cannot copy package to", &temp))?;
+                    let copied =
+                        fs::copy(path, &temp).map_err(io("cannot copy package to", &temp))?;
                     check_same_size(path, n, copied)?;
                     (sha, n)
                 } else {
@@ -173,17 +203,27 @@ impl LocalFs {
                         let c = fs::copy(path, &temp).map_err(io("cannot copy package to", &temp));
                         (h.join(), c)
                     });
-                    let (sha, n) = hashed.map_err(|_| Error::Failed("hashing thread panicked".into()))??;
+                    let (sha, n) =
+                        hashed.map_err(|_| Error::Failed("hashing thread panicked".into()))??;
                     check_same_size(path, n, copied?)?;
                     (sha, n)
                 }
             }
             Input::Stdin => {
                 let (sha, n) = self.copy_stdin(&temp, progress)?;
-                if !options.force && existing.as_ref().is_some_and(|(s, sz)| *s == sha && *sz == n) {
+                if !options.force
+                    && existing
+                        .as_ref()
+                        .is_some_and(|(s, sz)| *s == sha && *sz == n)
+                {
                     remove_if_exists(&temp)?;
                     self.cleanup.done(ticket);
-                    return Ok(Uploaded { uri: self.uri(), size: n, sha256: sha, uploaded: false });
+                    return Ok(Uploaded {
+                        uri: self.uri(),
+                        size: n,
+                        sha256: sha,
+                        uploaded: false,
+                    });
                 }
                 (sha, n)
             }
@@ -201,7 +241,12 @@ impl LocalFs {
         self.cleanup.done(ticket);
         self.write_sidecar(&p, &sha256)?;
         sync_dir(&self.dir);
-        Ok(Uploaded { uri: self.uri(), size, sha256, uploaded: true })
+        Ok(Uploaded {
+            uri: self.uri(),
+            size,
+            sha256,
+            uploaded: true,
+        })
     }
 
     fn copy_stdin(&self, temp: &Path, progress: &Progress) -> Result<(String, u64)> {
@@ -250,8 +295,14 @@ impl LocalFs {
 
     fn write_sidecar(&self, p: &Paths, sha256: &str) -> Result<()> {
         let meta = fs::metadata(&p.package).map_err(io("cannot read", &p.package))?;
-        let side = Sidecar { sha256: sha256.to_string(), size: meta.len(), mtime: mtime_ns(&meta) };
-        let temp = self.dir.join(naming::temp_name(&naming::sidecar_name(&self.file)));
+        let side = Sidecar {
+            sha256: sha256.to_string(),
+            size: meta.len(),
+            mtime: mtime_ns(&meta),
+        };
+        let temp = self
+            .dir
+            .join(naming::temp_name(&naming::sidecar_name(&self.file)));
         fs::write(&temp, side.to_bytes()).map_err(io("cannot write", &temp))?;
         fs::rename(&temp, &p.sidecar).map_err(io("cannot rename temp file to", &p.sidecar))
     }
@@ -264,19 +315,29 @@ impl LocalFs {
             if exists(&p.previous)? {
                 fs::rename(&p.previous, &p.package).map_err(io("cannot restore", &p.package))?;
                 if exists(&p.previous_sidecar)? {
-                    fs::rename(&p.previous_sidecar, &p.sidecar).map_err(io("cannot restore", &p.sidecar))?;
+                    fs::rename(&p.previous_sidecar, &p.sidecar)
+                        .map_err(io("cannot restore", &p.sidecar))?;
                 } else {
                     remove_if_exists(&p.sidecar)?;
                 }
                 sync_dir(&me.dir);
-                Ok(UndoResult { action: "restored".into(), uri: me.uri() })
+                Ok(UndoResult {
+                    action: "restored".into(),
+                    uri: me.uri(),
+                })
             } else if exists(&p.package)? {
                 remove_if_exists(&p.package)?;
                 remove_if_exists(&p.sidecar)?;
                 sync_dir(&me.dir);
-                Ok(UndoResult { action: "deleted".into(), uri: me.uri() })
+                Ok(UndoResult {
+                    action: "deleted".into(),
+                    uri: me.uri(),
+                })
             } else {
-                Ok(UndoResult { action: "nothing".into(), uri: me.uri() })
+                Ok(UndoResult {
+                    action: "nothing".into(),
+                    uri: me.uri(),
+                })
             }
         })
         .await
@@ -316,9 +377,10 @@ impl LocalFs {
                 }
                 Err(e) => return Err(Error::io("cannot read", &p.package, e)),
             };
-            let previous = fs::metadata(&p.previous)
-                .ok()
-                .map(|m| PreviousPackage { uri: LocalFs::uri_of(&p.previous), size: m.len() });
+            let previous = fs::metadata(&p.previous).ok().map(|m| PreviousPackage {
+                uri: LocalFs::uri_of(&p.previous),
+                size: m.len(),
+            });
             Ok(StatResult {
                 uri: me.uri(),
                 backend: "localfs".into(),
@@ -345,7 +407,10 @@ fn check_same_size(path: &Path, hashed: u64, copied: u64) -> Result<()> {
 
 /// `dst` becomes a hard link to (or a copy of) `src`, replaced atomically.
 fn link_or_copy(dir: &Path, src: &Path, dst: &Path) -> Result<()> {
-    let name = dst.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = dst
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let temp = dir.join(naming::temp_name(&name));
     if fs::hard_link(src, &temp).is_err() {
         fs::copy(src, &temp).map_err(io("cannot copy previous package to", &temp))?;
@@ -362,7 +427,10 @@ mod tests {
 
     fn backend(dir: &Path) -> LocalFs {
         LocalFs::new(
-            &LocalFsSettings { directory: dir.join("pkgs"), fsync: true },
+            &LocalFsSettings {
+                directory: dir.join("pkgs"),
+                fsync: true,
+            },
             "wc",
             "ads",
             Cleanup::new(),
@@ -389,27 +457,55 @@ mod tests {
 
         let again = b.upload(&one, UploadOptions::default()).await.unwrap();
         assert!(!again.uploaded);
-        let forced = b.upload(&one, UploadOptions { force: true, progress: false }).await.unwrap();
+        let forced = b
+            .upload(
+                &one,
+                UploadOptions {
+                    force: true,
+                    progress: false,
+                },
+            )
+            .await
+            .unwrap();
         assert!(forced.uploaded);
 
         let two = file(d.path(), "two", b"version two");
-        assert!(b.upload(&two, UploadOptions::default()).await.unwrap().uploaded);
+        assert!(
+            b.upload(&two, UploadOptions::default())
+                .await
+                .unwrap()
+                .uploaded
+        );
         assert_eq!(fs::read(&final_path).unwrap(), b"version two");
         let st = b.stat().await.unwrap();
         assert_eq!(st.size, 11);
-        assert_eq!(st.sha256.as_deref(), Some(hex::encode(Sha256::digest(b"version two")).as_str()));
+        assert_eq!(
+            st.sha256.as_deref(),
+            Some(hex::encode(Sha256::digest(b"version two")).as_str())
+        );
         assert_eq!(st.previous.as_ref().map(|p| p.size), Some(11));
 
         let u = b.undo().await.unwrap();
         assert_eq!(u.action, "restored");
         assert_eq!(fs::read(&final_path).unwrap(), b"version one");
         // The restored package's checksum is known again, so re-uploading it is skipped.
-        assert!(!b.upload(&one, UploadOptions::default()).await.unwrap().uploaded);
+        assert!(
+            !b.upload(&one, UploadOptions::default())
+                .await
+                .unwrap()
+                .uploaded
+        );
         assert_eq!(b.undo().await.unwrap().action, "deleted");
         assert!(!final_path.exists());
         assert_eq!(b.undo().await.unwrap().action, "nothing");
-        assert_eq!(b.stat().await.unwrap_err().exit_code(), heron_common::ExitCode::NotFound);
-        assert_eq!(b.delete().await.unwrap_err().exit_code(), heron_common::ExitCode::NotFound);
+        assert_eq!(
+            b.stat().await.unwrap_err().exit_code(),
+            heron_common::ExitCode::NotFound
+        );
+        assert_eq!(
+            b.delete().await.unwrap_err().exit_code(),
+            heron_common::ExitCode::NotFound
+        );
 
         b.upload(&one, UploadOptions::default()).await.unwrap();
         b.upload(&two, UploadOptions::default()).await.unwrap();
@@ -429,7 +525,12 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(&final_path, b"bbbb").unwrap();
         assert_eq!(b.stat().await.unwrap().sha256, None);
-        assert!(b.upload(&one, UploadOptions::default()).await.unwrap().uploaded);
+        assert!(
+            b.upload(&one, UploadOptions::default())
+                .await
+                .unwrap()
+                .uploaded
+        );
         assert_eq!(fs::read(&final_path).unwrap(), b"aaaa");
     }
 }

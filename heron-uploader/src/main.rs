@@ -6,8 +6,8 @@ use std::process::ExitCode as ProcessExit;
 
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use heron_common::config::{LoadRequest, Mode};
 use heron_common::ExitCode;
+use heron_common::config::{LoadRequest, Mode};
 use heron_common::error::CodedError;
 use heron_uploader::settings::{Context, SECRET_KEYS};
 use heron_uploader::{Cleanup, Input, Settings, UploadOptions, Uploader};
@@ -144,7 +144,10 @@ fn parse_properties(raw: &[String]) -> Result<Vec<(String, String)>> {
 
 async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
     let c = &cli.common;
-    let cluster = c.cluster.clone().ok_or_else(|| usage("--cluster is required"))?;
+    let cluster = c
+        .cluster
+        .clone()
+        .ok_or_else(|| usage("--cluster is required"))?;
     let role = match &c.role {
         Some(r) => r.clone(),
         None => std::env::var("USER")
@@ -164,9 +167,17 @@ async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
     request.override_file = c.override_config_file.clone();
     request.properties = parse_properties(&c.config_property)?;
     request.mode = Mode::Local;
-    let config = heron_common::config::load(&request)
-        .with_context(|| format!("cannot load the config of cluster {cluster} from {}", config_path.display()))?;
-    let ctx = Context { cluster, role: role.clone(), topology: topology.clone() };
+    let config = heron_common::config::load(&request).with_context(|| {
+        format!(
+            "cannot load the config of cluster {cluster} from {}",
+            config_path.display()
+        )
+    })?;
+    let ctx = Context {
+        cluster,
+        role: role.clone(),
+        topology: topology.clone(),
+    };
     let settings = Settings::from_config(&config, &ctx)?;
     tracing::debug!(backend = settings.kind().name(), "uploader settings read");
     let uploader = Uploader::new(&settings, &topology, &role, cleanup).await?;
@@ -177,11 +188,25 @@ async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
             let input = Input::open(package)?;
             tracing::debug!("uploading {} to {}", input.describe(), uploader.uri());
             let result = uploader
-                .upload(&input, UploadOptions { force: *force, progress: true })
+                .upload(
+                    &input,
+                    UploadOptions {
+                        force: *force,
+                        progress: true,
+                    },
+                )
                 .await
-                .with_context(|| format!("upload of {} failed; the previous package is unchanged", input.describe()))?;
+                .with_context(|| {
+                    format!(
+                        "upload of {} failed; the previous package is unchanged",
+                        input.describe()
+                    )
+                })?;
             if !result.uploaded {
-                tracing::info!("an identical package is already at {}; not uploaded again", result.uri);
+                tracing::info!(
+                    "an identical package is already at {}; not uploaded again",
+                    result.uri
+                );
             }
             if json {
                 println!("{}", serde_json::to_string(&result)?);
@@ -226,7 +251,10 @@ async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
 
 async fn interrupted() -> &'static str {
     use tokio::signal::unix::{SignalKind, signal};
-    match (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) {
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
         (Ok(mut int), Ok(mut term)) => tokio::select! {
             _ = int.recv() => "SIGINT",
             _ = term.recv() => "SIGTERM",
@@ -239,7 +267,11 @@ async fn interrupted() -> &'static str {
 fn init_logging(verbose: bool) {
     // Only our crate logs at debug: the SDKs' own debug output is not ours to vouch for.
     use std::io::IsTerminal;
-    let filter = if verbose { "warn,heron_uploader=debug" } else { "error,heron_uploader=info" };
+    let filter = if verbose {
+        "warn,heron_uploader=debug"
+    } else {
+        "error,heron_uploader=info"
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
@@ -258,13 +290,20 @@ fn main() -> ProcessExit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { ExitCode::BadInput.code() } else { 0 };
+            let code = if e.use_stderr() {
+                ExitCode::BadInput.code()
+            } else {
+                0
+            };
             let _ = e.print();
             return ProcessExit::from(code);
         }
     };
     init_logging(cli.common.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return report(&anyhow!(e).context("cannot start the async runtime")),
     };

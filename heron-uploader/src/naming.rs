@@ -40,7 +40,11 @@ pub fn temp_prefix(file: &str) -> String {
 
 /// The process id embedded in a temp name made by [`temp_name`], if any.
 pub fn temp_owner_pid(file: &str, temp: &str) -> Option<u32> {
-    temp.strip_prefix(&temp_prefix(file))?.split('-').next()?.parse().ok()
+    temp.strip_prefix(&temp_prefix(file))?
+        .split('-')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Heron's S3 key: the non-empty parts of `path_prefix`, then the topology, then the file.
@@ -65,7 +69,11 @@ pub fn s3_https_url(endpoint: Option<&str>, region: &str, bucket: &str, key: &st
         None if region == "us-east-1" => "https://s3.amazonaws.com".to_string(),
         None => format!("https://s3.{region}.amazonaws.com"),
     };
-    format!("{base}/{}/{}", percent_encode_path(bucket), percent_encode_path(key))
+    format!(
+        "{base}/{}/{}",
+        percent_encode_path(bucket),
+        percent_encode_path(key)
+    )
 }
 
 /// The `s3://bucket/key` form that `aws s3 cp` reads.
@@ -92,7 +100,9 @@ pub fn check_name(what: &str, name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name != "."
         && name != ".."
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     if ok {
         Ok(())
     } else {
@@ -114,9 +124,18 @@ mod tests {
     #[test]
     fn s3_keys_follow_heron_layout() {
         assert_eq!(s3_key("/", "wc", S3_PACKAGE_NAME), "wc/topology.tar.gz");
-        assert_eq!(s3_key("", "wc", S3_PREVIOUS_NAME), "wc/previous_topology.tar.gz");
-        assert_eq!(s3_key("heron/pkgs", "wc", S3_PACKAGE_NAME), "heron/pkgs/wc/topology.tar.gz");
-        assert_eq!(s3_key("/heron//pkgs/", "wc", S3_PACKAGE_NAME), "heron/pkgs/wc/topology.tar.gz");
+        assert_eq!(
+            s3_key("", "wc", S3_PREVIOUS_NAME),
+            "wc/previous_topology.tar.gz"
+        );
+        assert_eq!(
+            s3_key("heron/pkgs", "wc", S3_PACKAGE_NAME),
+            "heron/pkgs/wc/topology.tar.gz"
+        );
+        assert_eq!(
+            s3_key("/heron//pkgs/", "wc", S3_PACKAGE_NAME),
+            "heron/pkgs/wc/topology.tar.gz"
+        );
     }
 
     #[test]
@@ -133,15 +152,24 @@ mod tests {
             s3_https_url(Some("http://127.0.0.1:9000/"), "x", "b", "a b/t.tar.gz"),
             "http://127.0.0.1:9000/b/a%20b/t.tar.gz"
         );
-        assert_eq!(s3_uri("b", "wc/topology.tar.gz"), "s3://b/wc/topology.tar.gz");
+        assert_eq!(
+            s3_uri("b", "wc/topology.tar.gz"),
+            "s3://b/wc/topology.tar.gz"
+        );
     }
 
     #[test]
     fn temp_names_carry_the_pid() {
         let t = temp_name("wc-r-tag-0.tar.gz");
         assert!(t.starts_with(&temp_prefix("wc-r-tag-0.tar.gz")));
-        assert_eq!(temp_owner_pid("wc-r-tag-0.tar.gz", &t), Some(std::process::id()));
-        assert_eq!(temp_owner_pid("wc-r-tag-0.tar.gz", "wc-r-tag-0.tar.gz"), None);
+        assert_eq!(
+            temp_owner_pid("wc-r-tag-0.tar.gz", &t),
+            Some(std::process::id())
+        );
+        assert_eq!(
+            temp_owner_pid("wc-r-tag-0.tar.gz", "wc-r-tag-0.tar.gz"),
+            None
+        );
     }
 
     #[test]

@@ -65,7 +65,10 @@ fn split_proxy(uri: &str) -> (String, Option<(String, String)>) {
         if let Some(at) = rest[..authority_end].rfind('@') {
             let userinfo = &rest[..at];
             let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            return (format!("{scheme}://{}", &rest[at + 1..]), Some((user.to_string(), pass.to_string())));
+            return (
+                format!("{scheme}://{}", &rest[at + 1..]),
+                Some((user.to_string(), pass.to_string())),
+            );
         }
     }
     (uri.to_string(), None)
@@ -83,16 +86,19 @@ fn proxy_client(proxy_uri: &str) -> Result<aws_sdk_s3::config::SharedHttpClient>
     if let Some((user, pass)) = auth {
         proxy = proxy.with_basic_auth(user, pass);
     }
-    Ok(Builder::new().build_with_connector_fn(move |connector_settings, components| {
-        let mut builder = ConnectorBuilder::default()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc));
-        builder.set_connector_settings(connector_settings.cloned());
-        if let Some(c) = components {
-            builder.set_sleep_impl(c.sleep_impl());
-        }
-        builder.set_proxy_config(Some(proxy.clone()));
-        builder.build()
-    }))
+    Ok(
+        Builder::new().build_with_connector_fn(move |connector_settings, components| {
+            let mut builder = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ));
+            builder.set_connector_settings(connector_settings.cloned());
+            if let Some(c) = components {
+                builder.set_sleep_impl(c.sleep_impl());
+            }
+            builder.set_proxy_config(Some(proxy.clone()));
+            builder.build()
+        }),
+    )
 }
 
 impl S3 {
@@ -106,19 +112,27 @@ impl S3 {
                     .with_max_backoff(Duration::from_secs(10)),
             )
             .timeout_config(
-                aws_config::timeout::TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).build(),
+                aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .build(),
             );
         match (&s.region, &s.endpoint) {
             (Some(region), _) => loader = loader.region(Region::new(region.clone())),
             // A custom endpoint ignores the region but signing needs one: skip the lookup chain
             // (which would ask EC2's metadata service) unless the environment names one.
-            (None, Some(_)) if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() => {
+            (None, Some(_))
+                if std::env::var_os("AWS_REGION").is_none()
+                    && std::env::var_os("AWS_DEFAULT_REGION").is_none() =>
+            {
                 loader = loader.region(Region::new("us-east-1"));
             }
             (None, _) => {}
         }
         match &s.credentials {
-            Credentials::Static { access_key, secret_key } => {
+            Credentials::Static {
+                access_key,
+                secret_key,
+            } => {
                 loader = loader.credentials_provider(aws_sdk_s3::config::Credentials::new(
                     access_key.clone(),
                     secret_key.clone(),
@@ -135,7 +149,10 @@ impl S3 {
         }
         let sdk = loader.load().await;
         // The SDK needs a region to sign even for a custom endpoint; Heron's default is the SDK's.
-        let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".to_string());
+        let region = sdk
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".to_string());
         let mut builder = aws_sdk_s3::config::Builder::from(&sdk)
             .region(Region::new(region.clone()))
             .force_path_style(true)
@@ -160,7 +177,9 @@ impl S3 {
 
     fn uri_of(&self, key: &str) -> String {
         match self.uri_scheme {
-            S3UriScheme::Https => naming::s3_https_url(self.endpoint.as_deref(), &self.region, &self.bucket, key),
+            S3UriScheme::Https => {
+                naming::s3_https_url(self.endpoint.as_deref(), &self.region, &self.bucket, key)
+            }
             S3UriScheme::S3 => naming::s3_uri(&self.bucket, key),
         }
     }
@@ -228,9 +247,9 @@ impl S3 {
                     Error::Failed(format!("{what}: {said}"))
                 }
             }
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                Error::Unavailable(format!("{what}: cannot reach S3 at {}: {detail}", self.where_()))
-            }
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Unavailable(
+                format!("{what}: cannot reach S3 at {}: {detail}", self.where_()),
+            ),
             _ if detail.to_ascii_lowercase().contains("credential") => Error::Denied(format!(
                 "{what}: no usable S3 credentials ({detail}); set {} and {} in uploader.yaml, or {}, or \
                  AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment",
@@ -247,11 +266,24 @@ impl S3 {
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectInfo>> {
-        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(o) => Ok(Some(ObjectInfo {
-                size: o.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                size: o
+                    .content_length()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
                 sha256: o.metadata().and_then(|m| m.get(SHA256_METADATA)).cloned(),
-                modified_ms: o.last_modified().and_then(|d| d.to_millis().ok()).and_then(|m| u64::try_from(m).ok()),
+                modified_ms: o
+                    .last_modified()
+                    .and_then(|d| d.to_millis().ok())
+                    .and_then(|m| u64::try_from(m).ok()),
             })),
             Err(SdkError::ServiceError(se)) if se.err().is_not_found() => Ok(None),
             Err(e) => Err(self.error(format!("cannot check {}", self.name(key)), e)),
@@ -268,7 +300,12 @@ impl S3 {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| self.error(format!("cannot copy {} to {}", self.name(from), self.name(to)), e))
+            .map_err(|e| {
+                self.error(
+                    format!("cannot copy {} to {}", self.name(from), self.name(to)),
+                    e,
+                )
+            })
     }
 
     async fn remove(&self, key: &str) -> Result<()> {
@@ -298,11 +335,18 @@ impl S3 {
         result
     }
 
-    async fn upload_inner(&self, input: &Input, options: UploadOptions, progress: &Progress) -> Result<Uploaded> {
+    async fn upload_inner(
+        &self,
+        input: &Input,
+        options: UploadOptions,
+        progress: &Progress,
+    ) -> Result<Uploaded> {
         let existing = self.head(&self.key).await?;
         let identical = |sha: &str, size: u64| {
             !options.force
-                && existing.as_ref().is_some_and(|e| e.size == size && e.sha256.as_deref() == Some(sha))
+                && existing
+                    .as_ref()
+                    .is_some_and(|e| e.size == size && e.sha256.as_deref() == Some(sha))
         };
         // For a file, the sha256 goes into the object's metadata, so it is needed before the
         // first byte is sent: hash in a first pass (from the page cache on the second read).
@@ -314,7 +358,12 @@ impl S3 {
                     .await
                     .map_err(|e| Error::Failed(format!("hashing task failed: {e}")))??;
                 if identical(&sha, n) {
-                    return Ok(Uploaded { uri: self.uri(), size: n, sha256: sha, uploaded: false });
+                    return Ok(Uploaded {
+                        uri: self.uri(),
+                        size: n,
+                        sha256: sha,
+                        uploaded: false,
+                    });
                 }
                 Some(sha)
             }
@@ -323,17 +372,27 @@ impl S3 {
         progress.restart("uploading");
 
         let part_size = self.part_size_for(input.size());
-        let chunk = usize::try_from(part_size).map_err(|_| Error::BadInput("part size too large".into()))?;
+        let chunk = usize::try_from(part_size)
+            .map_err(|_| Error::BadInput("part size too large".into()))?;
         let mut reader = ChunkReader::start(input, chunk, 1, known_sha.is_none())?;
         let first = reader.next().await?.unwrap_or_default();
-        let second = if first.len() == chunk { reader.next().await? } else { None };
+        let second = if first.len() == chunk {
+            reader.next().await?
+        } else {
+            None
+        };
 
         let Some(second) = second else {
             // Fits in one part: one PUT.
             let digest = reader.finish().await?;
             let sha = known_sha.unwrap_or(digest.sha256);
             if identical(&sha, digest.size) {
-                return Ok(Uploaded { uri: self.uri(), size: digest.size, sha256: sha, uploaded: false });
+                return Ok(Uploaded {
+                    uri: self.uri(),
+                    size: digest.size,
+                    sha256: sha,
+                    uploaded: false,
+                });
             }
             if existing.is_some() {
                 self.copy(&self.key, &self.previous_key).await?;
@@ -351,7 +410,12 @@ impl S3 {
                 .await
                 .map_err(|e| self.error(format!("cannot upload {}", self.name(&self.key)), e))?;
             progress.inc(len);
-            return Ok(Uploaded { uri: self.uri(), size: digest.size, sha256: sha, uploaded: true });
+            return Ok(Uploaded {
+                uri: self.uri(),
+                size: digest.size,
+                sha256: sha,
+                uploaded: true,
+            });
         };
 
         if existing.is_some() {
@@ -366,13 +430,17 @@ impl S3 {
         if let Some(sha) = &known_sha {
             create = create.metadata(SHA256_METADATA, sha);
         }
-        let created = create
-            .send()
-            .await
-            .map_err(|e| self.error(format!("cannot start uploading {}", self.name(&self.key)), e))?;
+        let created = create.send().await.map_err(|e| {
+            self.error(
+                format!("cannot start uploading {}", self.name(&self.key)),
+                e,
+            )
+        })?;
         let upload_id = created
             .upload_id()
-            .ok_or_else(|| Error::Failed("S3 started a multipart upload but returned no upload id".into()))?
+            .ok_or_else(|| {
+                Error::Failed("S3 started a multipart upload but returned no upload id".into())
+            })?
             .to_string();
         let ticket = self.cleanup.register(Action::S3Multipart {
             client: self.client.clone(),
@@ -381,7 +449,9 @@ impl S3 {
             upload_id: upload_id.clone(),
         });
 
-        let parts = self.send_parts(&upload_id, [first, second], &mut reader, progress).await?;
+        let parts = self
+            .send_parts(&upload_id, [first, second], &mut reader, progress)
+            .await?;
         let digest = reader.finish().await?;
         let sha = known_sha.unwrap_or(digest.sha256);
         if self.cleanup.is_cancelled() {
@@ -392,12 +462,26 @@ impl S3 {
             .bucket(&self.bucket)
             .key(&self.key)
             .upload_id(&upload_id)
-            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
             .send()
             .await
-            .map_err(|e| self.error(format!("cannot complete the upload of {}", self.name(&self.key)), e))?;
+            .map_err(|e| {
+                self.error(
+                    format!("cannot complete the upload of {}", self.name(&self.key)),
+                    e,
+                )
+            })?;
         self.cleanup.done(ticket);
-        Ok(Uploaded { uri: self.uri(), size: digest.size, sha256: sha, uploaded: true })
+        Ok(Uploaded {
+            uri: self.uri(),
+            size: digest.size,
+            sha256: sha,
+            uploaded: true,
+        })
     }
 
     /// Sends every part, keeping up to `parts_in_flight` requests going; returns them in order.
@@ -446,11 +530,16 @@ impl S3 {
                     .body(ByteStream::from(chunk.clone()));
                 in_flight.spawn(async move { (number, chunk.len() as u64, request.send().await) });
             }
-            let Some(joined) = in_flight.join_next().await else { break };
+            let Some(joined) = in_flight.join_next().await else {
+                break;
+            };
             let (number, len, sent) =
                 joined.map_err(|e| Error::Failed(format!("part upload task failed: {e}")))?;
             let output = sent.map_err(|e| {
-                self.error(format!("cannot upload part {number} of {}", self.name(&self.key)), e)
+                self.error(
+                    format!("cannot upload part {number} of {}", self.name(&self.key)),
+                    e,
+                )
             })?;
             progress.inc(len);
             done.push(
@@ -469,12 +558,21 @@ impl S3 {
         if self.head(&self.previous_key).await?.is_some() {
             self.copy(&self.previous_key, &self.key).await?;
             self.remove(&self.previous_key).await?;
-            Ok(UndoResult { action: "restored".into(), uri: self.uri() })
+            Ok(UndoResult {
+                action: "restored".into(),
+                uri: self.uri(),
+            })
         } else if self.head(&self.key).await?.is_some() {
             self.remove(&self.key).await?;
-            Ok(UndoResult { action: "deleted".into(), uri: self.uri() })
+            Ok(UndoResult {
+                action: "deleted".into(),
+                uri: self.uri(),
+            })
         } else {
-            Ok(UndoResult { action: "nothing".into(), uri: self.uri() })
+            Ok(UndoResult {
+                action: "nothing".into(),
+                uri: self.uri(),
+            })
         }
     }
 
@@ -502,7 +600,10 @@ impl S3 {
         let previous = self
             .head(&self.previous_key)
             .await?
-            .map(|p| PreviousPackage { uri: self.uri_of(&self.previous_key), size: p.size });
+            .map(|p| PreviousPackage {
+                uri: self.uri_of(&self.previous_key),
+                size: p.size,
+            });
         Ok(StatResult {
             uri: self.uri(),
             backend: "s3".into(),
@@ -520,10 +621,16 @@ mod tests {
 
     #[test]
     fn proxy_credentials_are_split_off() {
-        assert_eq!(split_proxy("http://proxy:3128"), ("http://proxy:3128".to_string(), None));
+        assert_eq!(
+            split_proxy("http://proxy:3128"),
+            ("http://proxy:3128".to_string(), None)
+        );
         assert_eq!(
             split_proxy("http://u:p%40ss@proxy:3128/"),
-            ("http://proxy:3128/".to_string(), Some(("u".to_string(), "p%40ss".to_string())))
+            (
+                "http://proxy:3128/".to_string(),
+                Some(("u".to_string(), "p%40ss".to_string()))
+            )
         );
     }
 }

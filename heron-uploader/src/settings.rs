@@ -87,7 +87,13 @@ impl Kind {
         } else if class.eq_ignore_ascii_case("s3") || from_heron("s3.S3Uploader") {
             Ok(Kind::S3)
         } else {
-            let known_other = ["GcsUploader", "ScpUploader", "HttpUploader", "DLUploader", "NullUploader"];
+            let known_other = [
+                "GcsUploader",
+                "ScpUploader",
+                "HttpUploader",
+                "DLUploader",
+                "NullUploader",
+            ];
             let why = if known_other.contains(&simple) {
                 format!("Heron's {simple} is not supported by heron-uploader")
             } else {
@@ -208,7 +214,10 @@ pub struct Context {
 }
 
 fn text(config: &Config, key: &str) -> Result<Option<String>> {
-    Ok(config.get_str(key)?.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+    Ok(config
+        .get_str(key)?
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty()))
 }
 
 fn no_tokens(config: &Config, key: &str, value: &str) -> Result<()> {
@@ -233,9 +242,11 @@ impl Settings {
             "set it in uploader.yaml, e.g. org.apache.heron.uploader.localfs.LocalFileSystemUploader",
         )?;
         match Kind::from_class(&class).map_err(|e| match e {
-            Error::ConfigValue { key, message, .. } => {
-                Error::ConfigValue { origin: config.origin(&key).map(|p| p.to_path_buf()), key, message }
-            }
+            Error::ConfigValue { key, message, .. } => Error::ConfigValue {
+                origin: config.origin(&key).map(|p| p.to_path_buf()),
+                key,
+                message,
+            },
             other => other,
         })? {
             Kind::LocalFs => Ok(Settings::LocalFs(localfs(config, ctx)?)),
@@ -264,9 +275,10 @@ fn localfs(config: &Config, ctx: &Context) -> Result<LocalFsSettings> {
         None => {
             let home = std::env::var_os("HOME").ok_or_else(|| Error::ConfigMissing {
                 key: LOCALFS_DIR.to_string(),
-                hint: "HOME is not set, so the default ~/.herondata/repository/... cannot be used; \
+                hint:
+                    "HOME is not set, so the default ~/.herondata/repository/... cannot be used; \
                        set the key in uploader.yaml"
-                    .to_string(),
+                        .to_string(),
             })?;
             PathBuf::from(home)
                 .join(".herondata/repository")
@@ -302,11 +314,18 @@ fn hdfs(config: &Config) -> Result<HdfsSettings> {
         });
     }
     let seconds = config.get_u64(HDFS_CONNECT_TIMEOUT)?.unwrap_or(30).max(1);
-    Ok(HdfsSettings { config_dir, directory_uri: uri, connect_timeout: std::time::Duration::from_secs(seconds) })
+    Ok(HdfsSettings {
+        config_dir,
+        directory_uri: uri,
+        connect_timeout: std::time::Duration::from_secs(seconds),
+    })
 }
 
 fn s3(config: &Config) -> Result<S3Settings> {
-    let bucket = config.require_str(S3_BUCKET, "set it in uploader.yaml to the bucket for topology packages")?;
+    let bucket = config.require_str(
+        S3_BUCKET,
+        "set it in uploader.yaml to the bucket for topology packages",
+    )?;
     let access_key = text(config, S3_ACCESS_KEY)?;
     let secret_key = text(config, S3_SECRET_KEY)?;
     let profile = text(config, S3_AWS_PROFILE)?;
@@ -316,7 +335,10 @@ fn s3(config: &Config) -> Result<S3Settings> {
                 "set either {S3_ACCESS_KEY} + {S3_SECRET_KEY} or {S3_AWS_PROFILE}, not both"
             )));
         }
-        (Some(access_key), Some(secret_key), None) => Credentials::Static { access_key, secret_key },
+        (Some(access_key), Some(secret_key), None) => Credentials::Static {
+            access_key,
+            secret_key,
+        },
         (Some(_), None, None) => {
             return Err(Error::ConfigMissing {
                 key: S3_SECRET_KEY.to_string(),
@@ -355,7 +377,9 @@ fn s3(config: &Config) -> Result<S3Settings> {
         Some(other) => {
             return Err(Error::ConfigValue {
                 key: S3_PACKAGE_URI_SCHEME.to_string(),
-                origin: config.origin(S3_PACKAGE_URI_SCHEME).map(|p| p.to_path_buf()),
+                origin: config
+                    .origin(S3_PACKAGE_URI_SCHEME)
+                    .map(|p| p.to_path_buf()),
                 message: format!("{other:?} is not https or s3"),
             });
         }
@@ -389,7 +413,11 @@ mod tests {
     use super::*;
 
     fn ctx() -> Context {
-        Context { cluster: "c".into(), role: "r".into(), topology: "t".into() }
+        Context {
+            cluster: "c".into(),
+            role: "r".into(),
+            topology: "t".into(),
+        }
     }
 
     fn config(pairs: &[(&str, &str)]) -> Config {
@@ -406,11 +434,20 @@ mod tests {
             Kind::from_class("org.apache.heron.uploader.localfs.LocalFileSystemUploader").unwrap(),
             Kind::LocalFs
         );
-        assert_eq!(Kind::from_class("com.twitter.heron.uploader.hdfs.HdfsUploader").unwrap(), Kind::Hdfs);
-        assert_eq!(Kind::from_class(" org.apache.heron.uploader.s3.S3Uploader ").unwrap(), Kind::S3);
+        assert_eq!(
+            Kind::from_class("com.twitter.heron.uploader.hdfs.HdfsUploader").unwrap(),
+            Kind::Hdfs
+        );
+        assert_eq!(
+            Kind::from_class(" org.apache.heron.uploader.s3.S3Uploader ").unwrap(),
+            Kind::S3
+        );
         assert_eq!(Kind::from_class("S3").unwrap(), Kind::S3);
         let e = Kind::from_class("org.apache.heron.uploader.gcs.GcsUploader").unwrap_err();
-        assert!(e.to_string().contains("GcsUploader is not supported"), "{e}");
+        assert!(
+            e.to_string().contains("GcsUploader is not supported"),
+            "{e}"
+        );
         assert_eq!(e.exit_code(), heron_common::ExitCode::BadInput);
     }
 
@@ -432,7 +469,9 @@ mod tests {
         let c = config(&[(CLASS, "localfs")]);
         if std::env::var_os("HOME").is_some() {
             match Settings::from_config(&c, &ctx()).unwrap() {
-                Settings::LocalFs(s) => assert!(s.directory.ends_with(".herondata/repository/c/r/t")),
+                Settings::LocalFs(s) => {
+                    assert!(s.directory.ends_with(".herondata/repository/c/r/t"))
+                }
                 other => panic!("{other:?}"),
             }
         }
@@ -454,7 +493,12 @@ mod tests {
         let c = config(&[(CLASS, "hdfs"), (HDFS_DIR_URI, "/heron")]);
         assert!(Settings::from_config(&c, &ctx()).is_err());
         let c = config(&[(CLASS, "hdfs")]);
-        assert!(Settings::from_config(&c, &ctx()).unwrap_err().to_string().contains(HDFS_DIR_URI));
+        assert!(
+            Settings::from_config(&c, &ctx())
+                .unwrap_err()
+                .to_string()
+                .contains(HDFS_DIR_URI)
+        );
     }
 
     #[test]
@@ -484,12 +528,21 @@ mod tests {
         ]);
         let e = Settings::from_config(&both, &ctx()).unwrap_err();
         assert!(!e.to_string().contains("TOPSECRETVALUE"));
-        let half = config(&[(CLASS, "s3"), (S3_BUCKET, "b"), (S3_SECRET_KEY, "TOPSECRETVALUE")]);
+        let half = config(&[
+            (CLASS, "s3"),
+            (S3_BUCKET, "b"),
+            (S3_SECRET_KEY, "TOPSECRETVALUE"),
+        ]);
         let e = Settings::from_config(&half, &ctx()).unwrap_err();
         assert!(e.to_string().contains(S3_ACCESS_KEY) && !e.to_string().contains("TOPSECRETVALUE"));
         let small = config(&[(CLASS, "s3"), (S3_BUCKET, "b"), (S3_PART_SIZE, "1024")]);
         assert!(Settings::from_config(&small, &ctx()).is_err());
         let nob = config(&[(CLASS, "s3")]);
-        assert!(Settings::from_config(&nob, &ctx()).unwrap_err().to_string().contains(S3_BUCKET));
+        assert!(
+            Settings::from_config(&nob, &ctx())
+                .unwrap_err()
+                .to_string()
+                .contains(S3_BUCKET)
+        );
     }
 }

@@ -30,7 +30,8 @@ impl Input {
             return Ok(Input::Stdin);
         }
         let path = PathBuf::from(arg);
-        let meta = std::fs::metadata(&path).map_err(|e| Error::io("cannot read package", &path, e))?;
+        let meta =
+            std::fs::metadata(&path).map_err(|e| Error::io("cannot read package", &path, e))?;
         if !meta.is_file() {
             return Err(Error::BadInput(format!(
                 "package {} is not a regular file (give a .tar.gz file, or - for stdin)",
@@ -38,11 +39,17 @@ impl Input {
             )));
         }
         if meta.len() == 0 {
-            return Err(Error::BadInput(format!("package {} is empty", path.display())));
+            return Err(Error::BadInput(format!(
+                "package {} is empty",
+                path.display()
+            )));
         }
         // Open once now so a permission problem is reported before anything is uploaded.
         std::fs::File::open(&path).map_err(|e| Error::io("cannot open package", &path, e))?;
-        Ok(Input::File { path, size: meta.len() })
+        Ok(Input::File {
+            path,
+            size: meta.len(),
+        })
     }
 
     /// The size, when known in advance.
@@ -125,7 +132,10 @@ impl ChunkReader {
             .name("package-reader".into())
             .spawn(move || read_chunks(reader, &input, chunk, hash, tx))
             .map_err(|e| Error::Failed(format!("cannot start the package reader thread: {e}")))?;
-        Ok(ChunkReader { rx, done: Some(done) })
+        Ok(ChunkReader {
+            rx,
+            done: Some(done),
+        })
     }
 
     /// The next chunk; `None` at the end of the input.
@@ -192,7 +202,12 @@ fn read_chunks(
             break;
         }
     }
-    Ok(Digested { sha256: hasher.map(|h| hex::encode(h.finalize())).unwrap_or_default(), size: total })
+    Ok(Digested {
+        sha256: hasher
+            .map(|h| hex::encode(h.finalize()))
+            .unwrap_or_default(),
+        size: total,
+    })
 }
 
 /// Progress on stderr for large uploads when stderr is a terminal; a no-op otherwise.
@@ -214,7 +229,9 @@ impl Progress {
     /// is a terminal and the package is large (or of unknown size).
     pub fn new(enabled: bool, total: Option<u64>, label: &str) -> Progress {
         use std::io::IsTerminal;
-        if !enabled || !std::io::stderr().is_terminal() || total.is_some_and(|t| t < PROGRESS_MIN_BYTES)
+        if !enabled
+            || !std::io::stderr().is_terminal()
+            || total.is_some_and(|t| t < PROGRESS_MIN_BYTES)
         {
             return Progress::hidden();
         }
@@ -279,7 +296,10 @@ mod tests {
         let d = r.finish().await.unwrap();
         assert_eq!(d.size, 10_000);
         assert_eq!(d.sha256, hex::encode(Sha256::digest(&data)));
-        assert_eq!(hash_file(&path, &Progress::hidden()).unwrap(), (d.sha256, 10_000));
+        assert_eq!(
+            hash_file(&path, &Progress::hidden()).unwrap(),
+            (d.sha256, 10_000)
+        );
     }
 
     #[tokio::test]
@@ -297,11 +317,20 @@ mod tests {
         assert_eq!(r.finish().await.unwrap().size, 8192);
 
         std::fs::write(&path, b"").unwrap();
-        assert_eq!(Input::open(path.to_str().unwrap()).unwrap_err().exit_code(), heron_common::ExitCode::BadInput);
-        let input = Input::File { path: path.clone(), size: 0 };
+        assert_eq!(
+            Input::open(path.to_str().unwrap()).unwrap_err().exit_code(),
+            heron_common::ExitCode::BadInput
+        );
+        let input = Input::File {
+            path: path.clone(),
+            size: 0,
+        };
         let mut r = ChunkReader::start(&input, 4096, 2, true).unwrap();
         assert!(r.next().await.unwrap().is_none());
-        assert_eq!(r.finish().await.unwrap().sha256, hex::encode(Sha256::digest(b"")));
+        assert_eq!(
+            r.finish().await.unwrap().sha256,
+            hex::encode(Sha256::digest(b""))
+        );
     }
 
     #[test]

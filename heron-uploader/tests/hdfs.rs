@@ -26,9 +26,18 @@ impl HdfsCase {
              heron.uploader.hdfs.config.directory: {conf}\n\
              heron.uploader.hdfs.topologies.directory.uri: {url}{dir}/${{CLUSTER}}/\n"
         ));
-        let client = hdfs_native::ClientBuilder::new().with_url(url).with_config_dir(conf).build().unwrap();
+        let client = hdfs_native::ClientBuilder::new()
+            .with_url(url)
+            .with_config_dir(conf)
+            .build()
+            .unwrap();
         let rt = tokio::runtime::Runtime::new().unwrap();
-        HdfsCase { cluster, client, rt, dir }
+        HdfsCase {
+            cluster,
+            client,
+            rt,
+            dir,
+        }
     }
 
     fn path(&self, name: &str) -> String {
@@ -48,7 +57,11 @@ impl HdfsCase {
             self.client
                 .list_status(&format!("{}/testcluster", self.dir), false)
                 .await
-                .map(|l| l.into_iter().map(|s| s.path.rsplit('/').next().unwrap_or("").to_string()).collect())
+                .map(|l| {
+                    l.into_iter()
+                        .map(|s| s.path.rsplit('/').next().unwrap_or("").to_string())
+                        .collect()
+                })
                 .unwrap_or_default()
         })
     }
@@ -61,41 +74,78 @@ fn upload_stat_undo_delete_on_hdfs() {
     let t = HdfsCase::new("roundtrip");
     let v1 = bytes(200_000, 1);
     let v2 = bytes(5 << 20, 2);
-    let out = run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v1", &v1)));
-    assert_eq!(out, format!("{}{}/testcluster/{FILE}\n", service_var("HERON_TEST_HDFS"), t.dir));
+    let out = run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    assert_eq!(
+        out,
+        format!(
+            "{}{}/testcluster/{FILE}\n",
+            service_var("HERON_TEST_HDFS"),
+            t.dir
+        )
+    );
     assert_eq!(t.read(FILE).unwrap(), v1);
 
     let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("upload", "wc").arg(t.cluster.package("v1", &v1)).args(["--format", "json"]),
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1))
+            .args(["--format", "json"]),
     ))
     .unwrap();
     assert!(!r.uploaded, "identical package uploaded again");
     assert_eq!(r.backend, "hdfs");
 
     let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("upload", "wc").arg(t.cluster.package("v2", &v2)).args(["--format", "json"]),
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v2", &v2))
+            .args(["--format", "json"]),
     ))
     .unwrap();
     assert!(r.uploaded);
     assert_eq!(r.sha256, sha256_hex(&v2));
     assert!(t.read(FILE).unwrap() == v2);
     assert_eq!(t.read(&format!("{FILE}.previous")).unwrap(), v1);
-    let st: StatResult = serde_json::from_str(&run_ok(t.cluster.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
+    let st: StatResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(st.size, v2.len() as u64);
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&v2).as_str()));
     assert_eq!(st.previous.map(|p| p.size), Some(v1.len() as u64));
 
-    let u: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let u: UndoResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(u.action, "restored");
     assert_eq!(t.read(FILE).unwrap(), v1);
-    let u: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let u: UndoResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(u.action, "deleted");
     assert!(t.read(FILE).is_none());
     assert_eq!(code(&run(&mut t.cluster.cmd("stat", "wc"))), 3);
 
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v1", &v1)));
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v2", &v2)));
-    assert_eq!(run_ok(&mut t.cluster.cmd("delete", "wc")).lines().count(), 2);
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v2", &v2)),
+    );
+    assert_eq!(
+        run_ok(&mut t.cluster.cmd("delete", "wc")).lines().count(),
+        2
+    );
     assert!(t.names().is_empty(), "left: {:?}", t.names());
 }
 
@@ -103,8 +153,13 @@ fn upload_stat_undo_delete_on_hdfs() {
 fn stdin_upload_to_hdfs() {
     let t = HdfsCase::new("stdin");
     let body = bytes(9 << 20, 3);
-    let r: UploadResult =
-        serde_json::from_str(&run_stdin_ok(t.cluster.cmd("upload", "wc").args(["--format", "json", "-"]), &body)).unwrap();
+    let r: UploadResult = serde_json::from_str(&run_stdin_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .args(["--format", "json", "-"]),
+        &body,
+    ))
+    .unwrap();
     assert_eq!(r.sha256, sha256_hex(&body));
     assert!(t.read(FILE).unwrap() == body);
 }
@@ -113,15 +168,30 @@ fn stdin_upload_to_hdfs() {
 fn kill_9_during_an_hdfs_upload_leaves_the_previous_package_readable() {
     let t = HdfsCase::new("kill");
     let v1 = bytes(300_000, 4);
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v1", &v1)));
-    let (mut child, stdin) = start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(6 << 20, 5));
-    wait_for("the temp file", Duration::from_secs(30), || t.names().iter().any(|n| n.contains(".tmp-")));
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    let (mut child, stdin) =
+        start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(6 << 20, 5));
+    wait_for("the temp file", Duration::from_secs(30), || {
+        t.names().iter().any(|n| n.contains(".tmp-"))
+    });
     child.kill().unwrap();
     child.wait().unwrap();
     drop(stdin);
-    assert_eq!(t.read(FILE).unwrap(), v1, "the package is intact and readable");
+    assert_eq!(
+        t.read(FILE).unwrap(),
+        v1,
+        "the package is intact and readable"
+    );
     let v2 = bytes(1000, 6);
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v2", &v2)));
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v2", &v2)),
+    );
     assert_eq!(t.read(FILE).unwrap(), v2);
 }
 
@@ -137,6 +207,14 @@ fn an_unreachable_namenode_gives_exit_5() {
     let started = std::time::Instant::now();
     let out = run(c.cmd("upload", "wc").arg(c.package("p", b"data")));
     assert_eq!(code(&out), 5, "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("cannot reach HDFS"), "{}", text(&out.stderr));
-    assert!(started.elapsed() < Duration::from_secs(20), "gave up only after {:?}", started.elapsed());
+    assert!(
+        text(&out.stderr).contains("cannot reach HDFS"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "gave up only after {:?}",
+        started.elapsed()
+    );
 }

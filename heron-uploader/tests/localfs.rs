@@ -41,17 +41,27 @@ fn json_reports_size_sha256_and_skips_an_identical_package_unless_forced() {
     let c = localfs_cluster();
     let body = bytes(50_000, 2);
     let pkg = c.package("p.tar.gz", &body);
-    let first: UploadResult = serde_json::from_str(&run_ok(c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]))).unwrap();
+    let first: UploadResult = serde_json::from_str(&run_ok(
+        c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(first.size, 50_000);
     assert_eq!(first.sha256, sha256_hex(&body));
     assert_eq!(first.backend, "localfs");
     assert!(first.uploaded);
-    let again: UploadResult = serde_json::from_str(&run_ok(c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]))).unwrap();
+    let again: UploadResult = serde_json::from_str(&run_ok(
+        c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]),
+    ))
+    .unwrap();
     assert!(!again.uploaded);
     assert_eq!(again.sha256, first.sha256);
     assert_eq!(again.uri, first.uri);
-    let forced: UploadResult =
-        serde_json::from_str(&run_ok(c.cmd("upload", "wc").arg(&pkg).args(["--force", "--format", "json"]))).unwrap();
+    let forced: UploadResult = serde_json::from_str(&run_ok(
+        c.cmd("upload", "wc")
+            .arg(&pkg)
+            .args(["--force", "--format", "json"]),
+    ))
+    .unwrap();
     assert!(forced.uploaded);
 }
 
@@ -61,10 +71,20 @@ fn stdin_is_read_with_a_dash() {
     let body = bytes(3 << 20, 3);
     let out = run_stdin_ok(c.cmd("upload", "wc").args(["--format", "json", "-"]), &body);
     let r: UploadResult = serde_json::from_str(&out).unwrap();
-    assert_eq!((r.size, r.sha256.as_str()), (body.len() as u64, sha256_hex(&body).as_str()));
-    assert_eq!(std::fs::read(dest_dir(&c).join("wc-ads-tag-0.tar.gz")).unwrap(), body);
+    assert_eq!(
+        (r.size, r.sha256.as_str()),
+        (body.len() as u64, sha256_hex(&body).as_str())
+    );
+    assert_eq!(
+        std::fs::read(dest_dir(&c).join("wc-ads-tag-0.tar.gz")).unwrap(),
+        body
+    );
     // The same bytes again from stdin: recognised as identical.
-    let again: UploadResult = serde_json::from_str(&run_stdin_ok(c.cmd("upload", "wc").args(["--format", "json", "-"]), &body)).unwrap();
+    let again: UploadResult = serde_json::from_str(&run_stdin_ok(
+        c.cmd("upload", "wc").args(["--format", "json", "-"]),
+        &body,
+    ))
+    .unwrap();
     assert!(!again.uploaded);
 }
 
@@ -78,20 +98,31 @@ fn undo_restores_the_previous_package_then_deletes_then_does_nothing() {
     run_ok(c.cmd("upload", "wc").arg(c.package("v2", &v2)));
     assert_eq!(std::fs::read(&dest).unwrap(), v2);
 
-    let undo: UndoResult = serde_json::from_str(&run_ok(c.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let undo: UndoResult =
+        serde_json::from_str(&run_ok(c.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
     assert_eq!(undo.action, "restored");
     assert_eq!(undo.uri, format!("file://{}", dest.display()));
     assert_eq!(std::fs::read(&dest).unwrap(), v1);
-    let stat: StatResult = serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
+    let stat: StatResult =
+        serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
     assert_eq!(stat.sha256.as_deref(), Some(sha256_hex(&v1).as_str()));
     assert_eq!(stat.previous, None);
 
-    assert_eq!(run_ok(&mut c.cmd("undo", "wc")), format!("deleted file://{}\n", dest.display()));
+    assert_eq!(
+        run_ok(&mut c.cmd("undo", "wc")),
+        format!("deleted file://{}\n", dest.display())
+    );
     assert!(!dest.exists());
-    let nothing: UndoResult = serde_json::from_str(&run_ok(c.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let nothing: UndoResult =
+        serde_json::from_str(&run_ok(c.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
     assert_eq!(nothing.action, "nothing");
     let out = run(&mut c.cmd("stat", "wc"));
-    assert_eq!(code(&out), 3, "stat of a missing package: {}", text(&out.stderr));
+    assert_eq!(
+        code(&out),
+        3,
+        "stat of a missing package: {}",
+        text(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -102,17 +133,27 @@ fn stat_and_delete() {
     let v2 = bytes(2000, 21);
     run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
     run_ok(c.cmd("upload", "wc").arg(c.package("v2", &v2)));
-    let stat: StatResult = serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
+    let stat: StatResult =
+        serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
     assert_eq!(stat.size, 2000);
     assert_eq!(stat.backend, "localfs");
     assert_eq!(stat.sha256.as_deref(), Some(sha256_hex(&v2).as_str()));
     assert_eq!(stat.previous.as_ref().map(|p| p.size), Some(1000));
-    let deleted: DeleteResult = serde_json::from_str(&run_ok(c.cmd("delete", "wc").args(["--format", "json"]))).unwrap();
+    let deleted: DeleteResult =
+        serde_json::from_str(&run_ok(c.cmd("delete", "wc").args(["--format", "json"]))).unwrap();
     assert_eq!(deleted.deleted.len(), 2);
-    assert_eq!(std::fs::read_dir(dest_dir(&c)).unwrap().count(), 0, "every file of the topology is gone");
+    assert_eq!(
+        std::fs::read_dir(dest_dir(&c)).unwrap().count(),
+        0,
+        "every file of the topology is gone"
+    );
     let out = run(&mut c.cmd("delete", "wc"));
     assert_eq!(code(&out), 3);
-    assert!(text(&out.stderr).contains("no package at file://"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no package at file://"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -121,13 +162,21 @@ fn bad_input_gives_clear_errors_and_exit_codes() {
     // No --cluster.
     let out = run(uploader().args(["upload", "--topology", "wc", "x"]));
     assert_eq!(code(&out), 2);
-    assert!(text(&out.stderr).contains("--cluster"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--cluster"),
+        "{}",
+        text(&out.stderr)
+    );
     // Missing package file.
     let missing = c.path("nope.tar.gz");
     let out = run(c.cmd("upload", "wc").arg(&missing));
     assert_eq!(code(&out), 3);
     assert!(text(&out.stderr).starts_with("error: "));
-    assert!(text(&out.stderr).contains("nope.tar.gz"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("nope.tar.gz"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     // A topology name that would escape the directory.
     let out = run(c.cmd("upload", "../x").arg(c.package("p", b"x")));
@@ -140,8 +189,16 @@ fn bad_input_gives_clear_errors_and_exit_codes() {
     .unwrap();
     let out = run(c.cmd("upload", "wc").arg(c.package("p", b"x")));
     assert_eq!(code(&out), 2);
-    assert!(text(&out.stderr).contains("heron.class.uploader"), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("ScpUploader is not supported"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("heron.class.uploader"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("ScpUploader is not supported"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -149,7 +206,10 @@ fn a_secret_on_the_command_line_is_refused_and_not_echoed() {
     let c = localfs_cluster();
     let out = run(c
         .cmd("upload", "wc")
-        .args(["--config-property", "heron.uploader.s3.secret_key=SuperSecret123=x"])
+        .args([
+            "--config-property",
+            "heron.uploader.s3.secret_key=SuperSecret123=x",
+        ])
         .arg(c.package("p", b"x")));
     assert_eq!(code(&out), 2);
     let all = text(&out.stdout) + &text(&out.stderr);
@@ -163,17 +223,28 @@ fn kill_9_during_an_upload_leaves_the_previous_package_intact() {
     let v1 = bytes(200_000, 30);
     run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
     let dir = dest_dir(&c);
-    let (mut child, stdin) = start_stdin_upload(c.cmd("upload", "wc").arg("-"), &bytes(4 << 20, 31));
-    wait_for("the temp file", Duration::from_secs(20), || !files_containing(&dir, ".tmp-").is_empty());
+    let (mut child, stdin) =
+        start_stdin_upload(c.cmd("upload", "wc").arg("-"), &bytes(4 << 20, 31));
+    wait_for("the temp file", Duration::from_secs(20), || {
+        !files_containing(&dir, ".tmp-").is_empty()
+    });
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     drop(stdin);
-    assert_eq!(std::fs::read(dir.join("wc-ads-tag-0.tar.gz")).unwrap(), v1, "the old package is intact");
+    assert_eq!(
+        std::fs::read(dir.join("wc-ads-tag-0.tar.gz")).unwrap(),
+        v1,
+        "the old package is intact"
+    );
     // The next upload works and clears the dead upload's temp file.
     let v2 = bytes(1000, 32);
     run_ok(c.cmd("upload", "wc").arg(c.package("v2", &v2)));
     assert_eq!(std::fs::read(dir.join("wc-ads-tag-0.tar.gz")).unwrap(), v2);
-    assert!(files_containing(&dir, ".tmp-").is_empty(), "{:?}", files_containing(&dir, ".tmp-"));
+    assert!(
+        files_containing(&dir, ".tmp-").is_empty(),
+        "{:?}",
+        files_containing(&dir, ".tmp-")
+    );
 }
 
 #[test]
@@ -183,12 +254,18 @@ fn sigterm_during_an_upload_exits_130_and_removes_the_temp_file() {
     run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
     let dir = dest_dir(&c);
     let (child, stdin) = start_stdin_upload(c.cmd("upload", "wc").arg("-"), &bytes(2 << 20, 41));
-    wait_for("the temp file", Duration::from_secs(20), || !files_containing(&dir, ".tmp-").is_empty());
+    wait_for("the temp file", Duration::from_secs(20), || {
+        !files_containing(&dir, ".tmp-").is_empty()
+    });
     sigterm(&child);
     let out = child.wait_with_output().unwrap();
     drop(stdin);
     assert_eq!(code(&out), 130, "stderr: {}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("interrupted"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("interrupted"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     assert!(files_containing(&dir, ".tmp-").is_empty());
     assert_eq!(std::fs::read(dir.join("wc-ads-tag-0.tar.gz")).unwrap(), v1);
@@ -205,7 +282,12 @@ fn one_gib_upload_stays_under_150_mb_of_memory() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r: UploadResult = serde_json::from_str(&text(&out.stdout)).unwrap();
     assert_eq!(r.size, size);
-    assert_eq!(std::fs::metadata(dest_dir(&c).join("wc-ads-tag-0.tar.gz")).unwrap().len(), size);
+    assert_eq!(
+        std::fs::metadata(dest_dir(&c).join("wc-ads-tag-0.tar.gz"))
+            .unwrap()
+            .len(),
+        size
+    );
     assert!(rss < 150 << 20, "peak RSS {} MB", rss >> 20);
     // Stdin goes through our own buffers rather than the kernel's copy: measure that too.
     let mut cmd = c.cmd("upload", "wc");
@@ -215,18 +297,36 @@ fn one_gib_upload_stays_under_150_mb_of_memory() {
     assert!(rss < 150 << 20, "peak RSS from stdin {} MB", rss >> 20);
 }
 
-fn run_measuring_rss_with_stdin(cmd: &std::process::Command, input: &std::path::Path) -> (std::process::Output, u64) {
+fn run_measuring_rss_with_stdin(
+    cmd: &std::process::Command,
+    input: &std::path::Path,
+) -> (std::process::Output, u64) {
     // /usr/bin/time passes its stdin to the child: run it through sh with a redirect.
     let mut line = String::from("exec /usr/bin/time -f %M -o \"$0\"");
     let report = tempfile::NamedTempFile::new().unwrap();
-    let mut args = vec![report.path().display().to_string(), cmd.get_program().to_string_lossy().to_string()];
+    let mut args = vec![
+        report.path().display().to_string(),
+        cmd.get_program().to_string_lossy().to_string(),
+    ];
     line.push_str(" \"$1\"");
     for (i, a) in cmd.get_args().enumerate() {
         line.push_str(&format!(" \"${{{}}}\"", i + 2));
         args.push(a.to_string_lossy().to_string());
     }
     line.push_str(&format!(" < '{}'", input.display()));
-    let out = run(std::process::Command::new("sh").arg("-c").arg(&line).args(&args).env_remove("RUST_BACKTRACE"));
-    let kb: u64 = std::fs::read_to_string(report.path()).unwrap().trim().lines().last().unwrap().trim().parse().unwrap();
+    let out = run(std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&line)
+        .args(&args)
+        .env_remove("RUST_BACKTRACE"));
+    let kb: u64 = std::fs::read_to_string(report.path())
+        .unwrap()
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     (out, kb * 1024)
 }

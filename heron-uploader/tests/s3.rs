@@ -28,11 +28,19 @@ impl S3Case {
              heron.uploader.s3.secret_key: {}\n{extra_yaml}",
             env.endpoint, env.access_key, env.secret_key
         );
-        S3Case { cluster: Cluster::new(&yaml), env, bucket }
+        S3Case {
+            cluster: Cluster::new(&yaml),
+            env,
+            bucket,
+        }
     }
 
     fn object(&self, name: &str) -> std::path::PathBuf {
-        self.env.dir.join(&self.bucket).join("heron/pkgs/wc").join(name)
+        self.env
+            .dir
+            .join(&self.bucket)
+            .join("heron/pkgs/wc")
+            .join(name)
     }
 
     fn read(&self, name: &str) -> Option<Vec<u8>> {
@@ -44,23 +52,45 @@ impl S3Case {
 fn single_put_and_multipart_store_the_package_under_herons_key() {
     let t = S3Case::new("layout", "");
     let small = bytes(300_000, 1);
-    let out = run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("small", &small)));
-    assert_eq!(out, format!("{}/{}/heron/pkgs/wc/topology.tar.gz\n", t.env.endpoint, t.bucket));
+    let out = run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("small", &small)),
+    );
+    assert_eq!(
+        out,
+        format!(
+            "{}/{}/heron/pkgs/wc/topology.tar.gz\n",
+            t.env.endpoint, t.bucket
+        )
+    );
     assert_eq!(t.read("topology.tar.gz").unwrap(), small);
 
     // 20 MiB: three 8 MiB parts, several in flight.
     let big = bytes(20 << 20, 2);
     let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("upload", "wc").arg(t.cluster.package("big", &big)).args(["--format", "json"]),
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("big", &big))
+            .args(["--format", "json"]),
     ))
     .unwrap();
-    assert_eq!((r.size, r.backend.as_str(), r.uploaded), (20 << 20, "s3", true));
+    assert_eq!(
+        (r.size, r.backend.as_str(), r.uploaded),
+        (20 << 20, "s3", true)
+    );
     assert_eq!(r.sha256, sha256_hex(&big));
-    assert!(t.read("topology.tar.gz").unwrap() == big, "multipart object content differs");
+    assert!(
+        t.read("topology.tar.gz").unwrap() == big,
+        "multipart object content differs"
+    );
     // Heron's backup of what was replaced.
     assert_eq!(t.read("previous_topology.tar.gz").unwrap(), small);
     // The sha256 is stored with the object: stat reads it back.
-    let st: StatResult = serde_json::from_str(&run_ok(t.cluster.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
+    let st: StatResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&big).as_str()));
     assert_eq!(st.size, 20 << 20);
     assert_eq!(st.previous.map(|p| p.size), Some(300_000));
@@ -69,8 +99,15 @@ fn single_put_and_multipart_store_the_package_under_herons_key() {
 #[test]
 fn s3_uri_scheme_can_be_chosen() {
     let t = S3Case::new("scheme", "heron.uploader.s3.package.uri.scheme: s3\n");
-    let out = run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("p", &bytes(1000, 3))));
-    assert_eq!(out, format!("s3://{}/heron/pkgs/wc/topology.tar.gz\n", t.bucket));
+    let out = run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("p", &bytes(1000, 3))),
+    );
+    assert_eq!(
+        out,
+        format!("s3://{}/heron/pkgs/wc/topology.tar.gz\n", t.bucket)
+    );
 }
 
 #[test]
@@ -80,26 +117,52 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
     let v2 = bytes(9 << 20, 11); // two parts
     let p1 = t.cluster.package("v1", &v1);
     run_ok(t.cluster.cmd("upload", "wc").arg(&p1));
-    let again: UploadResult =
-        serde_json::from_str(&run_ok(t.cluster.cmd("upload", "wc").arg(&p1).args(["--format", "json"]))).unwrap();
+    let again: UploadResult = serde_json::from_str(&run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(&p1)
+            .args(["--format", "json"]),
+    ))
+    .unwrap();
     assert!(!again.uploaded, "identical package uploaded again");
-    assert!(t.read("previous_topology.tar.gz").is_none(), "a skipped upload must not touch the backup");
+    assert!(
+        t.read("previous_topology.tar.gz").is_none(),
+        "a skipped upload must not touch the backup"
+    );
 
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v2", &v2)));
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v2", &v2)),
+    );
     assert!(t.read("topology.tar.gz").unwrap() == v2);
-    let undo: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let undo: UndoResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(undo.action, "restored");
     assert!(t.read("topology.tar.gz").unwrap() == v1);
     assert!(t.read("previous_topology.tar.gz").is_none());
     // The restored object kept its sha256 metadata: uploading v1 again is a no-op.
-    let again: UploadResult =
-        serde_json::from_str(&run_ok(t.cluster.cmd("upload", "wc").arg(&p1).args(["--format", "json"]))).unwrap();
+    let again: UploadResult = serde_json::from_str(&run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(&p1)
+            .args(["--format", "json"]),
+    ))
+    .unwrap();
     assert!(!again.uploaded);
 
-    let undo: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let undo: UndoResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(undo.action, "deleted");
     assert!(t.read("topology.tar.gz").is_none());
-    let undo: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let undo: UndoResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(undo.action, "nothing");
     assert_eq!(code(&run(&mut t.cluster.cmd("stat", "wc"))), 3);
 }
@@ -108,8 +171,13 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
 fn stdin_multipart_upload() {
     let t = S3Case::new("stdin", "");
     let body = bytes(17 << 20, 20);
-    let r: UploadResult =
-        serde_json::from_str(&run_stdin_ok(t.cluster.cmd("upload", "wc").args(["--format", "json", "-"]), &body)).unwrap();
+    let r: UploadResult = serde_json::from_str(&run_stdin_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .args(["--format", "json", "-"]),
+        &body,
+    ))
+    .unwrap();
     assert_eq!(r.sha256, sha256_hex(&body));
     assert_eq!(r.size, body.len() as u64);
     assert!(t.read("topology.tar.gz").unwrap() == body);
@@ -118,8 +186,16 @@ fn stdin_multipart_upload() {
 #[test]
 fn delete_removes_the_package_and_its_backup() {
     let t = S3Case::new("delete", "");
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("a", &bytes(1000, 30))));
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("b", &bytes(2000, 31))));
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("a", &bytes(1000, 30))),
+    );
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("b", &bytes(2000, 31))),
+    );
     let out = run_ok(&mut t.cluster.cmd("delete", "wc"));
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(t.read("topology.tar.gz").is_none() && t.read("previous_topology.tar.gz").is_none());
@@ -141,7 +217,12 @@ fn a_wrong_secret_is_denied_with_exit_6_and_never_printed() {
         env.endpoint, env.access_key
     ));
     let pkg = c.package("p", &bytes(1000, 40));
-    for args in [vec!["upload", "--verbose"], vec!["stat", "--verbose"], vec!["undo"], vec!["delete", "--format", "json"]] {
+    for args in [
+        vec!["upload", "--verbose"],
+        vec!["stat", "--verbose"],
+        vec!["undo"],
+        vec!["delete", "--format", "json"],
+    ] {
         let mut cmd = c.cmd(args[0], "wc");
         cmd.args(&args[1..]);
         if args[0] == "upload" {
@@ -150,12 +231,28 @@ fn a_wrong_secret_is_denied_with_exit_6_and_never_printed() {
         let out = run(&mut cmd);
         let stderr = text(&out.stderr);
         assert_eq!(code(&out), 6, "{args:?}: {stderr}");
-        assert!(out.stdout.is_empty(), "{args:?}: stdout {}", text(&out.stdout));
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: stdout {}",
+            text(&out.stdout)
+        );
         assert!(stderr.contains("refused"), "{args:?}: {stderr}");
-        assert!(stderr.contains("heron.uploader.s3.secret_key"), "{args:?}: the error says what to check: {stderr}");
-        assert!(!stderr.contains(&secret), "{args:?}: the secret leaked: {stderr}");
+        assert!(
+            stderr.contains("heron.uploader.s3.secret_key"),
+            "{args:?}: the error says what to check: {stderr}"
+        );
+        assert!(
+            !stderr.contains(&secret),
+            "{args:?}: the secret leaked: {stderr}"
+        );
     }
-    assert!(std::fs::read_dir(env.dir.join(&bucket)).unwrap().next().is_none(), "nothing was written");
+    assert!(
+        std::fs::read_dir(env.dir.join(&bucket))
+            .unwrap()
+            .next()
+            .is_none(),
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -170,7 +267,11 @@ fn an_unreachable_endpoint_gives_exit_5() {
     );
     let out = run(c.cmd("upload", "wc").arg(c.package("p", b"data")));
     assert_eq!(code(&out), 5, "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("cannot reach S3 at http://127.0.0.1:1"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cannot reach S3 at http://127.0.0.1:1"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!text(&out.stderr).contains("SK-not-printed"));
 }
 
@@ -178,17 +279,30 @@ fn an_unreachable_endpoint_gives_exit_5() {
 fn kill_9_during_a_multipart_upload_leaves_the_previous_package_intact() {
     let t = S3Case::new("kill", "");
     let v1 = bytes(500_000, 50);
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v1", &v1)));
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
     // 20 MiB in and stdin still open: parts are going out, the upload cannot complete.
-    let (mut child, stdin) = start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(20 << 20, 51));
-    wait_for("the backup copy", Duration::from_secs(20), || t.read("previous_topology.tar.gz").is_some());
+    let (mut child, stdin) =
+        start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(20 << 20, 51));
+    wait_for("the backup copy", Duration::from_secs(20), || {
+        t.read("previous_topology.tar.gz").is_some()
+    });
     std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
     drop(stdin);
-    assert!(t.read("topology.tar.gz").unwrap() == v1, "the package under the final key changed");
+    assert!(
+        t.read("topology.tar.gz").unwrap() == v1,
+        "the package under the final key changed"
+    );
     // And it is still served: stat through the S3 API.
-    let st: StatResult = serde_json::from_str(&run_ok(t.cluster.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
+    let st: StatResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
     assert_eq!(st.size, v1.len() as u64);
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&v1).as_str()));
 }
@@ -197,17 +311,28 @@ fn kill_9_during_a_multipart_upload_leaves_the_previous_package_intact() {
 fn sigterm_aborts_the_multipart_upload_and_exits_130() {
     let t = S3Case::new("term", "");
     let v1 = bytes(400_000, 60);
-    run_ok(t.cluster.cmd("upload", "wc").arg(t.cluster.package("v1", &v1)));
-    let (child, stdin) =
-        start_stdin_upload(t.cluster.cmd("upload", "wc").args(["-", "--verbose"]), &bytes(20 << 20, 61));
-    wait_for("the backup copy", Duration::from_secs(20), || t.read("previous_topology.tar.gz").is_some());
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    let (child, stdin) = start_stdin_upload(
+        t.cluster.cmd("upload", "wc").args(["-", "--verbose"]),
+        &bytes(20 << 20, 61),
+    );
+    wait_for("the backup copy", Duration::from_secs(20), || {
+        t.read("previous_topology.tar.gz").is_some()
+    });
     std::thread::sleep(Duration::from_millis(300));
     sigterm(&child);
     let out = child.wait_with_output().unwrap();
     drop(stdin);
     let stderr = text(&out.stderr);
     assert_eq!(code(&out), 130, "{stderr}");
-    assert!(stderr.contains("aborted multipart upload"), "the multipart upload is aborted: {stderr}");
+    assert!(
+        stderr.contains("aborted multipart upload"),
+        "the multipart upload is aborted: {stderr}"
+    );
     assert!(t.read("topology.tar.gz").unwrap() == v1);
 }
 
@@ -222,8 +347,17 @@ fn one_gib_upload_stays_under_150_mb_of_memory() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let r: UploadResult = serde_json::from_str(&text(&out.stdout)).unwrap();
     assert_eq!(r.size, size);
-    assert_eq!(std::fs::metadata(t.object("topology.tar.gz")).unwrap().len(), size);
+    assert_eq!(
+        std::fs::metadata(t.object("topology.tar.gz"))
+            .unwrap()
+            .len(),
+        size
+    );
     assert!(rss < 150 << 20, "peak RSS {} MB", rss >> 20);
-    eprintln!("1 GiB to S3: peak RSS {} MB, {} ms", rss >> 20, r.elapsed_ms);
+    eprintln!(
+        "1 GiB to S3: peak RSS {} MB, {} ms",
+        rss >> 20,
+        r.elapsed_ms
+    );
     let _ = std::fs::remove_dir_all(t.env.dir.join(&t.bucket));
 }

@@ -10,14 +10,15 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 
 /// What to run when a service is missing.
-pub const HOW_TO_START: &str =
-    "run `scripts/test.sh`, or `scripts/install.sh && scripts/services.sh start && source .services/env`";
+pub const HOW_TO_START: &str = "run `scripts/test.sh`, or `scripts/install.sh && scripts/services.sh start && source .services/env`";
 
 /// A `HERON_TEST_*` variable; panics naming the script when it is missing (never a silent skip).
 pub fn service_var(name: &str) -> String {
     match std::env::var(name) {
         Ok(v) if !v.trim().is_empty() => v,
-        _ => panic!("{name} is not set, so this test has no service to run against: {HOW_TO_START}"),
+        _ => {
+            panic!("{name} is not set, so this test has no service to run against: {HOW_TO_START}")
+        }
     }
 }
 
@@ -41,8 +42,15 @@ pub fn s3_env() -> S3Env {
 
 /// A bucket of its own for one test, created as s3s-fs stores buckets (a directory).
 pub fn new_bucket(env: &S3Env, test: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    let name = format!("t-{}-{}-{nanos}", test.replace('_', "-"), std::process::id());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!(
+        "t-{}-{}-{nanos}",
+        test.replace('_', "-"),
+        std::process::id()
+    );
     let name: String = name.chars().take(63).collect();
     std::fs::create_dir_all(env.dir.join(&name)).unwrap();
     name
@@ -79,10 +87,14 @@ impl Cluster {
     /// `heron-uploader <sub> --config-path .. --cluster .. --role ads --topology <topology>`.
     pub fn cmd(&self, sub: &str, topology: &str) -> Command {
         let mut c = uploader();
-        c.arg(sub)
-            .arg("--config-path")
-            .arg(&self.conf)
-            .args(["--cluster", &self.name, "--role", "ads", "--topology", topology]);
+        c.arg(sub).arg("--config-path").arg(&self.conf).args([
+            "--cluster",
+            &self.name,
+            "--role",
+            "ads",
+            "--topology",
+            topology,
+        ]);
         c
     }
 }
@@ -90,7 +102,9 @@ impl Cluster {
 /// The built binary, with backtraces off (their text is not what users see).
 pub fn uploader() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_heron-uploader"));
-    c.env_remove("RUST_BACKTRACE").env_remove("RUST_LIB_BACKTRACE").stdin(Stdio::null());
+    c.env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .stdin(Stdio::null());
     c
 }
 
@@ -100,7 +114,8 @@ pub fn text(bytes: &[u8]) -> String {
 
 /// Runs and returns the output (whatever the exit code).
 pub fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
 /// Runs, asserts success, returns stdout.
@@ -118,7 +133,12 @@ pub fn run_ok(cmd: &mut Command) -> String {
 
 /// Runs with `input` on stdin, asserts success, returns stdout.
 pub fn run_stdin_ok(cmd: &mut Command, input: &[u8]) -> String {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let data = input.to_vec();
     let writer = std::thread::spawn(move || {
@@ -126,7 +146,12 @@ pub fn run_stdin_ok(cmd: &mut Command, input: &[u8]) -> String {
     });
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
-    assert!(out.status.success(), "failed with {}\nstderr: {}", out.status, text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed with {}\nstderr: {}",
+        out.status,
+        text(&out.stderr)
+    );
     text(&out.stdout)
 }
 
@@ -140,7 +165,9 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Deterministic pseudo-random bytes (incompressible enough, different per seed).
 pub fn bytes(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..len)
         .map(|_| {
             x ^= x << 13;
@@ -154,7 +181,12 @@ pub fn bytes(len: usize, seed: u64) -> Vec<u8> {
 /// Starts an upload reading stdin, feeds it `first` and keeps stdin open, so the upload cannot
 /// finish: whatever happens next happens during the upload.
 pub fn start_stdin_upload(cmd: &mut Command, first: &[u8]) -> (Child, std::process::ChildStdin) {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(first).unwrap();
     stdin.flush().unwrap();
@@ -165,14 +197,20 @@ pub fn start_stdin_upload(cmd: &mut Command, first: &[u8]) -> (Child, std::proce
 pub fn wait_for(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
-        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
 /// Sends SIGTERM through kill(1) (no unsafe code needed).
 pub fn sigterm(child: &Child) {
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -187,10 +225,19 @@ pub fn sparse_gib(path: &Path) -> u64 {
 /// Runs `cmd` under `/usr/bin/time` and returns (output, peak RSS in bytes).
 pub fn run_measuring_rss(cmd: &Command) -> (Output, u64) {
     let time = Path::new("/usr/bin/time");
-    assert!(time.is_file(), "/usr/bin/time (Debian package `time`) is needed to measure peak RSS; install it");
+    assert!(
+        time.is_file(),
+        "/usr/bin/time (Debian package `time`) is needed to measure peak RSS; install it"
+    );
     let report = tempfile::NamedTempFile::new().unwrap();
     let mut timed = Command::new(time);
-    timed.arg("-f").arg("%M").arg("-o").arg(report.path()).arg(cmd.get_program()).args(cmd.get_args());
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
     for (k, v) in cmd.get_envs() {
         match v {
             Some(v) => timed.env(k, v),
@@ -204,7 +251,12 @@ pub fn run_measuring_rss(cmd: &Command) -> (Output, u64) {
         .lines()
         .filter_map(|l| l.trim().parse().ok())
         .next_back()
-        .unwrap_or_else(|| panic!("no RSS figure from /usr/bin/time; stderr: {}", text(&out.stderr)));
+        .unwrap_or_else(|| {
+            panic!(
+                "no RSS figure from /usr/bin/time; stderr: {}",
+                text(&out.stderr)
+            )
+        });
     (out, kb * 1024)
 }
 
