@@ -179,7 +179,11 @@ pub fn load_raw(request: &LoadRequest) -> Result<Config> {
 }
 
 fn check_cluster_dir(request: &LoadRequest, dir: &Path) -> Result<()> {
-    if request.cluster.is_empty() || request.cluster.contains('/') || request.cluster == ".." {
+    if request.cluster.is_empty()
+        || request.cluster.contains('/')
+        || request.cluster == "."
+        || request.cluster == ".."
+    {
         return Err(Error::BadInput(format!(
             "invalid cluster name {:?}: it names a folder under the config path",
             request.cluster

@@ -1,9 +1,17 @@
 //! A cluster's config, loaded as Heron loads it, and typed access to its keys.
 //!
 //! [`Config`] is a flat map from Heron's dotted keys (`heron.statemgr.connection.string`) to YAML
-//! values, each remembering the file it came from so errors can name it. [`load`](loader::load)
-//! builds it from `<config-path>/<cluster>/` in Heron's order (see `loader`), `${...}` tokens are
-//! expanded by [`tokens`], and Java class names map to our backends in [`classes`].
+//! values, each remembering the file it came from so errors can name it.
+//!
+//! - [`loader`]: [`load`] builds it from `<config-path>/<cluster>/` in Heron's order (Key
+//!   defaults, the cluster's files, override files, `--config-property`), type-checking known
+//!   keys per file; [`load_file`] reads any one file; [`parse_config_property`] is the CLI's
+//!   `KEY=VALUE` parser.
+//! - [`yaml`]: the YAML reader, with SnakeYAML's scalar rules and line/column errors.
+//! - [`tokens`]: `${...}` substitution; [`Config::expanded`], [`Config::to_local_mode`] and
+//!   [`Config::to_cluster_mode`] give both views of the same loaded files.
+//! - [`keys`]: key constants, the typed key table, Heron's defaults and token names.
+//! - [`classes`]: Heron's Java class names mapped to our backends.
 
 pub mod classes;
 pub mod keys;

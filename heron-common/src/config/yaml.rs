@@ -628,4 +628,26 @@ mod tests {
         let err = parse_document(&text, Path::new("bomb.yaml")).unwrap_err();
         assert!(err.to_string().contains("too many"), "{err}");
     }
+
+    #[test]
+    fn crlf_and_bom() {
+        let entries = doc("\u{feff}a: 1\r\nb: x\r\n");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].key, "a");
+        assert_eq!(entries[1].value, Value::String("x".into()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_text_never_panics(text in "[ -~\n\t]{0,200}") {
+            let _ = parse_document(&text, Path::new("r.yaml"));
+        }
+
+        #[test]
+        fn yaml_like_text_never_panics(
+            lines in proptest::collection::vec("[a-z.]{0,6}(: |:|- |  )?[\\[\\]{}&*!|>'\"#a-z0-9 ,:-]{0,12}", 0..12)
+        ) {
+            let _ = parse_document(&lines.join("\n"), Path::new("r.yaml"));
+        }
+    }
 }
