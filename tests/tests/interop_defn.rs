@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use heron_common::defn;
 use heron_common::packing::{self, PackingDefaults};
 use heron_common::proto::api::{self, Topology, TopologyState};
 use heron_tests::{TestDir, command, heron_api_classpath, java_topology_jar, python_peer, run_ok};
@@ -92,11 +93,17 @@ fn java_defn(dir: &TestDir, name: &str) -> PathBuf {
     only_defn(&out)
 }
 
-/// What heron-common reads from a .defn file.
+/// What heron-common reads from a .defn file (with its required-field and topology checks).
 fn parse_defn(path: &Path) -> Topology {
     let bytes = std::fs::read(path).unwrap();
-    Topology::decode(bytes.as_slice())
-        .unwrap_or_else(|e| panic!("heron-common cannot parse {}: {e}", path.display()))
+    assert_eq!(
+        defn::check_required(&bytes, defn::TOPOLOGY_TYPE),
+        Ok(()),
+        "{}",
+        path.display()
+    );
+    defn::read_topology(path)
+        .unwrap_or_else(|e| panic!("heron-common cannot read {}: {e}", path.display()))
 }
 
 fn kvs(config: &api::Config) -> BTreeMap<String, &api::config::KeyValue> {
@@ -215,7 +222,12 @@ fn assert_heron_packing(t: &Topology) -> Vec<u8> {
     assert_eq!(bindings["CPUS_PER_CONTAINER"], "3.0");
     assert_eq!(bindings["RAM_PER_CONTAINER"], "4294967296");
     assert_eq!(bindings["DISK_PER_CONTAINER"], "15032385536");
-    plan.encode_to_vec()
+    let bytes = plan.encode_to_vec();
+    assert_eq!(
+        defn::check_required(&bytes, "heron.proto.system.PackingPlan"),
+        Ok(())
+    );
+    bytes
 }
 
 /// Parses bytes with heronpy (tests/python/check_bytes.py) and returns its JSON report.
@@ -365,8 +377,9 @@ fn java_topology_defn_parses_packs_and_round_trips() {
 }
 
 #[test]
-fn check_bytes_peer_reports_missing_required_fields() {
-    // The peer itself must be able to fail: bytes with only `id` set lack name and state.
+fn missing_required_fields_are_seen_by_heronpy_and_heron_common_alike() {
+    // Bytes with only `id` set: proto2 `name` and `state` are missing. heronpy's protobuf 3.16 parses them
+    // anyway, so the peer reports FindInitializationErrors(); heron-common must refuse them, naming both.
     let dir = TestDir::new();
     let path = dir.write("partial.defn", [0x0a, 0x04, b'd', b'e', b'm', b'o']);
     let out = run_ok(python_peer("check_bytes.py").arg(&path).arg("Topology"));
@@ -375,4 +388,9 @@ fn check_bytes_peer_reports_missing_required_fields() {
         report["missing_required"],
         serde_json::json!(["name", "state"])
     );
+
+    let err = defn::read_topology(&path)
+        .expect_err("a .defn without name and state")
+        .to_string();
+    assert!(err.contains("name") && err.contains("state"), "{err}");
 }
