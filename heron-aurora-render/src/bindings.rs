@@ -138,7 +138,9 @@ pub enum BindingError {
         found: String,
     },
     /// Two sources disagree on a job-key binding.
-    #[error("binding {name} is `{first}` ({first_source}) but `{second}` ({second_source}); they must agree")]
+    #[error(
+        "binding {name} is `{first}` ({first_source}) but `{second}` ({second_source}); they must agree"
+    )]
     Conflict {
         /// The binding.
         name: String,
@@ -178,15 +180,24 @@ impl Bindings {
 
     /// Adds every key of a values document (JSON or YAML; a mapping at the top). Later calls and
     /// `--bind` pairs override earlier values.
-    pub fn add_document(&mut self, text: &str, path: impl Into<PathBuf>) -> Result<(), BindingError> {
+    pub fn add_document(
+        &mut self,
+        text: &str,
+        path: impl Into<PathBuf>,
+    ) -> Result<(), BindingError> {
         let path = path.into();
         let parsed: Value = if text.trim_start().starts_with('{') {
-            serde_json::from_str(text).map_err(|e| BindingError::Document { path: path.clone(), message: e.to_string() })?
+            serde_json::from_str(text).map_err(|e| BindingError::Document {
+                path: path.clone(),
+                message: e.to_string(),
+            })?
         } else if text.trim().is_empty() {
             Value::Object(Map::new())
         } else {
-            serde_saphyr::from_str(text)
-                .map_err(|e| BindingError::Document { path: path.clone(), message: e.to_string() })?
+            serde_saphyr::from_str(text).map_err(|e| BindingError::Document {
+                path: path.clone(),
+                message: e.to_string(),
+            })?
         };
         let Value::Object(map) = parsed else {
             return Err(BindingError::Document {
@@ -203,13 +214,26 @@ impl Bindings {
 
     /// Adds one `--bind KEY=VALUE` (the value is a string; known bindings are converted later).
     pub fn add_bind(&mut self, arg: &str) -> Result<(), BindingError> {
-        let (name, value) = arg.split_once('=').ok_or_else(|| BindingError::BindSyntax { arg: arg.to_string() })?;
-        self.insert(name.trim().to_string(), Value::String(value.to_string()), Source::Bind)
+        let (name, value) = arg
+            .split_once('=')
+            .ok_or_else(|| BindingError::BindSyntax {
+                arg: arg.to_string(),
+            })?;
+        self.insert(
+            name.trim().to_string(),
+            Value::String(value.to_string()),
+            Source::Bind,
+        )
     }
 
     /// Sets a binding unless it is already set; if it is, the two must agree (for job-key parts
     /// given both as flags and as values).
-    pub fn add_default(&mut self, name: &str, value: &str, source: Source) -> Result<(), BindingError> {
+    pub fn add_default(
+        &mut self,
+        name: &str,
+        value: &str,
+        source: Source,
+    ) -> Result<(), BindingError> {
         match self.values.get(name) {
             None => self.insert(name.to_string(), Value::String(value.to_string()), source),
             Some(existing) if scalar_text(existing).as_deref() == Some(value) => Ok(()),
@@ -283,14 +307,20 @@ impl Bindings {
 }
 
 fn check_name(name: &str, source: &Source) -> Result<(), BindingError> {
-    let bad = |message: &str| BindingError::Name { name: name.to_string(), from: source.clone(), message: message.to_string() };
+    let bad = |message: &str| BindingError::Name {
+        name: name.to_string(),
+        from: source.clone(),
+        message: message.to_string(),
+    };
     let mut chars = name.chars();
     match chars.next() {
         None => Err(bad("empty name")),
         Some(c) if c.is_ascii_lowercase() || c == '_' => Err(bad(
             "binding names start with an upper-case letter; lower-case `{{names}}` in a template are Aurora's own references",
         )),
-        Some(c) if !c.is_ascii_uppercase() => Err(bad("binding names start with an upper-case letter")),
+        Some(c) if !c.is_ascii_uppercase() => {
+            Err(bad("binding names start with an upper-case letter"))
+        }
         Some(_) if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') => {
             Err(bad("binding names hold only letters, digits and `_`"))
         }
@@ -324,11 +354,22 @@ fn convert(kind: Kind, value: &Value) -> Result<Value, String> {
     match kind {
         Kind::Text => Ok(Value::String(text)),
         Kind::Identifier => {
-            let ok = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
-            if ok { Ok(Value::String(text)) } else { Err(found()) }
+            let ok = !text.is_empty()
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+            if ok {
+                Ok(Value::String(text))
+            } else {
+                Err(found())
+            }
         }
         Kind::Uri => {
-            if crate::fetch::uri_scheme(&text).is_some() { Ok(Value::String(text)) } else { Err(found()) }
+            if crate::fetch::uri_scheme(&text).is_some() {
+                Ok(Value::String(text))
+            } else {
+                Err(found())
+            }
         }
         Kind::PositiveInt | Kind::Bytes => {
             if matches!(value, Value::Bool(_)) {
@@ -349,7 +390,9 @@ fn convert(kind: Kind, value: &Value) -> Result<Value, String> {
             if !n.is_finite() || n <= 0.0 {
                 return Err(found());
             }
-            serde_json::Number::from_f64(n).map(Value::Number).ok_or_else(found)
+            serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .ok_or_else(found)
         }
     }
 }
@@ -361,7 +404,11 @@ mod tests {
     #[test]
     fn documents_and_binds_merge_and_convert() {
         let mut b = Bindings::new();
-        b.add_document("NUM_CONTAINERS: 2\nCPUS_PER_CONTAINER: 1\nTOPOLOGY_NAME: wc\n", "v.yaml").expect("yaml");
+        b.add_document(
+            "NUM_CONTAINERS: 2\nCPUS_PER_CONTAINER: 1\nTOPOLOGY_NAME: wc\n",
+            "v.yaml",
+        )
+        .expect("yaml");
         b.add_bind("NUM_CONTAINERS=3").expect("bind");
         b.add_bind("TOPOLOGY_ARGUMENTS=--a=b c").expect("bind");
         b.normalize().expect("valid");
@@ -386,10 +433,15 @@ mod tests {
             b.add_bind(&format!("{name}={value}")).expect("syntax ok");
             let err = b.normalize().expect_err(name);
             assert_eq!(err.binding(), Some(name), "{err}");
-            assert!(err.to_string().starts_with(&format!("binding {name} (from --bind) must be")), "{err}");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("binding {name} (from --bind) must be")),
+                "{err}"
+            );
         }
         let mut b = Bindings::new();
-        b.add_document("{\"TOPOLOGY_ARGUMENTS\": [1]}", "v.json").expect("json");
+        b.add_document("{\"TOPOLOGY_ARGUMENTS\": [1]}", "v.json")
+            .expect("json");
         assert!(b.normalize().is_err());
     }
 
@@ -399,7 +451,9 @@ mod tests {
         assert!(b.add_bind("mesos=1").is_err());
         assert!(b.add_bind("NOEQUALS").is_err());
         assert!(b.add_document("- a\n- b\n", "v.yaml").is_err());
-        let err = b.add_document("A: [1,\n", "v.yaml").expect_err("broken yaml");
+        let err = b
+            .add_document("A: [1,\n", "v.yaml")
+            .expect_err("broken yaml");
         assert!(err.to_string().contains("v.yaml"), "{err}");
     }
 
@@ -407,7 +461,11 @@ mod tests {
     fn flags_must_agree_with_values() {
         let mut b = Bindings::new();
         b.add_bind("CLUSTER=a").expect("bind");
-        b.add_default("CLUSTER", "a", Source::Flag("--cluster")).expect("same");
-        assert!(b.add_default("CLUSTER", "b", Source::Flag("--cluster")).is_err());
+        b.add_default("CLUSTER", "a", Source::Flag("--cluster"))
+            .expect("same");
+        assert!(
+            b.add_default("CLUSTER", "b", Source::Flag("--cluster"))
+                .is_err()
+        );
     }
 }

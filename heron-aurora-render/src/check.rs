@@ -107,7 +107,12 @@ impl<'a> Checker<'a> {
         expr
     }
 
-    fn call_named(&self, expr: &'a Expr, names: &[&str], what: &str) -> Result<&'a ast::ExprCall, CheckError> {
+    fn call_named(
+        &self,
+        expr: &'a Expr,
+        names: &[&str],
+        what: &str,
+    ) -> Result<&'a ast::ExprCall, CheckError> {
         let expr = self.resolve(expr);
         if let Expr::Call(call) = expr
             && let Expr::Name(func) = self.resolve(&call.func)
@@ -115,11 +120,20 @@ impl<'a> Checker<'a> {
         {
             return Ok(call);
         }
-        Err(self.err(Some(expr), format!("{what} must be a {}(...) call written in the file", names.join("/"))))
+        Err(self.err(
+            Some(expr),
+            format!(
+                "{what} must be a {}(...) call written in the file",
+                names.join("/")
+            ),
+        ))
     }
 
     fn keyword(&self, call: &'a ast::ExprCall, name: &str) -> Option<&'a Expr> {
-        call.keywords.iter().find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name)).map(|k| &k.value)
+        call.keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == name))
+            .map(|k| &k.value)
     }
 
     fn string(&self, call: &'a ast::ExprCall, field: &str) -> Result<String, CheckError> {
@@ -129,15 +143,27 @@ impl<'a> Checker<'a> {
         match self.resolve(expr) {
             Expr::Constant(c) => match &c.value {
                 Constant::Str(s) => {
-                    unrendered(s).map_or(Ok(()), |r| Err(self.err(Some(expr), format!("`{field}` still holds `{r}`: the file was not rendered"))))?;
-                    if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)) {
+                    unrendered(s).map_or(Ok(()), |r| {
+                        Err(self.err(
+                            Some(expr),
+                            format!("`{field}` still holds `{r}`: the file was not rendered"),
+                        ))
+                    })?;
+                    if s.is_empty()
+                        || !s
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+                    {
                         return Err(self.err(Some(expr), format!("`{field}` is {s:?}; Aurora accepts only letters, digits, `_`, `-` and `.`")));
                     }
                     Ok(s.clone())
                 }
                 _ => Err(self.err(Some(expr), format!("`{field}` must be a string"))),
             },
-            other => Err(self.err(Some(other), format!("`{field}` must be a string literal (it cannot be checked otherwise)"))),
+            other => Err(self.err(
+                Some(other),
+                format!("`{field}` must be a string literal (it cannot be checked otherwise)"),
+            )),
         }
     }
 
@@ -145,14 +171,20 @@ impl<'a> Checker<'a> {
     fn number(&self, expr: &'a Expr, field: &str) -> Result<f64, CheckError> {
         let resolved = self.resolve(expr);
         let Expr::Constant(c) = resolved else {
-            return Err(self.err(Some(resolved), format!("`{field}` must be a number literal (it cannot be checked otherwise)")));
+            return Err(self.err(
+                Some(resolved),
+                format!("`{field}` must be a number literal (it cannot be checked otherwise)"),
+            ));
         };
         let text = match &c.value {
             Constant::Int(i) => i.to_string(),
             Constant::Float(f) => f.to_string(),
             Constant::Str(s) => {
                 if let Some(r) = unrendered(s) {
-                    return Err(self.err(Some(resolved), format!("`{field}` still holds `{r}`: the file was not rendered")));
+                    return Err(self.err(
+                        Some(resolved),
+                        format!("`{field}` still holds `{r}`: the file was not rendered"),
+                    ));
                 }
                 s.trim().to_string()
             }
@@ -161,14 +193,26 @@ impl<'a> Checker<'a> {
         text.parse::<f64>()
             .ok()
             .filter(|f| f.is_finite())
-            .ok_or_else(|| self.err(Some(resolved), format!("`{field}` is {text:?}, not a number")))
+            .ok_or_else(|| {
+                self.err(
+                    Some(resolved),
+                    format!("`{field}` is {text:?}, not a number"),
+                )
+            })
     }
 
     fn integer(&self, expr: &'a Expr, field: &str, min: u64) -> Result<u64, CheckError> {
         let n = self.number(expr, field)?;
         if n.fract() != 0.0 || n < min as f64 || n > 9.0e15 {
-            let need = if min > 1 { format!("an integer of at least {min}") } else { "a positive integer".to_string() };
-            return Err(self.err(Some(self.resolve(expr)), format!("`{field}` is {n}; it must be {need}")));
+            let need = if min > 1 {
+                format!("an integer of at least {min}")
+            } else {
+                "a positive integer".to_string()
+            };
+            return Err(self.err(
+                Some(self.resolve(expr)),
+                format!("`{field}` is {n}; it must be {need}"),
+            ));
         }
         Ok(n as u64)
     }
@@ -180,22 +224,33 @@ fn unrendered(s: &str) -> Option<&str> {
     let rest = &s[start..];
     let end = rest.find("}}")?;
     let inner = rest[2..end].trim();
-    inner.starts_with(|c: char| c.is_ascii_uppercase()).then(|| &rest[..end + 2])
+    inner
+        .starts_with(|c: char| c.is_ascii_uppercase())
+        .then(|| &rest[..end + 2])
 }
 
 /// Checks a job file: valid Python, exactly one job in `jobs`, its key (matching `expected` when
 /// given), an integer instance count and positive resources.
-pub fn check(source: &str, file: &str, expected: Option<&JobKey>) -> Result<JobSummary, CheckError> {
-    let module = rustpython_parser::parse(source, rustpython_parser::Mode::Module, file).map_err(|e| {
-        let at = pos_of(source, u32::from(e.offset) as usize);
-        CheckError {
-            file: file.to_string(),
-            line: Some(at.line),
-            message: format!("not valid Python: {} (column {})", e.error, at.column),
-        }
-    })?;
+pub fn check(
+    source: &str,
+    file: &str,
+    expected: Option<&JobKey>,
+) -> Result<JobSummary, CheckError> {
+    let module =
+        rustpython_parser::parse(source, rustpython_parser::Mode::Module, file).map_err(|e| {
+            let at = pos_of(source, u32::from(e.offset) as usize);
+            CheckError {
+                file: file.to_string(),
+                line: Some(at.line),
+                message: format!("not valid Python: {} (column {})", e.error, at.column),
+            }
+        })?;
     let ast::Mod::Module(module) = module else {
-        return Err(CheckError { file: file.to_string(), line: None, message: "not a Python module".to_string() });
+        return Err(CheckError {
+            file: file.to_string(),
+            line: None,
+            message: "not a Python module".to_string(),
+        });
     };
     let mut names = HashMap::new();
     for stmt in &module.body {
@@ -205,10 +260,17 @@ pub fn check(source: &str, file: &str, expected: Option<&JobKey>) -> Result<JobS
             names.insert(target.id.to_string(), &*assign.value);
         }
     }
-    let checker = Checker { file, source, names };
+    let checker = Checker {
+        file,
+        source,
+        names,
+    };
 
     let jobs = checker.names.get("jobs").copied().ok_or_else(|| {
-        checker.err(None, "no module-level `jobs = [...]`: Aurora reads the job from that list")
+        checker.err(
+            None,
+            "no module-level `jobs = [...]`: Aurora reads the job from that list",
+        )
     })?;
     let elements = match checker.resolve(jobs) {
         Expr::List(l) => &l.elts,
@@ -220,7 +282,10 @@ pub fn check(source: &str, file: &str, expected: Option<&JobKey>) -> Result<JobS
         _ => {
             return Err(checker.err(
                 Some(jobs),
-                format!("`jobs` holds {} jobs; a Heron topology is exactly one Aurora job", elements.len()),
+                format!(
+                    "`jobs` holds {} jobs; a Heron topology is exactly one Aurora job",
+                    elements.len()
+                ),
             ));
         }
     };
@@ -235,21 +300,33 @@ pub fn check(source: &str, file: &str, expected: Option<&JobKey>) -> Result<JobS
     };
     let service = match checker.keyword(job, "service").map(|e| checker.resolve(e)) {
         None => false,
-        Some(Expr::Constant(c)) if matches!(c.value, Constant::Bool(_)) => matches!(c.value, Constant::Bool(true)),
+        Some(Expr::Constant(c)) if matches!(c.value, Constant::Bool(_)) => {
+            matches!(c.value, Constant::Bool(true))
+        }
         Some(other) => return Err(checker.err(Some(other), "`service` must be True or False")),
     };
     let task_expr = checker
         .keyword(job, "task")
         .ok_or_else(|| checker.err(Some(job), "the job has no `task`"))?;
     let task = checker.call_named(task_expr, &["Task", "SequentialTask"], "the job's task")?;
-    let resources_expr = checker
-        .keyword(task, "resources")
-        .ok_or_else(|| checker.err(Some(task), "the task has no `resources` (Aurora: \"Task must specify resources!\")"))?;
+    let resources_expr = checker.keyword(task, "resources").ok_or_else(|| {
+        checker.err(
+            Some(task),
+            "the task has no `resources` (Aurora: \"Task must specify resources!\")",
+        )
+    })?;
     let resources = checker.call_named(resources_expr, &["Resources"], "the task's resources")?;
-    let field = |f: &str| checker.keyword(resources, f).ok_or_else(|| checker.err(Some(resources), format!("Resources has no `{f}`")));
+    let field = |f: &str| {
+        checker
+            .keyword(resources, f)
+            .ok_or_else(|| checker.err(Some(resources), format!("Resources has no `{f}`")))
+    };
     let cpu = checker.number(field("cpu")?, "cpu")?;
     if cpu <= 0.0 {
-        return Err(checker.err(Some(resources), format!("`cpu` is {cpu}; it must be positive")));
+        return Err(checker.err(
+            Some(resources),
+            format!("`cpu` is {cpu}; it must be positive"),
+        ));
     }
     let ram = checker.integer(field("ram")?, "ram", MIN_BYTES)?;
     let disk = checker.integer(field("disk")?, "disk", MIN_BYTES)?;
@@ -267,7 +344,12 @@ pub fn check(source: &str, file: &str, expected: Option<&JobKey>) -> Result<JobS
         service,
     };
     if let Some(key) = expected {
-        let found = [&summary.cluster, &summary.role, &summary.environment, &summary.name];
+        let found = [
+            &summary.cluster,
+            &summary.role,
+            &summary.environment,
+            &summary.name,
+        ];
         let wanted = [&key.cluster, &key.role, &key.environment, &key.name];
         if found != wanted {
             return Err(checker.err(
@@ -290,27 +372,67 @@ mod tests {
 
     #[test]
     fn a_rendered_job_passes_and_is_summarized() {
-        let s = check(JOB, "job.aurora", Some(&"c/r/devel/wc".parse().expect("key"))).expect("valid");
-        assert_eq!((s.instances, s.cpu, s.ram, s.service), (3, 1.0, 2147483648, true));
+        let s = check(
+            JOB,
+            "job.aurora",
+            Some(&"c/r/devel/wc".parse().expect("key")),
+        )
+        .expect("valid");
+        assert_eq!(
+            (s.instances, s.cpu, s.ram, s.service),
+            (3, 1.0, 2147483648, true)
+        );
     }
 
     #[test]
     fn problems_are_reported_with_lines() {
         let cases = [
-            (JOB.replace("instances='3'", "instances='three'"), "job.aurora:2: `instances` is \"three\", not a number"),
-            (JOB.replace("instances='3'", "instances=0"), "job.aurora:2: `instances` is 0; it must be a positive integer"),
-            (JOB.replace("ram=2147483648", "ram=0"), "job.aurora:1: `ram` is 0; it must be an integer of at least 1048576"),
-            (JOB.replace("cpu='1.0'", "cpu=0"), "job.aurora:1: `cpu` is 0; it must be positive"),
-            (JOB.replace("name='wc'", "name='{{TOPOLOGY_NAME}}'"), "job.aurora:2: `name` still holds `{{TOPOLOGY_NAME}}`: the file was not rendered"),
-            (JOB.replace("jobs = [", "jobs = [Job(), "), "job.aurora:2: `jobs` holds 2 jobs; a Heron topology is exactly one Aurora job"),
-            (JOB.replace("jobs", "job"), "job.aurora: no module-level `jobs = [...]`: Aurora reads the job from that list"),
-            (JOB.replace("Job(", "Job(("), "job.aurora:2: not valid Python"),
+            (
+                JOB.replace("instances='3'", "instances='three'"),
+                "job.aurora:2: `instances` is \"three\", not a number",
+            ),
+            (
+                JOB.replace("instances='3'", "instances=0"),
+                "job.aurora:2: `instances` is 0; it must be a positive integer",
+            ),
+            (
+                JOB.replace("ram=2147483648", "ram=0"),
+                "job.aurora:1: `ram` is 0; it must be an integer of at least 1048576",
+            ),
+            (
+                JOB.replace("cpu='1.0'", "cpu=0"),
+                "job.aurora:1: `cpu` is 0; it must be positive",
+            ),
+            (
+                JOB.replace("name='wc'", "name='{{TOPOLOGY_NAME}}'"),
+                "job.aurora:2: `name` still holds `{{TOPOLOGY_NAME}}`: the file was not rendered",
+            ),
+            (
+                JOB.replace("jobs = [", "jobs = [Job(), "),
+                "job.aurora:2: `jobs` holds 2 jobs; a Heron topology is exactly one Aurora job",
+            ),
+            (
+                JOB.replace("jobs", "job"),
+                "job.aurora: no module-level `jobs = [...]`: Aurora reads the job from that list",
+            ),
+            (
+                JOB.replace("Job(", "Job(("),
+                "job.aurora:2: not valid Python",
+            ),
         ];
         for (src, want) in cases {
             let err = check(&src, "job.aurora", None).expect_err(want).to_string();
             assert!(err.starts_with(want), "got {err}\nwant {want}");
         }
-        let err = check(JOB, "job.aurora", Some(&"c/r/prod/wc".parse().expect("key"))).expect_err("key");
-        assert_eq!(err.to_string(), "job.aurora:2: the job is c/r/devel/wc but c/r/prod/wc was expected");
+        let err = check(
+            JOB,
+            "job.aurora",
+            Some(&"c/r/prod/wc".parse().expect("key")),
+        )
+        .expect_err("key");
+        assert_eq!(
+            err.to_string(),
+            "job.aurora:2: the job is c/r/devel/wc but c/r/prod/wc was expected"
+        );
     }
 }

@@ -73,7 +73,10 @@ pub struct FetchCommands {
 impl Default for FetchCommands {
     fn default() -> Self {
         FetchCommands {
-            by_scheme: DEFAULT_FETCH_COMMANDS.iter().map(|(s, c)| (s.to_string(), c.to_string())).collect(),
+            by_scheme: DEFAULT_FETCH_COMMANDS
+                .iter()
+                .map(|(s, c)| (s.to_string(), c.to_string()))
+                .collect(),
         }
     }
 }
@@ -83,13 +86,19 @@ impl FetchCommands {
     pub fn from_config(config: &Config) -> Result<FetchCommands, heron_common::Error> {
         let mut commands = FetchCommands::default();
         for (key, _) in config.iter() {
-            let Some(scheme) = key.strip_prefix(FETCH_COMMAND_KEY_PREFIX) else { continue };
-            let Some(command) = config.get_str(key)? else { continue };
+            let Some(scheme) = key.strip_prefix(FETCH_COMMAND_KEY_PREFIX) else {
+                continue;
+            };
+            let Some(command) = config.get_str(key)? else {
+                continue;
+            };
             commands.set(scheme, &command).map_err(|e| match e {
                 FetchError::BadCommand { command, .. } => heron_common::Error::ConfigValue {
                     key: key.clone(),
                     origin: config.origin(key).map(PathBuf::from),
-                    message: format!("the command must contain both {{URI}} and {{FILE}}, found `{command}`"),
+                    message: format!(
+                        "the command must contain both {{URI}} and {{FILE}}, found `{command}`"
+                    ),
                 },
                 other => heron_common::Error::BadInput(other.to_string()),
             })?;
@@ -106,18 +115,26 @@ impl FetchCommands {
                 command: command.to_string(),
             });
         }
-        self.by_scheme.insert(scheme.to_ascii_lowercase(), command.trim().to_string());
+        self.by_scheme
+            .insert(scheme.to_ascii_lowercase(), command.trim().to_string());
         Ok(())
     }
 
     /// The shell command that downloads `uri` to `file` in the current directory.
     pub fn command(&self, uri: &str, file: &str) -> Result<String, FetchError> {
-        let scheme = uri_scheme(uri).ok_or_else(|| FetchError::NoScheme { uri: uri.to_string() })?;
+        let scheme = uri_scheme(uri).ok_or_else(|| FetchError::NoScheme {
+            uri: uri.to_string(),
+        })?;
         let template = self
             .by_scheme
             .get(&scheme)
-            .ok_or_else(|| FetchError::UnknownScheme { scheme: scheme.clone(), uri: uri.to_string() })?;
-        Ok(template.replace(URI_PLACEHOLDER, &sh_word(uri)).replace(FILE_PLACEHOLDER, &sh_word(file)))
+            .ok_or_else(|| FetchError::UnknownScheme {
+                scheme: scheme.clone(),
+                uri: uri.to_string(),
+            })?;
+        Ok(template
+            .replace(URI_PLACEHOLDER, &sh_word(uri))
+            .replace(FILE_PLACEHOLDER, &sh_word(file)))
     }
 
     /// Every scheme and its command, sorted by scheme.
@@ -143,28 +160,52 @@ mod tests {
     fn each_scheme_has_its_tool() {
         let f = FetchCommands::default();
         assert_eq!(
-            f.command("hdfs://nn:8020/heron/t.tar.gz", "topology.tar.gz").ok(),
+            f.command("hdfs://nn:8020/heron/t.tar.gz", "topology.tar.gz")
+                .ok(),
             Some("hdfs dfs -get hdfs://nn:8020/heron/t.tar.gz topology.tar.gz".to_string())
         );
         assert_eq!(
             f.command("S3://bucket/a b.tar.gz", "t.tar.gz").ok(),
             Some("aws s3 cp 'S3://bucket/a b.tar.gz' t.tar.gz".to_string())
         );
-        assert!(f.command("https://x/y", "f").is_ok_and(|c| c.starts_with("curl ")));
-        assert_eq!(f.command("/tmp/x", "f"), Err(FetchError::NoScheme { uri: "/tmp/x".into() }));
-        assert!(matches!(f.command("gs://b/k", "f"), Err(FetchError::UnknownScheme { .. })));
+        assert!(
+            f.command("https://x/y", "f")
+                .is_ok_and(|c| c.starts_with("curl "))
+        );
+        assert_eq!(
+            f.command("/tmp/x", "f"),
+            Err(FetchError::NoScheme {
+                uri: "/tmp/x".into()
+            })
+        );
+        assert!(matches!(
+            f.command("gs://b/k", "f"),
+            Err(FetchError::UnknownScheme { .. })
+        ));
     }
 
     #[test]
     fn config_keys_override_and_extend() {
         let mut config = Config::new();
         config.set_str("heron.aurora.fetch.command.gs", "gsutil cp {URI} {FILE}");
-        config.set_str("heron.aurora.fetch.command.hdfs", "hadoop fs -copyToLocal {URI} {FILE}");
+        config.set_str(
+            "heron.aurora.fetch.command.hdfs",
+            "hadoop fs -copyToLocal {URI} {FILE}",
+        );
         let f = FetchCommands::from_config(&config).expect("valid config");
-        assert_eq!(f.command("gs://b/k", "f").ok(), Some("gsutil cp gs://b/k f".to_string()));
-        assert!(f.command("hdfs://nn/p", "f").is_ok_and(|c| c.starts_with("hadoop fs")));
+        assert_eq!(
+            f.command("gs://b/k", "f").ok(),
+            Some("gsutil cp gs://b/k f".to_string())
+        );
+        assert!(
+            f.command("hdfs://nn/p", "f")
+                .is_ok_and(|c| c.starts_with("hadoop fs"))
+        );
         config.set_str("heron.aurora.fetch.command.s3", "aws s3 cp {URI} .");
         let err = FetchCommands::from_config(&config).expect_err("missing {FILE}");
-        assert!(err.to_string().contains("heron.aurora.fetch.command.s3"), "{err}");
+        assert!(
+            err.to_string().contains("heron.aurora.fetch.command.s3"),
+            "{err}"
+        );
     }
 }

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, ValueEnum};
-use heron_common::config::{self, LoadRequest, Mode};
+use heron_aurora_render::{
+    Bindings, FetchCommands, JobKey, Source, Template, check, list_variables, render,
+};
 use heron_common::ExitCode;
+use heron_common::config::{self, LoadRequest, Mode};
 use heron_common::error::CodedError;
-use heron_aurora_render::{Bindings, FetchCommands, JobKey, Source, Template, check, list_variables, render};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -124,7 +126,11 @@ fn main() -> std::process::ExitCode {
 }
 
 fn init_tracing(verbose: bool) {
-    let filter = if verbose { "heron_aurora_render=debug,info" } else { "warn" };
+    let filter = if verbose {
+        "heron_aurora_render=debug,info"
+    } else {
+        "warn"
+    };
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
@@ -154,7 +160,9 @@ fn run(cli: &Cli) -> Result<()> {
     let mut bindings = Bindings::new();
     if let Some(path) = &cli.values {
         let text = read_input(path, "values document")?;
-        bindings.add_document(&text, path).map_err(|e| bad(e.to_string()))?;
+        bindings
+            .add_document(&text, path)
+            .map_err(|e| bad(e.to_string()))?;
     }
     for bind in &cli.binds {
         bindings.add_bind(bind).map_err(|e| bad(e.to_string()))?;
@@ -165,14 +173,20 @@ fn run(cli: &Cli) -> Result<()> {
         ("ENVIRON", "--environ", &cli.environ),
     ] {
         if let Some(value) = value {
-            bindings.add_default(name, value, Source::Flag(flag)).map_err(|e| bad(e.to_string()))?;
+            bindings
+                .add_default(name, value, Source::Flag(flag))
+                .map_err(|e| bad(e.to_string()))?;
         }
     }
     let fetch = match &config {
         Some(config) => {
-            if let Some(uri) = config.get_str(heron_common::config::keys::CORE_PACKAGE_URI)? {
+            // Only a URI a config file sets: Heron's built-in default is a local path.
+            let key = heron_common::config::keys::CORE_PACKAGE_URI;
+            if config.origin(key).is_some()
+                && let Some(uri) = config.get_str(key)?
+            {
                 bindings
-                    .add_default("CORE_PACKAGE_URI", &uri, Source::Config(heron_common::config::keys::CORE_PACKAGE_URI))
+                    .add_default("CORE_PACKAGE_URI", &uri, Source::Config(key))
                     .map_err(|e| bad(e.to_string()))?;
             }
             FetchCommands::from_config(config)?
@@ -191,7 +205,9 @@ fn run(cli: &Cli) -> Result<()> {
 }
 
 fn load_config(cli: &Cli) -> Result<Option<heron_common::config::Config>> {
-    let Some(cluster) = &cli.cluster else { return Ok(None) };
+    let Some(cluster) = &cli.cluster else {
+        return Ok(None);
+    };
     let config_path = match &cli.config_path {
         Some(p) => p.clone(),
         None => default_config_path()?,
@@ -207,12 +223,14 @@ fn load_config(cli: &Cli) -> Result<Option<heron_common::config::Config>> {
     request.override_file = cli.override_config_file.clone();
     request.properties = properties;
     request.mode = Mode::Local;
-    let config = config::load(&request).with_context(|| format!("cannot load the config of cluster {cluster}"))?;
+    let config = config::load(&request)
+        .with_context(|| format!("cannot load the config of cluster {cluster}"))?;
     Ok(Some(config))
 }
 
 fn default_config_path() -> Result<PathBuf> {
-    let home = std::env::var_os("HOME").ok_or_else(|| bad("HOME is not set: give --config-path"))?;
+    let home =
+        std::env::var_os("HOME").ok_or_else(|| bad("HOME is not set: give --config-path"))?;
     Ok(PathBuf::from(home).join(".heron").join("conf"))
 }
 
@@ -251,7 +269,9 @@ fn read_template(path: &Path) -> Result<Template> {
 fn read_input(path: &Path, what: &str) -> Result<String> {
     if path.as_os_str() == "-" {
         if std::io::stdin().is_terminal() {
-            return Err(bad(format!("the {what} is `-` (stdin), but stdin is a terminal: pipe it in or give a file")));
+            return Err(bad(format!(
+                "the {what} is `-` (stdin), but stdin is a terminal: pipe it in or give a file"
+            )));
         }
         let mut text = String::new();
         std::io::stdin()
@@ -266,7 +286,9 @@ fn read_input(path: &Path, what: &str) -> Result<String> {
 
 fn write_stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).and_then(|_| out.flush()).context("cannot write to stdout")
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .context("cannot write to stdout")
 }
 
 /// Writes through a temporary file in the same directory, then renames, so a reader never sees
@@ -276,11 +298,20 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path.file_name().ok_or_else(|| bad(format!("-o {}: not a file name", path.display())))?;
-    let tmp = dir.join(format!(".{}.tmp-{}", file_name.to_string_lossy(), std::process::id()));
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| bad(format!("-o {}: not a file name", path.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = std::fs::write(&tmp, text)
         .map_err(|e| heron_common::Error::io("cannot write", &tmp, e))
-        .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| heron_common::Error::io("cannot rename to", path, e)));
+        .and_then(|_| {
+            std::fs::rename(&tmp, path)
+                .map_err(|e| heron_common::Error::io("cannot rename to", path, e))
+        });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -291,16 +322,23 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 
 fn run_check(cli: &Cli, path: &Path) -> Result<()> {
     let key: Option<JobKey> = match &cli.job_key {
-        Some(k) => Some(k.parse().map_err(|e: String| bad(format!("--job-key: {e}")))?),
+        Some(k) => Some(
+            k.parse()
+                .map_err(|e: String| bad(format!("--job-key: {e}")))?,
+        ),
         None => None,
     };
     let text = read_input(path, "job file")?;
-    let name = if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
     let summary = check(&text, &name, key.as_ref()).map_err(|e| bad(e.to_string()))?;
     let out = match cli.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&summary)?),
         Format::Text => format!(
-            "ok: {} ({} job), {} instance{}, cpu {}, ram {} bytes, disk {} bytes\n",
+            "ok: {} ({} job), {} instance{}, cpu {:?}, ram {} bytes, disk {} bytes\n",
             summary.job_key,
             if summary.service { "service" } else { "batch" },
             summary.instances,
@@ -317,7 +355,14 @@ fn run_list(cli: &Cli, template: &Template) -> Result<()> {
     let vars = list_variables(template).map_err(|e| bad(e.to_string()))?;
     let out = match cli.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&vars)?),
-        Format::Text => vars.bindings.iter().map(|b| format!("{}\n", b.name)).collect(),
+        Format::Text => vars
+            .bindings
+            .iter()
+            .map(|b| match &b.computed_from {
+                Some(uri) => format!("{}\t(computed from {uri} unless bound)\n", b.name),
+                None => format!("{}\n", b.name),
+            })
+            .collect(),
     };
     write_stdout(&out)
 }

@@ -51,8 +51,10 @@ pub fn py_literal(value: &serde_json::Value) -> String {
             format!("[{}]", items.join(", "))
         }
         Value::Object(map) => {
-            let items: Vec<String> =
-                map.iter().map(|(k, v)| format!("{}: {}", py_str(k), py_literal(v))).collect();
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", py_str(k), py_literal(v)))
+                .collect();
             format!("{{{}}}", items.join(", "))
         }
     }
@@ -132,7 +134,10 @@ mod tests {
 
     #[test]
     fn shell_words() {
-        assert_eq!(sh_word("./heron-core/bin/heron-executor"), "./heron-core/bin/heron-executor");
+        assert_eq!(
+            sh_word("./heron-core/bin/heron-executor"),
+            "./heron-core/bin/heron-executor"
+        );
         assert_eq!(sh_word(""), "''");
         assert_eq!(sh_word("a b"), "'a b'");
         assert_eq!(sh_word("it's"), r"'it'\''s'");

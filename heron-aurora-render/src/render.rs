@@ -1,8 +1,8 @@
 //! Rendering: bindings + template → Aurora job file, or an error at the template's line and column.
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError as HbRenderError, RenderErrorReason,
-    ScopedJson,
+    Context, Handlebars, Helper, HelperDef, RenderContext, RenderError as HbRenderError,
+    RenderErrorReason, ScopedJson,
 };
 use serde_json::Value;
 
@@ -25,7 +25,11 @@ pub const TOPOLOGY_PACKAGE_FILE: &str = "topology.tar.gz";
 /// The computed fetch bindings: (binding, URI binding it follows, file it writes).
 pub const FETCH_BINDINGS: &[(&str, &str, &str)] = &[
     ("CORE_PACKAGE_FETCH", "CORE_PACKAGE_URI", CORE_PACKAGE_FILE),
-    ("TOPOLOGY_PACKAGE_FETCH", "TOPOLOGY_PACKAGE_URI", TOPOLOGY_PACKAGE_FILE),
+    (
+        "TOPOLOGY_PACKAGE_FETCH",
+        "TOPOLOGY_PACKAGE_URI",
+        TOPOLOGY_PACKAGE_FILE,
+    ),
 ];
 
 /// The helpers template authors may call.
@@ -43,12 +47,18 @@ pub struct Template {
 impl Template {
     /// The built-in default template.
     pub fn builtin() -> Template {
-        Template { name: BUILTIN_NAME.to_string(), text: BUILTIN_TEMPLATE.to_string() }
+        Template {
+            name: BUILTIN_NAME.to_string(),
+            text: BUILTIN_TEMPLATE.to_string(),
+        }
     }
 
     /// A template from text.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Template {
-        Template { name: name.into(), text: text.into() }
+        Template {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -74,7 +84,11 @@ fn location(template: &Option<String>, pos: &Option<Pos>) -> String {
 
 impl RenderError {
     fn at(template: &Template, pos: Option<Pos>, message: impl Into<String>) -> RenderError {
-        RenderError { template: Some(template.name.clone()), pos, message: message.into() }
+        RenderError {
+            template: Some(template.name.clone()),
+            pos,
+            message: message.into(),
+        }
     }
 }
 
@@ -87,8 +101,8 @@ pub struct BindingInfo {
     pub first_use: Pos,
     /// How many mustaches use it.
     pub uses: usize,
-    /// True for the fetch commands, computed from the package URIs unless given.
-    pub computed: bool,
+    /// For the fetch commands: the URI binding they are computed from unless bound themselves.
+    pub computed_from: Option<String>,
 }
 
 /// The Heron bindings and Aurora references of a template.
@@ -108,15 +122,29 @@ pub fn list_variables(template: &Template) -> Result<TemplateVariables, RenderEr
         .into_iter()
         .map(|name| {
             let uses = scanned.uses.iter().filter(|u| u.name == name).count();
-            let first_use = scanned.first_use(&name).unwrap_or(Pos { line: 1, column: 1 });
-            let computed = FETCH_BINDINGS.iter().any(|(b, _, _)| *b == name);
-            BindingInfo { name, first_use, uses, computed }
+            let first_use = scanned
+                .first_use(&name)
+                .unwrap_or(Pos { line: 1, column: 1 });
+            let computed_from = FETCH_BINDINGS
+                .iter()
+                .find(|(b, _, _)| *b == name)
+                .map(|(_, uri, _)| uri.to_string());
+            BindingInfo {
+                name,
+                first_use,
+                uses,
+                computed_from,
+            }
         })
         .collect();
-    let mut aurora_references: Vec<String> = scanned.aurora_refs.iter().map(|(r, _)| r.clone()).collect();
+    let mut aurora_references: Vec<String> =
+        scanned.aurora_refs.iter().map(|(r, _)| r.clone()).collect();
     aurora_references.sort();
     aurora_references.dedup();
-    Ok(TemplateVariables { bindings, aurora_references })
+    Ok(TemplateVariables {
+        bindings,
+        aurora_references,
+    })
 }
 
 fn scan_template(template: &Template) -> Result<Scanned, RenderError> {
@@ -125,15 +153,29 @@ fn scan_template(template: &Template) -> Result<Scanned, RenderError> {
 
 /// Renders the job file. Bindings are checked for their kind first; the result is parsed as
 /// Python before it is returned, so a template that breaks Python fails here, not in Aurora.
-pub fn render(template: &Template, bindings: &Bindings, fetch: &FetchCommands) -> Result<String, RenderError> {
+pub fn render(
+    template: &Template,
+    bindings: &Bindings,
+    fetch: &FetchCommands,
+) -> Result<String, RenderError> {
     let scanned = scan_template(template)?;
     let mut bindings = bindings.clone();
     bindings.normalize().map_err(|e| {
-        let pos = e.binding().and_then(|b| scanned.first_use(b));
+        // A package URI the template only uses through its fetch command points there.
+        let pos = e.binding().and_then(|b| {
+            scanned.first_use(b).or_else(|| {
+                FETCH_BINDINGS
+                    .iter()
+                    .find(|(_, uri, _)| *uri == b)
+                    .and_then(|(fetch, _, _)| scanned.first_use(fetch))
+            })
+        });
         RenderError::at(template, pos, e.to_string())
     })?;
     for (name, uri_binding, file) in FETCH_BINDINGS {
-        let Some(pos) = scanned.first_use(name) else { continue };
+        let Some(pos) = scanned.first_use(name) else {
+            continue;
+        };
         if bindings.contains(name) {
             continue;
         }
@@ -141,12 +183,18 @@ pub fn render(template: &Template, bindings: &Bindings, fetch: &FetchCommands) -
             return Err(RenderError::at(
                 template,
                 Some(pos),
-                format!("{name} is computed from {uri_binding}, which is not bound; bind {uri_binding}"),
+                format!(
+                    "{name} is computed from {uri_binding}, which is not bound; bind {uri_binding}"
+                ),
             ));
         };
-        let command = fetch
-            .command(&uri, file)
-            .map_err(|e| RenderError::at(template, Some(pos), format!("{name} (from {uri_binding}): {e}")))?;
+        let command = fetch.command(&uri, file).map_err(|e| {
+            RenderError::at(
+                template,
+                Some(pos),
+                format!("{name} (from {uri_binding}): {e}"),
+            )
+        })?;
         bindings.set_computed(name, command);
     }
 
@@ -160,10 +208,15 @@ pub fn render(template: &Template, bindings: &Bindings, fetch: &FetchCommands) -
     hb.register_helper("py", Box::new(PyHelper));
     hb.register_helper("sh", Box::new(ShHelper));
 
-    hb.register_template_string(&template.name, &scanned.text).map_err(|e| {
-        let pos = e.pos().map(|(l, c)| scanned.original_pos(l, c));
-        RenderError::at(template, pos, format!("template syntax error: {}", e.reason()))
-    })?;
+    hb.register_template_string(&template.name, &scanned.text)
+        .map_err(|e| {
+            let pos = e.pos().map(|(l, c)| scanned.original_pos(l, c));
+            RenderError::at(
+                template,
+                pos,
+                format!("template syntax error: {}", e.reason()),
+            )
+        })?;
     let output = hb
         .render(&template.name, &bindings.as_json())
         .map_err(|e| render_error(template, &scanned, &e))?;
@@ -181,7 +234,9 @@ fn render_error(template: &Template, scanned: &Scanned, e: &HbRenderError) -> Re
         RenderErrorReason::MissingVariable(Some(path)) => {
             let name = path.split(['.', '[', '/']).next().unwrap_or(path);
             let hint = match FETCH_BINDINGS.iter().find(|(b, _, _)| *b == name) {
-                Some((_, uri, _)) => format!("bind {uri} (it is computed from that) or {name} itself"),
+                Some((_, uri, _)) => {
+                    format!("bind {uri} (it is computed from that) or {name} itself")
+                }
                 None if kind_of(name).is_some() => {
                     format!("bind it in the values document or with --bind {name}=...")
                 }
@@ -196,7 +251,10 @@ fn render_error(template: &Template, scanned: &Scanned, e: &HbRenderError) -> Re
             }
         }
         RenderErrorReason::HelperNotFound(name) => {
-            format!("unknown helper `{name}`: the helpers are {}, plus handlebars' if, unless, each, with, lookup", PUBLIC_HELPERS.join(", "))
+            format!(
+                "unknown helper `{name}`: the helpers are {}, plus handlebars' if, unless, each, with, lookup",
+                PUBLIC_HELPERS.join(", ")
+            )
         }
         RenderErrorReason::TemplateError(te) => format!("template syntax error: {}", te.reason()),
         other => other.to_string(),
@@ -213,11 +271,16 @@ fn with_coding_line(output: String) -> String {
     if output.is_ascii() {
         return output;
     }
-    let declared = output
-        .lines()
-        .take(2)
-        .any(|l| l.trim_start().starts_with('#') && l.contains("coding") && (l.contains("coding:") || l.contains("coding=")));
-    if declared { output } else { format!("# -*- coding: utf-8 -*-\n{output}") }
+    let declared = output.lines().take(2).any(|l| {
+        l.trim_start().starts_with('#')
+            && l.contains("coding")
+            && (l.contains("coding:") || l.contains("coding="))
+    });
+    if declared {
+        output
+    } else {
+        format!("# -*- coding: utf-8 -*-\n{output}")
+    }
 }
 
 fn check_python(template: &Template, output: &str) -> Result<(), RenderError> {
@@ -236,13 +299,20 @@ fn check_python(template: &Template, output: &str) -> Result<(), RenderError> {
 
 /// The value of a helper's first parameter, and a name for it in messages.
 fn param<'a>(h: &'a Helper<'_>) -> Result<(&'a Value, String), HbRenderError> {
-    let p = h
-        .param(0)
-        .ok_or_else(|| RenderErrorReason::Other(format!("`{}` needs a value, as in {{{{{} NAME}}}}", h.name(), h.name())))?;
+    let p = h.param(0).ok_or_else(|| {
+        RenderErrorReason::Other(format!(
+            "`{}` needs a value, as in {{{{{} NAME}}}}",
+            h.name(),
+            h.name()
+        ))
+    })?;
     if p.is_value_missing() {
         return Err(RenderErrorReason::MissingVariable(p.relative_path().cloned()).into());
     }
-    let name = p.relative_path().cloned().unwrap_or_else(|| "the inner expression".to_string());
+    let name = p
+        .relative_path()
+        .cloned()
+        .unwrap_or_else(|| "the inner expression".to_string());
     Ok((p.value(), name))
 }
 
@@ -282,7 +352,9 @@ impl HelperDef for Escape {
         let (value, name) = param(h)?;
         let text = match self.0 {
             Ctx::Code => py_literal(value),
-            Ctx::Comment => text_of(value, &name)?.replace('\r', "\\r").replace('\n', "\\n"),
+            Ctx::Comment => text_of(value, &name)?
+                .replace('\r', "\\r")
+                .replace('\n', "\\n"),
             Ctx::Str(quote) => py_str_body(&text_of(value, &name)?, quote),
         };
         if self.0 != Ctx::Comment {
@@ -322,6 +394,8 @@ impl HelperDef for ShHelper {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, HbRenderError> {
         let (value, name) = param(h)?;
-        Ok(ScopedJson::Derived(Value::String(sh_word(&text_of(value, &name)?))))
+        Ok(ScopedJson::Derived(Value::String(sh_word(&text_of(
+            value, &name,
+        )?))))
     }
 }

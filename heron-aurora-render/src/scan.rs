@@ -132,7 +132,10 @@ pub fn pos_of(text: &str, offset: usize) -> Pos {
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    Pos { line, column: before[line_start..].chars().count() + 1 }
+    Pos {
+        line,
+        column: before[line_start..].chars().count() + 1,
+    }
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -147,7 +150,11 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 enum PyState {
     Code,
     Comment,
-    Str { quote: u8, triple: bool, prefix: Prefix },
+    Str {
+        quote: u8,
+        triple: bool,
+        prefix: Prefix,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -168,7 +175,12 @@ struct PyLexer {
 
 impl PyLexer {
     fn new() -> PyLexer {
-        PyLexer { state: PyState::Code, ident: String::new(), escape: false, quote_run: 0 }
+        PyLexer {
+            state: PyState::Code,
+            ident: String::new(),
+            escape: false,
+            quote_run: 0,
+        }
     }
 
     fn feed(&mut self, text: &str) {
@@ -184,7 +196,11 @@ impl PyLexer {
                     } else if c == b'\'' || c == b'"' {
                         let prefix = string_prefix(&self.ident);
                         let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
-                        self.state = PyState::Str { quote: c, triple, prefix };
+                        self.state = PyState::Str {
+                            quote: c,
+                            triple,
+                            prefix,
+                        };
                         self.escape = false;
                         self.quote_run = 0;
                         self.ident.clear();
@@ -245,9 +261,9 @@ impl PyLexer {
             PyState::Str { prefix, .. } if prefix.raw => Err(
                 "a binding inside a raw string literal (r'...') cannot be escaped; drop the `r` prefix",
             ),
-            PyState::Str { prefix, .. } if prefix.bytes => {
-                Err("a binding inside a bytes literal (b'...') is not supported; drop the `b` prefix")
-            }
+            PyState::Str { prefix, .. } if prefix.bytes => Err(
+                "a binding inside a bytes literal (b'...') is not supported; drop the `b` prefix",
+            ),
             PyState::Str { prefix, .. } if prefix.format => Err(
                 "a binding inside an f-string is not supported (Aurora's client runs Python 2); drop the `f` prefix",
             ),
@@ -261,7 +277,11 @@ fn string_prefix(ident: &str) -> Prefix {
     if lower.len() > 2 || !lower.chars().all(|c| "rbuf".contains(c)) {
         return Prefix::default();
     }
-    Prefix { raw: lower.contains('r'), bytes: lower.contains('b'), format: lower.contains('f') }
+    Prefix {
+        raw: lower.contains('r'),
+        bytes: lower.contains('b'),
+        format: lower.contains('f'),
+    }
 }
 
 /// Reads a template: classifies its mustaches, rewrites them for handlebars, records uses.
@@ -295,7 +315,10 @@ impl<'a> Scanner<'a> {
     }
 
     fn err(&self, offset: usize, message: impl Into<String>) -> ScanError {
-        ScanError { pos: pos_of(self.src, offset), message: message.into() }
+        ScanError {
+            pos: pos_of(self.src, offset),
+            message: message.into(),
+        }
     }
 
     fn insert(&mut self, text: &str) {
@@ -368,7 +391,9 @@ impl<'a> Scanner<'a> {
             return Err(self.err(start, "handlebars raw blocks (`{{{{raw}}}}`) are not supported; Aurora references pass through without them"));
         }
         if rest.starts_with("{{!--") {
-            let end = rest.find("--}}").ok_or_else(|| self.err(start, "comment `{{!--` is never closed by `--}}`"))?;
+            let end = rest
+                .find("--}}")
+                .ok_or_else(|| self.err(start, "comment `{{!--` is never closed by `--}}`"))?;
             self.out.push_str(&rest[..end + 4]);
             return Ok(start + end + 4);
         }
@@ -378,9 +403,12 @@ impl<'a> Scanner<'a> {
                 "`{{{...}}}` would insert a value unescaped; write `{{NAME}}` (escaped for where it stands) or `{{py NAME}}`",
             ));
         }
-        let close = rest[2..]
-            .find("}}")
-            .ok_or_else(|| self.err(start, "`{{` is never closed by `}}`; write `\\{{` for a literal `{{`"))?;
+        let close = rest[2..].find("}}").ok_or_else(|| {
+            self.err(
+                start,
+                "`{{` is never closed by `}}`; write `\\{{` for a literal `{{`",
+            )
+        })?;
         let end = start + 2 + close + 2;
         let content = &src[start + 2..end - 2];
         if content.starts_with('!') {
@@ -406,9 +434,14 @@ impl<'a> Scanner<'a> {
         match first {
             b'#' | b'^' if !(first == b'^' && inner.len() == 1) => {
                 let body = inner[1..].trim_start_matches(['*', '>']).trim_start();
-                let name = body.split(|c: char| c.is_whitespace() || c == '~').next().unwrap_or("");
+                let name = body
+                    .split(|c: char| c.is_whitespace() || c == '~')
+                    .next()
+                    .unwrap_or("");
                 if name.is_empty() {
-                    return Err(self.err(start, "a block needs a helper name, as in `{{#if NAME}}`"));
+                    return Err(
+                        self.err(start, "a block needs a helper name, as in `{{#if NAME}}`")
+                    );
                 }
                 self.record_uses(body, pos, true);
                 self.record_block_params(body);
@@ -429,7 +462,10 @@ impl<'a> Scanner<'a> {
                         ));
                     }
                     None => {
-                        return Err(self.err(start, format!("`{{{{/{name}}}}}` closes a block that was never opened")));
+                        return Err(self.err(
+                            start,
+                            format!("`{{{{/{name}}}}}` closes a block that was never opened"),
+                        ));
                     }
                 }
                 self.out.push_str(&src[start..end]);
@@ -444,7 +480,10 @@ impl<'a> Scanner<'a> {
             _ => {
                 let ctx = self.lexer.context().map_err(|m| self.err(start, m))?;
                 let single = !inner.contains(|c: char| c.is_whitespace());
-                let head = inner.split(|c: char| c.is_whitespace()).next().unwrap_or("");
+                let head = inner
+                    .split(|c: char| c.is_whitespace())
+                    .next()
+                    .unwrap_or("");
                 let open_at = start + 2 + lead;
                 let close_at = end - 2 - trail;
                 self.out.push_str(&src[start..open_at]);
@@ -497,7 +536,10 @@ impl<'a> Scanner<'a> {
             let word = word.rsplit('=').next().unwrap_or(word);
             let head = word.split(['.', '[', '/']).next().unwrap_or("");
             if head.starts_with(|c: char| c.is_ascii_uppercase()) {
-                self.uses.push(Use { name: head.to_string(), pos });
+                self.uses.push(Use {
+                    name: head.to_string(),
+                    pos,
+                });
             }
         }
     }
@@ -522,13 +564,18 @@ fn tokens(expr: &str) -> impl Iterator<Item = &str> {
     while i < b.len() {
         let c = b[i];
         if c == b'"' || c == b'\'' {
-            let close = expr[i + 1..].find(c as char).map(|e| i + 1 + e + 1).unwrap_or(b.len());
+            let close = expr[i + 1..]
+                .find(c as char)
+                .map(|e| i + 1 + e + 1)
+                .unwrap_or(b.len());
             i = close;
         } else if c.is_ascii_whitespace() || c == b'(' || c == b')' || c == b'|' {
             i += 1;
         } else {
             let s = i;
-            while i < b.len() && !(b[i].is_ascii_whitespace() || b[i] == b'(' || b[i] == b')' || b[i] == b'|') {
+            while i < b.len()
+                && !(b[i].is_ascii_whitespace() || b[i] == b'(' || b[i] == b')' || b[i] == b'|')
+            {
                 i += 1;
             }
             out.push(&expr[s..i]);
@@ -542,7 +589,9 @@ mod tests {
     use super::*;
 
     fn rewritten(src: &str) -> String {
-        scan(src).map(|s| s.text).unwrap_or_else(|e| format!("ERR {}:{} {}", e.pos.line, e.pos.column, e.message))
+        scan(src)
+            .map(|s| s.text)
+            .unwrap_or_else(|e| format!("ERR {}:{} {}", e.pos.line, e.pos.column, e.message))
     }
 
     #[test]
@@ -559,19 +608,33 @@ mod tests {
         assert_eq!(rewritten("a = \"{{X}}\""), "a = \"{{__heron_dq X}}\"");
         assert_eq!(rewritten("a = {{X}}"), "a = {{__heron_code X}}");
         assert_eq!(rewritten("# {{X}}\n"), "# {{__heron_comment X}}\n");
-        assert_eq!(rewritten("a = '''\n{{X}}'''"), "a = '''\n{{__heron_sq X}}'''");
+        assert_eq!(
+            rewritten("a = '''\n{{X}}'''"),
+            "a = '''\n{{__heron_sq X}}'''"
+        );
         assert_eq!(rewritten("a = '{{sh X}}'"), "a = '{{__heron_sq (sh X)}}'");
         assert_eq!(rewritten("a = {{py X}}"), "a = {{py X}}");
         assert_eq!(rewritten("a = '{{~X~}}'"), "a = '{{~__heron_sq X~}}'");
-        assert_eq!(rewritten("a = 'it\\'s {{X}}'"), "a = 'it\\'s {{__heron_sq X}}'");
+        assert_eq!(
+            rewritten("a = 'it\\'s {{X}}'"),
+            "a = 'it\\'s {{__heron_sq X}}'"
+        );
         assert_eq!(rewritten("a = '' + {{X}}"), "a = '' + {{__heron_code X}}");
     }
 
     #[test]
     fn blocks_pass_through_and_must_balance() {
-        assert_eq!(rewritten("{{#if T}}t = '{{T}}'{{/if}}"), "{{#if T}}t = '{{__heron_sq T}}'{{/if}}");
-        assert_eq!(rewritten("a\n  {{#if T}}"), "ERR 2:3 `{{#if}}` is never closed: add `{{/if}}`");
-        assert!(rewritten("{{#if T}}{{/each}}").starts_with("ERR 1:10 `{{/each}}` closes `{{#if}}`"));
+        assert_eq!(
+            rewritten("{{#if T}}t = '{{T}}'{{/if}}"),
+            "{{#if T}}t = '{{__heron_sq T}}'{{/if}}"
+        );
+        assert_eq!(
+            rewritten("a\n  {{#if T}}"),
+            "ERR 2:3 `{{#if}}` is never closed: add `{{/if}}`"
+        );
+        assert!(
+            rewritten("{{#if T}}{{/each}}").starts_with("ERR 1:10 `{{/each}}` closes `{{#if}}`")
+        );
         assert_eq!(
             rewritten("{{#each L as |item|}}{{item.x}}{{/each}}"),
             "{{#each L as |item|}}{{__heron_code item.x}}{{/each}}"
@@ -589,17 +652,35 @@ mod tests {
     #[test]
     fn uses_are_recorded_with_positions() {
         let s = scan("a = '{{A}}'\n{{#if B}}{{sh C.d}}{{/if}} {{lookup D 'E'}}").expect("scans");
-        let names: Vec<_> = s.uses.iter().map(|u| (u.name.as_str(), u.pos.line, u.pos.column)).collect();
-        assert_eq!(names, vec![("A", 1, 6), ("B", 2, 1), ("C", 2, 10), ("D", 2, 28)]);
+        let names: Vec<_> = s
+            .uses
+            .iter()
+            .map(|u| (u.name.as_str(), u.pos.line, u.pos.column))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("A", 1, 6), ("B", 2, 1), ("C", 2, 10), ("D", 2, 28)]
+        );
     }
 
     #[test]
     fn positions_map_back_through_insertions() {
         let s = scan("x = '{{mesos.instance}}' + '{{A}}'\ny = {{B}}").expect("scans");
         // `{{A}}` starts at column 29 in the template; handlebars sees it one column later.
-        let hb_col = s.text.lines().next().map(|l| l.find("{{__heron_sq").unwrap_or(0) + 1).unwrap_or(0);
+        let hb_col = s
+            .text
+            .lines()
+            .next()
+            .map(|l| l.find("{{__heron_sq").unwrap_or(0) + 1)
+            .unwrap_or(0);
         assert_eq!(hb_col, 30);
-        assert_eq!(s.original_pos(1, hb_col), Pos { line: 1, column: 29 });
+        assert_eq!(
+            s.original_pos(1, hb_col),
+            Pos {
+                line: 1,
+                column: 29
+            }
+        );
         assert_eq!(s.original_pos(2, 5), Pos { line: 2, column: 5 });
     }
 }
