@@ -11,7 +11,8 @@
 //!
 //! Two deliberate differences keep text that an operator most likely meant as text: integers
 //! with leading zeros (`007`, `0755`; SnakeYAML reads them as octal) and sexagesimal numbers
-//! (`1:30`) stay strings, and integers too large for 64 bits keep their digits as a string.
+//! (`1:30`) stay strings, integers too large for 64 bits keep their digits as a string, and
+//! dates (`2001-12-14`, a `Date` in SnakeYAML) stay strings.
 //! Anchors, aliases and `<<` merge keys work as in SnakeYAML. Explicit `!!str`, `!!int`,
 //! `!!float`, `!!bool` and `!!null` tags are honoured; other tags are rejected (SnakeYAML's safe
 //! loader rejects them too).
