@@ -47,7 +47,21 @@ pub fn user_name() -> String {
     ["LOGNAME", "USER", "LNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(passwd_name)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The name of this process's uid in /etc/passwd (no libc call needed: /proc/self is ours).
+fn passwd_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut f = line.split(':');
+        let name = f.next()?;
+        let _ = f.next()?;
+        (f.next()? == uid).then(|| name.to_string())
+    })
 }
 
 /// `--config-path`, else `~/.heron/conf`.

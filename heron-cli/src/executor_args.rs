@@ -48,8 +48,12 @@ pub fn encode_java_opts(opts: &str) -> String {
 /// `TopologyUtils.makeClassPath`: the jar itself, or `libs/*:<name>.jar` for a tar, plus
 /// `topology.additional.classpath`.
 pub fn class_path(topology: &Topology, binary_file: &str) -> String {
-    let mut cp = if binary_file.ends_with(".jar") {
+    let lower = binary_file.to_ascii_lowercase();
+    let mut cp = if lower.ends_with(".jar") {
         binary_file.to_string()
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".defn") {
+        // No code in the package: classes come from topology.additional.classpath.
+        String::new()
     } else {
         let stem = binary_file.replace(".tar.gz", "").replace(".tar", "");
         format!("libs/*:{stem}.jar")
@@ -486,6 +490,7 @@ mod tests {
         let t = TopologyBuilder::new("wc").id("x").spout("s", 1).build();
         assert_eq!(class_path(&t, "wc.tar.gz"), "libs/*:wc.jar");
         assert_eq!(class_path(&t, "wc.tar"), "libs/*:wc.jar");
+        assert_eq!(class_path(&t, "wc.yaml"), "");
         assert_eq!(pkg_type("a.jar"), "jar");
         assert_eq!(pkg_type("a.tar.gz"), "tar");
         assert_eq!(pkg_type("a.pex"), "pex");

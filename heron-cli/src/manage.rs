@@ -95,11 +95,13 @@ pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
         ));
     }
     let cleaned = State::new(&ctx.runner).clean(name)?;
+    let package = delete_package(&ctx, name);
     let found_anything = exists || exec.is_some() || killed == Killed::Killed;
     let doc = json!({
         "command": "kill", "ok": true, "topology": name, "job_key": job_key,
         "found": {"topology": exists, "execution_state": exec.is_some(), "aurora_job": killed == Killed::Killed},
         "state_cleanup": cleaned,
+        "package": package,
     });
     let text = format!(
         "Topology '{name}' killed: Aurora job {}; state {}",
@@ -123,6 +125,43 @@ pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// Config key: whether `heron kill` deletes the uploaded package (default true; Heron leaves it).
+pub const KILL_DELETES_PACKAGE_KEY: &str = "heron.cli.kill.delete.package";
+
+/// `heron-uploader delete`: a failure is a warning (the topology is already gone).
+fn delete_package(ctx: &Ctx, name: &str) -> String {
+    if !ctx
+        .config
+        .get_bool(KILL_DELETES_PACKAGE_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or(true)
+    {
+        return "kept".to_string();
+    }
+    let mut args = vec!["delete".to_string()];
+    args.extend(ctx.runner.common_args());
+    args.extend(["--topology".to_string(), name.to_string()]);
+    match ctx.runner.run_status(
+        crate::stages::Stage::Uploader,
+        "uploader delete",
+        &args,
+        None,
+    ) {
+        Ok(out) if out.status == 0 => "deleted".to_string(),
+        Ok(out) if out.status == 3 => "absent".to_string(),
+        Ok(out) => {
+            let why = crate::stages::error_line(&out.stderr, &out.stdout);
+            eprintln!("warning: the topology is killed but its package was not deleted: {why}");
+            format!("not deleted: {why}")
+        }
+        Err(e) => {
+            eprintln!("warning: the topology is killed but its package was not deleted: {e}");
+            format!("not deleted: {e}")
+        }
+    }
 }
 
 /// `heron restart`.
