@@ -497,10 +497,10 @@ async fn set(
     let bytes = codec::input_to_bytes(kind, input, input_format, "stdin")?;
     store.set(kind, topology, &bytes, mode).await?;
     let location = store.location(kind, topology);
-    if store.describe().starts_with("ZooKeeper") && kind.zk_ephemeral(false) {
+    if store.ephemeral(kind) && mode != WriteMode::Replace {
         eprintln!(
             "warning: {location} is ephemeral in ZooKeeper (as Heron creates it): it was removed \
-             again when this command ended its session; use --replace to update the data of a \
+             again when this command ended its session; use --replace to change the data of a \
              node another process owns"
         );
     }
@@ -731,6 +731,13 @@ async fn create(
     })?;
     check_submit(topology, &state, &what)?;
     store.create_submit(topology, &state).await?;
+    if store.ephemeral(NodeKind::Scheduler) {
+        eprintln!(
+            "warning: heron.scheduler.is.service is true, so {} is ephemeral (as Heron creates it) \
+             and was removed when this command ended; a scheduler service writes its own location",
+            store.location(NodeKind::Scheduler, topology)
+        );
+    }
     if format == Some(Format::Json) {
         let paths: Vec<String> = [
             NodeKind::Topology,

@@ -126,6 +126,14 @@ pub trait StateManager: Send + Sync {
     /// Where a node lives (a ZooKeeper path or a file path).
     fn location(&self, kind: NodeKind, topology: &str) -> String;
 
+    /// Whether this backend keeps nodes of `kind` as ephemeral nodes, which vanish when the
+    /// writing process's session ends (ZooKeeper: tmanagers, metricscaches, and schedulers when
+    /// the scheduler is a service).
+    fn ephemeral(&self, kind: NodeKind) -> bool {
+        let _ = kind;
+        false
+    }
+
     /// Reads a node; `None` when it does not exist (or, on the local file system, is empty, as
     /// Heron treats it).
     fn get<'a>(&'a self, kind: NodeKind, topology: &'a str) -> BoxFuture<'a, Option<Node>>;

@@ -933,6 +933,10 @@ impl StateManager for ZkStateManager {
         self.node_path(kind, topology)
     }
 
+    fn ephemeral(&self, kind: NodeKind) -> bool {
+        kind.zk_ephemeral(self.scheduler_is_service)
+    }
+
     fn get<'a>(&'a self, kind: NodeKind, topology: &'a str) -> BoxFuture<'a, Option<Node>> {
         Box::pin(async move {
             check_topology_name(topology)?;

@@ -468,3 +468,35 @@ async fn digest_auth_and_acls() {
     );
     store.close().await.unwrap();
 }
+
+#[test]
+fn a_chroot_in_the_connection_string_is_created_and_used() {
+    let chroot = format!("/{}", common::unique("chroot"));
+    let connect = format!("{}{chroot}", zk_address());
+    let env = Env::zk_on(&connect, "chroot", "");
+    // Reads never create anything: a missing chroot is just a missing node.
+    let out = env.run(&["get", "topology", "wc"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    env.ok(
+        &["set", "executionstate", "wc"],
+        &sample(NodeKind::ExecutionState, "wc"),
+    );
+    assert_eq!(
+        env.ok(&["get", "executionstate", "wc", "--format", "proto"], b""),
+        sample(NodeKind::ExecutionState, "wc")
+    );
+    // Seen without the chroot, the node is under it, as a Java client with that chroot puts it.
+    let plain = Env::zk_on(&zk_address(), "chroot-plain", "");
+    let full_root = format!("heron.statemgr.root.path={chroot}{}", env.root);
+    let out = plain.ok(
+        &[
+            "exists",
+            "executionstate",
+            "wc",
+            "--config-property",
+            &full_root,
+        ],
+        b"",
+    );
+    assert!(out.is_empty());
+}
