@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables are used by the scripts that source it
 # Shared helpers for the scripts in this folder. Source it; do not run it.
 #
 # Everything installed for the tests lives outside the repo, in one cache folder, so a fresh clone on the
