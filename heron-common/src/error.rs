@@ -195,7 +195,11 @@ impl Error {
 
     /// Wraps an I/O error with what was being done to which path.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { action, path: path.into(), source }
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }
 
@@ -232,6 +236,9 @@ pub struct CodedError {
 impl CodedError {
     /// A new error with this code and message.
     pub fn new(code: ExitCode, message: impl Into<String>) -> CodedError {
-        CodedError { code, message: message.into() }
+        CodedError {
+            code,
+            message: message.into(),
+        }
     }
 }

@@ -12,7 +12,7 @@
 //! - [`heron_options`]: the `HERON_OPTIONS` variable given to topology programs.
 //! - [`defn`]: reading `.defn` files (a serialized `Topology`) and checking them.
 //! - [`contract`]: the JSON documents passed between stages.
-//! - [`env`]: every environment variable the binaries read.
+//! - [`env`](crate::env): every environment variable the binaries read.
 
 #![warn(missing_docs)]
 

@@ -94,7 +94,9 @@ pub mod json {
         use super::*;
         pub fn serialize<S: Serializer>(value: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
             match value {
-                Some(bytes) => s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes)),
+                Some(bytes) => {
+                    s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+                }
                 None => s.serialize_none(),
             }
         }
