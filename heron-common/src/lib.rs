@@ -9,6 +9,7 @@
 //! - [`config`]: loading a cluster config folder the way Heron does, `${...}` tokens, class names.
 //! - [`cluster`]: `cluster/[role]/[env]` and topology-name rules.
 //! - [`packing`]: RoundRobin packing and repacking, as Heron computes them.
+//! - [`topology`]: reading and editing a `Topology` (config keys, components, parallelism).
 //! - [`heron_options`]: the `HERON_OPTIONS` variable given to topology programs.
 //! - [`defn`]: reading `.defn` files (a serialized `Topology`) and checking them.
 //! - [`contract`]: the JSON documents passed between stages.
