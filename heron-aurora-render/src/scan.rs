@@ -416,8 +416,9 @@ impl<'a> Scanner<'a> {
             return Ok(end);
         }
         let lead = content.len() - content.trim_start_matches('~').len();
-        let trail = content.len() - content.trim_end_matches('~').len();
-        let inner = content[lead..content.len() - trail].trim();
+        let after_lead = &content[lead..];
+        let trail = after_lead.len() - after_lead.trim_end_matches('~').len();
+        let inner = after_lead[..after_lead.len() - trail].trim();
         if inner.is_empty() {
             return Err(self.err(start, "empty `{{}}`"));
         }
