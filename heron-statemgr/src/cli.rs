@@ -250,12 +250,22 @@ pub async fn main_with(cli: Cli) -> ExitCode {
     let _ = stdout.flush();
     match result {
         Ok(code) => code,
+        // The reader went away (`| head`): not our failure, and nobody to tell.
+        Err(err) if is_broken_pipe(&err) => ExitCode::Ok,
         Err(err) => {
             let code = exit_code(&err);
             eprintln!("error: {err:#}");
             code
         }
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The exit code an error chain maps to.
