@@ -240,7 +240,9 @@ impl LocalFs {
         fs::rename(&temp, &p.package).map_err(io("cannot rename temp file to", &p.package))?;
         self.cleanup.done(ticket);
         self.write_sidecar(&p, &sha256)?;
-        sync_dir(&self.dir);
+        if self.fsync {
+            sync_dir(&self.dir);
+        }
         Ok(Uploaded {
             uri: self.uri(),
             size,
@@ -320,7 +322,9 @@ impl LocalFs {
                 } else {
                     remove_if_exists(&p.sidecar)?;
                 }
-                sync_dir(&me.dir);
+                if me.fsync {
+                    sync_dir(&me.dir);
+                }
                 Ok(UndoResult {
                     action: "restored".into(),
                     uri: me.uri(),
@@ -328,7 +332,9 @@ impl LocalFs {
             } else if exists(&p.package)? {
                 remove_if_exists(&p.package)?;
                 remove_if_exists(&p.sidecar)?;
-                sync_dir(&me.dir);
+                if me.fsync {
+                    sync_dir(&me.dir);
+                }
                 Ok(UndoResult {
                     action: "deleted".into(),
                     uri: me.uri(),

@@ -9,7 +9,7 @@ use heron_common::{Error, Result};
 pub const CLASS: &str = "heron.class.uploader";
 /// Local file system directory.
 pub const LOCALFS_DIR: &str = "heron.uploader.localfs.file.system.directory";
-/// Ours: fsync the package before renaming it into place (default true).
+/// Ours: fsync the package before renaming it into place (default false, as `cp`).
 pub const LOCALFS_FSYNC: &str = "heron.uploader.localfs.fsync";
 /// HDFS client config directory (core-site.xml, hdfs-site.xml).
 pub const HDFS_CONFIG_DIR: &str = "heron.uploader.hdfs.config.directory";
@@ -35,7 +35,7 @@ pub const S3_URI: &str = "heron.uploader.s3.uri";
 pub const S3_PROXY_URI: &str = "heron.uploader.s3.proxy_uri";
 /// Ours: multipart part size in bytes (default 8 MiB, at least 5 MiB).
 pub const S3_PART_SIZE: &str = "heron.uploader.s3.part.size.bytes";
-/// Ours: parts uploaded at once (default 4).
+/// Ours: parts uploaded at once (default 8).
 pub const S3_PARTS_IN_FLIGHT: &str = "heron.uploader.s3.parts.in.flight";
 /// Ours: attempts per request, with exponential backoff (default 5).
 pub const S3_MAX_ATTEMPTS: &str = "heron.uploader.s3.max.attempts";
@@ -294,7 +294,9 @@ fn localfs(config: &Config, ctx: &Context) -> Result<LocalFsSettings> {
             message: format!("{} is not an absolute path", directory.display()),
         });
     }
-    let fsync = config.get_bool(LOCALFS_FSYNC)?.unwrap_or(true);
+    // Off by default: a killed process cannot lose page-cache data, only a crash of the machine
+    // can, and fsync makes a large upload several times slower than `cp` (docs/uploader.md).
+    let fsync = config.get_bool(LOCALFS_FSYNC)?.unwrap_or(false);
     Ok(LocalFsSettings { directory, fsync })
 }
 
@@ -362,7 +364,7 @@ fn s3(config: &Config) -> Result<S3Settings> {
             message: format!("{part_size} is outside S3's part size limits (5 MiB to 5 GiB)"),
         });
     }
-    let parts_in_flight = config.get_u64(S3_PARTS_IN_FLIGHT)?.unwrap_or(4);
+    let parts_in_flight = config.get_u64(S3_PARTS_IN_FLIGHT)?.unwrap_or(8);
     if !(1..=64).contains(&parts_in_flight) {
         return Err(Error::ConfigValue {
             key: S3_PARTS_IN_FLIGHT.to_string(),
@@ -457,7 +459,7 @@ mod tests {
         match Settings::from_config(&c, &ctx()).unwrap() {
             Settings::LocalFs(s) => {
                 assert_eq!(s.directory, PathBuf::from("/data/pkgs"));
-                assert!(s.fsync);
+                assert!(!s.fsync);
             }
             other => panic!("{other:?}"),
         }
