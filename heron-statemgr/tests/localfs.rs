@@ -269,6 +269,7 @@ fn lock_holds_until_stdin_closes() {
 
 #[test]
 fn watch_reports_creation_and_change() {
+    use std::io::BufRead;
     let env = Env::local("watch");
     let mut watcher = env.cmd(&[
         "watch",
@@ -277,35 +278,30 @@ fn watch_reports_creation_and_change() {
         "--count",
         "3",
         "--timeout-ms",
-        "20000",
+        "30000",
         "--format",
         "json",
     ]);
     watcher
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let child = watcher.spawn().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut child = watcher.spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next_event = || -> serde_json::Value {
+        serde_json::from_str(&lines.next().expect("an event line").unwrap()).unwrap()
+    };
+    assert_eq!(next_event()["event"], "initial");
     let (_, bytes) = samples("wc")
         .into_iter()
         .find(|(k, _)| *k == NodeKind::ExecutionState)
         .unwrap();
     env.ok(&["set", "executionstate", "wc"], &bytes);
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let created = next_event();
+    assert_eq!(created["event"], "created");
+    assert_eq!(created["data"]["topology_name"], "wc");
     env.ok(&["delete", "executionstate", "wc"], b"");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let names: Vec<&str> = events
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["initial", "created", "deleted"]);
-    assert_eq!(events[1]["data"]["topology_name"], "wc");
+    assert_eq!(next_event()["event"], "deleted");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
 #[test]

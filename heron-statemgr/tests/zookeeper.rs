@@ -375,36 +375,42 @@ fn watch_sees_changes_made_by_others() {
         "--count",
         "4",
         "--timeout-ms",
-        "20000",
+        "30000",
         "--format",
         "json",
     ]);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(800));
-    let bytes = sample(NodeKind::PhysicalPlan, "wc");
-    env.ok(&["set", "pplan", "wc"], &bytes);
-    let mut pplan: serde_json::Value =
-        serde_json::from_slice(&env.ok(&["get", "pplan", "wc"], b"")).unwrap();
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next_event = || -> serde_json::Value {
+        serde_json::from_str(&lines.next().expect("an event line").unwrap()).unwrap()
+    };
+    // Each change waits for the previous event, so none is folded into the next.
+    assert_eq!(next_event()["event"], "initial");
+    env.ok(
+        &["set", "pplan", "wc"],
+        &sample(NodeKind::PhysicalPlan, "wc"),
+    );
+    let created = next_event();
+    assert_eq!(created["event"], "created");
+    assert_eq!(created["data"]["stmgrs"][0]["data_port"], 6001);
+    let mut pplan = created["data"].clone();
     pplan["stmgrs"][0]["data_port"] = 7777.into();
     env.ok(
         &["set", "pplan", "wc", "--replace"],
         pplan.to_string().as_bytes(),
     );
+    let changed = next_event();
+    assert_eq!(changed["event"], "changed");
+    assert_eq!(changed["data"]["stmgrs"][0]["data_port"], 7777);
     env.ok(&["delete", "pplan", "wc"], b"");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let names: Vec<&str> = events
-        .iter()
-        .map(|e| e["event"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["initial", "created", "changed", "deleted"]);
-    assert_eq!(events[2]["data"]["stmgrs"][0]["data_port"], 7777);
+    assert_eq!(next_event()["event"], "deleted");
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "the watch ends after --count events"
+    );
 }
 
 #[test]
