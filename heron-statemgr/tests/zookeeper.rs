@@ -506,3 +506,83 @@ fn a_chroot_in_the_connection_string_is_created_and_used() {
     );
     assert!(out.is_empty());
 }
+
+#[test]
+fn a_one_shot_ephemeral_write_vanishes_as_soon_as_the_command_ends() {
+    let env = Env::zk("one-shot");
+    let out = env.run_with(
+        &["set", "tmanager", "wc"],
+        &sample(NodeKind::TManager, "wc"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ephemeral"),
+        "{}",
+        describe(&out)
+    );
+    // The session was closed before exit: the node is gone now, not after the 30 s session timeout.
+    let out = env.run(&["exists", "tmanager", "wc"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+}
+
+fn send_signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill {signal} {pid}");
+}
+
+#[test]
+fn a_terminated_lock_holder_releases_and_exits_0() {
+    let env = Env::zk("lock-term");
+    let mut holder = env.cmd(&["lock", "wc"]);
+    holder
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = holder.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "locked\n");
+    send_signal(child.id(), "-TERM");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let started = Instant::now();
+    let out = env.run(&["lock", "wc", "--timeout-ms", "200"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "released at once: {}",
+        describe(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn an_interrupted_command_exits_130_at_once() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let connect = format!("127.0.0.1:{}", silent.local_addr().unwrap().port());
+    let env = Env::zk_on(&connect, "interrupt", "");
+    let mut cmd = env.cmd(&["get", "topology", "wc"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    send_signal(child.id(), "-INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", describe(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted by SIGINT"),
+        "{}",
+        describe(&out)
+    );
+    drop(silent);
+}
