@@ -325,3 +325,48 @@ fn missing_cluster_and_bad_config_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("heron.class.state.manager"));
 }
+
+#[test]
+fn concurrent_local_submits_have_one_winner() {
+    let env = Env::local("race");
+    let children: Vec<_> = (0..16)
+        .map(|_| {
+            let mut cmd = env.cmd(&["create", "wc"]);
+            cmd.stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            std::io::Write::write_all(&mut stdin, &submit_json("wc")).unwrap();
+            drop(stdin);
+            child
+        })
+        .collect();
+    let codes: Vec<Option<i32>> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(0)).count(),
+        1,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(4)).count(),
+        15,
+        "{codes:?}"
+    );
+    let listing = String::from_utf8(env.ok(&["list"], b"")).unwrap();
+    assert_eq!(
+        listing.trim(),
+        "wc  topologies packingplans executionstate schedulers"
+    );
+    // No temporary files are left in any folder.
+    for dir in ["topologies", "packingplans", "executionstate", "schedulers"] {
+        let names: Vec<_> = std::fs::read_dir(std::path::Path::new(&env.root).join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["wc"], "{dir}");
+    }
+}
