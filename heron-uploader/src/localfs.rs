@@ -228,6 +228,9 @@ impl LocalFs {
                 (sha, n)
             }
         };
+        // Readable by the sandbox's user whatever the source file's mode (a copy takes it over).
+        fs::set_permissions(&temp, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .map_err(io("cannot set the mode of", &temp))?;
         if self.fsync {
             fs::File::open(&temp)
                 .and_then(|f| f.sync_all())

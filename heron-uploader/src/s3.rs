@@ -208,7 +208,11 @@ impl S3 {
                 let code = se.err().code().unwrap_or("");
                 let message = se.err().message().unwrap_or("");
                 let said = if code.is_empty() {
-                    format!("HTTP {status}")
+                    // HEAD answers carry no body, so no error code: say what the status means.
+                    match status {
+                        403 => "HTTP 403 Forbidden (a wrong secret key, an unknown access key or a missing permission)".to_string(),
+                        _ => format!("HTTP {status}"),
+                    }
                 } else if message.is_empty() {
                     format!("{code} (HTTP {status})")
                 } else {

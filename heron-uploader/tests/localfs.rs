@@ -28,10 +28,17 @@ fn upload_prints_one_uri_and_stores_the_package_under_herons_name() {
     let c = localfs_cluster();
     let body = bytes(100_000, 1);
     let pkg = c.package("topology.tar.gz", &body);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pkg, std::fs::Permissions::from_mode(0o600)).unwrap();
     let out = run_ok(c.cmd("upload", "wc").arg(&pkg));
     let dest = dest_dir(&c).join("wc-ads-tag-0.tar.gz");
     assert_eq!(out, format!("file://{}\n", dest.display()));
     assert_eq!(std::fs::read(&dest).unwrap(), body);
+    // Readable by the sandbox's user even though the source was private.
+    assert_eq!(
+        std::fs::metadata(&dest).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
     // No temp files left behind.
     assert!(files_containing(&dest_dir(&c), ".tmp-").is_empty());
 }
