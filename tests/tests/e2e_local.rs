@@ -1,0 +1,688 @@
+//! End-to-end tests of `heron` with the local-filesystem uploader and state manager, the aurora
+//! stand-in and the tmanager stand-in: submit, the job Aurora receives, kill, rollback of a failure
+//! injected at each stage, concurrent submits, signals, update, restart, activate/deactivate.
+
+#[path = "e2e_support.rs"]
+mod support;
+
+use std::process::Stdio;
+
+use heron_tests::{bin, command, unique_name};
+use support::*;
+
+#[test]
+fn yaml_submit_writes_state_package_and_job_then_kill_leaves_nothing() {
+    let s = Stand::local();
+    let name = unique_name("yaml");
+    let file = s.yaml_topology(&name);
+    let out = run(s.heron(
+        "submit",
+        &[&spec(), file.to_str().unwrap(), "-", "--format", "json"],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["topology"], name.as_str());
+    assert_eq!(doc["containers"], 3);
+
+    assert_eq!(
+        s.state_nodes(&name),
+        vec!["executionstate", "packingplans", "schedulers", "topologies"],
+        "the four nodes of a submit"
+    );
+    // The state decodes: execution state for our cluster/role/env, Aurora's homogeneous plan.
+    let exec = run(s.statemgr(&["get", "executionstate", &name, "--format", "json"]));
+    let exec: serde_json::Value = serde_json::from_slice(&exec.stdout).unwrap();
+    assert_eq!(
+        (
+            exec["cluster"].as_str(),
+            exec["role"].as_str(),
+            exec["environ"].as_str()
+        ),
+        (Some(CLUSTER), Some(ROLE), Some(ENV))
+    );
+    assert!(
+        exec["submission_time"].as_i64().unwrap() > 1_600_000_000
+            && exec["submission_time"].as_i64().unwrap() < 10_000_000_000
+    );
+    let plan = run(s.statemgr(&["get", "packingplan", &name, "--format", "json"]));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let containers = plan["container_plans"].as_array().unwrap();
+    assert_eq!(containers.len(), 2);
+    for c in containers {
+        assert!(
+            c["scheduledResource"].is_object() || c["scheduled_resource"].is_object(),
+            "no scheduled resource: {c}"
+        );
+    }
+    let sched = run(s.statemgr(&["get", "scheduler", &name, "--format", "json"]));
+    let sched: serde_json::Value = serde_json::from_slice(&sched.stdout).unwrap();
+    assert_eq!(sched["http_endpoint"], "scheduler_as_lib_no_endpoint");
+
+    // The package: topology file, defn, heron-conf with override and release files.
+    let pkgs = s.packages(&name);
+    let pkg = pkgs
+        .iter()
+        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .expect("a package");
+    let list = run(command("tar").arg("tzf").arg(pkg));
+    let list = text(&list.stdout);
+    for entry in [
+        format!("{name}.yaml"),
+        format!("{name}.defn"),
+        "heron-conf/heron.aurora".into(),
+        "heron-conf/override.yaml".into(),
+        "heron-conf/release.yaml".into(),
+        "heron-conf/statemgr.yaml".into(),
+    ] {
+        assert!(
+            list.lines().any(|l| l == entry),
+            "{entry} not in package:\n{list}"
+        );
+    }
+
+    // The job Aurora got: Heron's create line and a fully bound job.
+    let job = s.job(&name).expect("a running Aurora job");
+    assert_eq!(job["instances"].as_array().unwrap().len(), 3);
+    assert_eq!(job["resources"]["ram_bytes"], 4294967296u64);
+    assert_eq!(job["resources"]["disk_bytes"], 15032385536u64);
+    let content = job["job_file"]["content"].as_str().unwrap();
+    assert!(
+        content.contains(&format!("--topology-name={name} ")),
+        "{content}"
+    );
+    assert!(
+        content.contains(&format!("--topology-defn-file={name}.defn")),
+        "{content}"
+    );
+    assert!(
+        content.contains(&format!("--state-manager-root={}", s.state_root.display())),
+        "{content}"
+    );
+    assert!(
+        content.contains("--cluster=devcluster --role=ads --environment=devel"),
+        "{content}"
+    );
+    assert!(
+        !content.contains("{{TOPOLOGY"),
+        "unbound variables: {content}"
+    );
+    let creates: Vec<_> = s
+        .aurora_calls()
+        .into_iter()
+        .filter(|(_, a)| a.get(1).map(String::as_str) == Some("create"))
+        .collect();
+    assert_eq!(creates.len(), 1);
+    assert_eq!(
+        &creates[0].1[..5],
+        &[
+            "job",
+            "create",
+            "--wait-until",
+            "RUNNING",
+            &format!("{}/{name}", spec())
+        ]
+    );
+
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.assert_nothing_left(&name, "after kill");
+    let killalls = s
+        .aurora_calls()
+        .into_iter()
+        .filter(|(_, a)| a.get(1).map(String::as_str) == Some("killall"))
+        .count();
+    assert_eq!(killalls, 1);
+}
+
+#[test]
+fn dry_run_prints_plan_and_job_and_touches_nothing() {
+    let s = Stand::local();
+    let name = unique_name("dry");
+    let file = s.yaml_topology(&name);
+    let out = run(s.heron(
+        "submit",
+        &[
+            "--dry-run",
+            "--dry-run-format",
+            "json",
+            &spec(),
+            file.to_str().unwrap(),
+            "-",
+        ],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("\"containerPlans\"") || stdout.contains("container"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("--topology-name={name}")),
+        "the rendered job: {stdout}"
+    );
+    assert!(!s.state_root.exists() || s.state_nodes(&name).is_empty());
+    assert!(s.packages(&name).is_empty());
+    assert!(
+        s.aurora_calls().is_empty(),
+        "aurora was called in a dry run"
+    );
+
+    let out = run(s.heron(
+        "submit",
+        &[
+            "--dry-run",
+            "--format",
+            "json",
+            &spec(),
+            file.to_str().unwrap(),
+            "-",
+        ],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(doc["bindings"]["NUM_CONTAINERS"], "3");
+    assert_eq!(doc["bindings"]["TIER"], "preemptible");
+}
+
+#[test]
+fn an_existing_topology_is_refused_before_upload() {
+    let s = Stand::local();
+    let name = unique_name("twice");
+    let file = s.yaml_topology(&name);
+    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let pkg = s
+        .packages(&name)
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .unwrap();
+    let before = std::fs::metadata(&pkg).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
+    assert_eq!(code(&out), 4, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("already exists"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(
+        std::fs::metadata(&pkg).unwrap().modified().unwrap(),
+        before,
+        "the package was replaced"
+    );
+    assert!(
+        s.job(&name).is_some(),
+        "the running job must survive the refused submit"
+    );
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+#[test]
+fn a_failure_at_each_stage_is_rolled_back() {
+    let s = Stand::local();
+    let statemgr = bin("heron-statemgr");
+    let failing_upload = s.script(
+        "fail-upload",
+        "echo 'error: the package store is down' >&2; exit 5",
+    );
+    let failing_state = s.script(
+        "fail-state",
+        &format!(
+            "case \" $* \" in *\" create \"*) echo 'error: ZooKeeper session expired' >&2; exit 5;; esac\nexec {} \"$@\"",
+            statemgr.display()
+        ),
+    );
+    let failing_render = s.script(
+        "fail-render",
+        "echo 'error: template line 3: unknown binding' >&2; exit 2",
+    );
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, Vec<&'a str>, i32, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "upload",
+            vec![("HERON_UPLOADER_BIN", failing_upload.display().to_string())],
+            vec![],
+            5,
+            "the package store is down",
+        ),
+        (
+            "state",
+            vec![("HERON_STATEMGR_BIN", failing_state.display().to_string())],
+            vec![],
+            5,
+            "ZooKeeper session expired",
+        ),
+        (
+            "render",
+            vec![(
+                "HERON_AURORA_RENDER_BIN",
+                failing_render.display().to_string(),
+            )],
+            vec![],
+            2,
+            "unknown binding",
+        ),
+        (
+            "aurora",
+            vec![("AURORA_STANDIN_FAIL", "create".into())],
+            vec![],
+            1,
+            "injected",
+        ),
+        (
+            "aurora",
+            vec![("AURORA_STANDIN_FAIL_AFTER", "create".into())],
+            vec![],
+            1,
+            "injected",
+        ),
+        (
+            "aurora",
+            vec![("AURORA_STANDIN_HANG", "create".into())],
+            vec!["--config-property", "heron.cli.aurora.timeout.secs=2"],
+            5,
+            "killed after 2 s",
+        ),
+    ];
+    for (i, (stage, env, extra, want_code, want_text)) in cases.into_iter().enumerate() {
+        let name = unique_name(&format!("fail{i}"));
+        let file = s.yaml_topology(&name);
+        let mut args: Vec<&str> = extra.clone();
+        let file_s = file.display().to_string();
+        let sp = spec();
+        args.extend([sp.as_str(), file_s.as_str(), "-"]);
+        let mut cmd = s.heron("submit", &args);
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let out = run(&mut cmd);
+        let ctx = format!("case {i} ({stage}, {env:?})");
+        assert_eq!(code(&out), want_code, "{ctx}: {}", describe(&out));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!("submit failed at stage \"{stage}\"")),
+            "{ctx}: {err}"
+        );
+        assert!(err.contains(want_text), "{ctx}: {err}");
+        assert!(err.contains("rollback:"), "{ctx}: {err}");
+        s.assert_nothing_left(&name, &ctx);
+    }
+}
+
+#[test]
+fn two_concurrent_submits_of_one_name_one_wins() {
+    let s = Stand::local();
+    let name = unique_name("race");
+    let file = s.yaml_topology(&name);
+    let mut children = Vec::new();
+    for _ in 0..2 {
+        let mut c = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        children.push(c.spawn().unwrap());
+    }
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let mut codes: Vec<i32> = outs.iter().map(code).collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![0, 4],
+        "{}\n{}",
+        describe(&outs[0]),
+        describe(&outs[1])
+    );
+    assert_eq!(
+        s.state_nodes(&name),
+        vec!["executionstate", "packingplans", "schedulers", "topologies"]
+    );
+    assert!(s.job(&name).is_some());
+    assert!(
+        s.packages(&name)
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with(".tar.gz")),
+        "the winner's package is gone"
+    );
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.assert_nothing_left(&name, "after kill");
+}
+
+fn signal(pid: u32, sig: &str) {
+    let st = command("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill -{sig} {pid}");
+}
+
+#[test]
+fn sigterm_during_submit_rolls_back_and_exits_130() {
+    let mut s = Stand::local();
+    s.extra_env
+        .push(("AURORA_STANDIN_HANG_AFTER".into(), "create".into()));
+    let name = unique_name("term");
+    let file = s.yaml_topology(&name);
+    let child = s
+        .heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the Aurora job", 30, || s.job(&name).is_some());
+    signal(child.id(), "TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 130, "{}", describe(&out));
+    assert!(text(&out.stderr).contains("SIGTERM"), "{}", describe(&out));
+    s.assert_nothing_left(&name, "after SIGTERM");
+}
+
+#[test]
+fn kill_9_in_the_middle_of_a_submit_then_heron_kill_cleans_everything() {
+    let mut s = Stand::local();
+    s.extra_env
+        .push(("AURORA_STANDIN_HANG_AFTER".into(), "create".into()));
+    let name = unique_name("nine");
+    let file = s.yaml_topology(&name);
+    let mut child = s
+        .heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the Aurora job", 30, || s.job(&name).is_some());
+    signal(child.id(), "KILL");
+    let _ = child.wait();
+    // The hung `aurora job create` outlives heron (its own process group); stop it like an operator.
+    for (pid, args) in s.aurora_calls() {
+        if args.get(1).map(String::as_str) == Some("create") && pid > 0 {
+            let _ = command("kill").arg("-KILL").arg(pid.to_string()).status();
+        }
+    }
+    assert!(
+        !s.state_nodes(&name).is_empty(),
+        "the state should still be there after kill -9"
+    );
+    s.extra_env.clear();
+    let out = run(s.heron("kill", &[&spec(), &name, "--format", "json"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["found"]["topology"], true);
+    assert_eq!(doc["found"]["aurora_job"], true);
+    s.assert_nothing_left(&name, "after heron kill");
+}
+
+#[test]
+fn kill_copes_with_a_job_or_state_already_gone() {
+    let s = Stand::local();
+    let name = unique_name("gone");
+    let file = s.yaml_topology(&name);
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+    // The job is gone (killed by hand), the state is still there (Heron issue #1669).
+    let aurora = run(command(bin("aurora"))
+        .env("AURORA_STANDIN_STATE_DIR", &s.aurora_state)
+        .args(["job", "killall", &format!("{}/{name}", spec())]));
+    assert!(aurora.status.success());
+    let out = run(s.heron("kill", &[&spec(), &name, "--format", "json"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["found"]["aurora_job"], false);
+    assert_eq!(doc["found"]["topology"], true);
+    s.assert_nothing_left(&name, "after kill of a job already gone");
+
+    // Only part of the state is left (Heron issue #1272): kill removes it.
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+    assert!(
+        run(s.statemgr(&["delete", "topology", &name]))
+            .status
+            .success()
+    );
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("not in the state"),
+        "{}",
+        describe(&out)
+    );
+    s.assert_nothing_left(&name, "after kill of partial state");
+
+    // Nothing at all: exit 3, said plainly.
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("found nothing"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// Writes a physical plan for the tmanager stand-in (the tmanager writes it in real life).
+fn write_pplan(s: &Stand, name: &str) {
+    let topo = run(s.statemgr(&["get", "topology", name, "--format", "json"]));
+    assert!(topo.status.success(), "{}", describe(&topo));
+    let topology: serde_json::Value = serde_json::from_slice(&topo.stdout).unwrap();
+    let pplan = serde_json::json!({"topology": topology, "stmgrs": [], "instances": []});
+    let mut set = s.statemgr(&["set", "pplan", name, "--input-format", "json"]);
+    set.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = set.spawn().unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pplan.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+}
+
+fn pplan_state(s: &Stand, name: &str) -> String {
+    let out = run(s.statemgr(&["get", "pplan", name, "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["topology"]["state"].as_str().unwrap_or("?").to_string()
+}
+
+#[test]
+fn activate_deactivate_update_restart_through_the_stand_ins() {
+    let s = Stand::local();
+    let name = unique_name("manage");
+    let file = s.yaml_topology(&name);
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+
+    // No physical plan yet: activate says so (exit 5).
+    let out = run(s.heron("deactivate", &[&spec(), &name]));
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("no physical plan"),
+        "{}",
+        describe(&out)
+    );
+
+    write_pplan(&s, &name);
+    let log = s.dir.join("tm.log");
+    let mut tm = command(bin("tmanager-standin"))
+        .args(["--statemgr-root"])
+        .arg(&s.state_root)
+        .args(["--topology", &name, "--exit-on-stdin-eof", "--log"])
+        .arg(&log)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::BufRead as _;
+        let mut line = String::new();
+        std::io::BufReader::new(tm.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("LISTENING"), "{line}");
+    }
+
+    let out = run(s.heron("deactivate", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(pplan_state(&s, &name), "PAUSED");
+    let out = run(s.heron("deactivate", &[&spec(), &name, "--format", "json"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["changed"],
+        false
+    );
+    let out = run(s.heron("activate", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(pplan_state(&s, &name), "RUNNING");
+
+    let out = run(s.heron(
+        "update",
+        &[&spec(), &name, "--runtime-config", "count:my.key:7"],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let tm_log = std::fs::read_to_string(&log).unwrap();
+    assert!(tm_log.contains("count:my.key:7"), "{tm_log}");
+
+    // Scale up: 2+2 instances on 2 containers → count:6 gives 8 instances on 4 containers.
+    let out = run(s.heron(
+        "update",
+        &[
+            &spec(),
+            &name,
+            "--component-parallelism",
+            "count:6",
+            "--dry-run",
+            "--dry-run-format",
+            "table",
+        ],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(text(&out.stdout).contains("NEW"), "{}", describe(&out));
+    assert_eq!(
+        s.job(&name).unwrap()["instances"].as_array().unwrap().len(),
+        3,
+        "dry run changed the job"
+    );
+    let out = run(s.heron(
+        "update",
+        &[
+            &spec(),
+            &name,
+            "--component-parallelism",
+            "count:6",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["containers"], 4);
+    assert_eq!(doc["added_instances"], serde_json::json!([3, 4]));
+    assert_eq!(
+        s.job(&name).unwrap()["instances"].as_array().unwrap().len(),
+        5
+    );
+    let plan = run(s.statemgr(&["get", "packingplan", &name, "--format", "json"]));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let mut ids: Vec<i64> = plan["container_plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, vec![1, 2, 3, 4]);
+    assert_eq!(
+        pplan_state(&s, &name),
+        "RUNNING",
+        "reactivated after the update"
+    );
+    assert!(
+        !s.state_nodes(&name).contains(&"locks".to_string()),
+        "the update lock was not released"
+    );
+
+    // Scale down to 2 containers: Aurora instances 3 and 4 are killed.
+    let out = run(s.heron("update", &[&spec(), &name, "--container-number", "2"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let job = s.job(&name).unwrap();
+    let live: Vec<u64> = job["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(live, vec![0, 1, 2]);
+
+    // No change, unknown component: refused.
+    let out = run(s.heron(
+        "update",
+        &[&spec(), &name, "--component-parallelism", "nope:2"],
+    ));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+
+    let out = run(s.heron("restart", &[&spec(), &name, "1"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run(s.heron("restart", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        !s.state_nodes(&name).contains(&"tmanagers".to_string()),
+        "restart of all keeps the old tmanager location"
+    );
+    let restarts: Vec<Vec<String>> = s
+        .aurora_calls()
+        .into_iter()
+        .map(|(_, a)| a)
+        .filter(|a| a.get(1).map(String::as_str) == Some("restart"))
+        .collect();
+    assert_eq!(restarts.len(), 2);
+    assert_eq!(restarts[0][2], format!("{}/{name}/1", spec()));
+    assert_eq!(restarts[1][2], format!("{}/{name}", spec()));
+
+    drop(tm.stdin.take());
+    let _ = tm.kill();
+    let _ = tm.wait();
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.assert_nothing_left(&name, "after kill");
+}
+
+#[test]
+fn usage_errors_are_exit_2_with_a_hint() {
+    let s = Stand::local();
+    let out = run(s.heron(
+        "submit",
+        &["--service-url", "http://x", &spec(), "a.jar", "A"],
+    ));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(text(&out.stderr).contains("not supported"));
+    let out = run(s.heron("kill", &["devcluster/ads", "x"]));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("environment required"),
+        "{}",
+        describe(&out)
+    );
+    let out = run(s.heron("kill", &["nosuchcluster/ads/devel", "x"]));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let out = run(s.heron("submit", &[&spec(), "missing.yaml", "-"]));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+}
