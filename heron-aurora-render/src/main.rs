@@ -144,6 +144,12 @@ fn bad(message: impl Into<String>) -> anyhow::Error {
 }
 
 fn run(cli: &Cli) -> Result<()> {
+    let is_stdin = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if is_stdin(&cli.template) && (is_stdin(&cli.values) || is_stdin(&cli.check)) {
+        return Err(bad(
+            "only one of --template, --values and --check can read stdin (`-`)",
+        ));
+    }
     if let Some(path) = &cli.check {
         return run_check(cli, path);
     }
@@ -263,7 +269,12 @@ fn choose_template(cli: &Cli, config: Option<&heron_common::config::Config>) -> 
 
 fn read_template(path: &Path) -> Result<Template> {
     let text = read_input(path, "template")?;
-    Ok(Template::new(path.display().to_string(), text))
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    Ok(Template::new(name, text))
 }
 
 fn read_input(path: &Path, what: &str) -> Result<String> {

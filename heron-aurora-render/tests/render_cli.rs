@@ -898,3 +898,32 @@ fn print_template_gives_the_builtin_text() {
         render_ok(&["--values", &values], None)
     );
 }
+
+#[test]
+fn template_from_stdin_and_non_ascii_values() {
+    // A template on stdin; a non-ASCII value gets the coding line Python 2 (Aurora's client) needs.
+    let job = render_ok(
+        &["--template", "-", "--bind", "NAME=héron"],
+        Some("x = '{{NAME}}'\n"),
+    );
+    assert_eq!(job, "# -*- coding: utf-8 -*-\nx = 'héron'\n");
+    let job = render_ok(
+        &["--template", "-", "--bind", "NAME=heron"],
+        Some("x = '{{NAME}}'\n"),
+    );
+    assert_eq!(job, "x = 'heron'\n");
+    let r = run(&["--template", "-", "--values", "-"], Some("x = 1\n"));
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: only one of --template, --values and --check can read stdin (`-`)\n"
+    );
+    let r = run(&["--template", "-"], Some("x = '{{NAME}}'\n"));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("error: <stdin>:1:6: undefined binding NAME"),
+        "{}",
+        r.stderr
+    );
+}
