@@ -186,10 +186,12 @@ fn run(cli: &Cli) -> Result<()> {
     }
     let fetch = match &config {
         Some(config) => {
-            // Only a URI a config file sets: Heron's built-in default is a local path.
+            // Heron's built-in default is a local path, not a URI: only a value set by a file or
+            // --config-property (anything with a scheme) becomes the binding.
             let key = heron_common::config::keys::CORE_PACKAGE_URI;
-            if config.origin(key).is_some()
-                && let Some(uri) = config.get_str(key)?
+            if let Some(uri) = config.get_str(key)?
+                && (config.origin(key).is_some()
+                    || heron_aurora_render::fetch::uri_scheme(&uri).is_some())
             {
                 bindings
                     .add_default("CORE_PACKAGE_URI", &uri, Source::Config(key))
