@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use heron_common::Error;
 use heron_common::config::Config;
+use heron_common::config::classes::StateManagerKind;
 
 /// `heron.class.state.manager`.
 pub const KEY_CLASS: &str = "heron.class.state.manager";
@@ -148,47 +149,6 @@ pub enum AclPolicy {
     CreatorWorldRead,
 }
 
-/// Which backend `heron.class.state.manager` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BackendKind {
-    /// ZooKeeper.
-    ZooKeeper,
-    /// Local file system.
-    LocalFs,
-}
-
-/// Maps Heron's class name (either package spelling) or our short name to a backend.
-// (heron_common::config::classes is being written; this small parser stands in for it.)
-fn backend_kind(config: &Config) -> Result<BackendKind, Error> {
-    let Some(class) = config.get_str(KEY_CLASS)? else {
-        return Err(Error::ConfigMissing {
-            key: KEY_CLASS.to_string(),
-            hint: "set it in the cluster's statemgr.yaml, e.g. \
-                   org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager"
-                .to_string(),
-        });
-    };
-    let short = class
-        .trim()
-        .rsplit('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    match short.as_str() {
-        "curatorstatemanager" | "zookeeper" | "zk" => Ok(BackendKind::ZooKeeper),
-        "localfilesystemstatemanager" | "localfs" | "local" => Ok(BackendKind::LocalFs),
-        _ => Err(Error::ConfigValue {
-            key: KEY_CLASS.to_string(),
-            origin: config.origin(KEY_CLASS).map(PathBuf::from),
-            message: format!(
-                "unsupported state manager {class:?}: use \
-                 org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager or \
-                 org.apache.heron.statemgr.localfs.LocalFileSystemStateManager"
-            ),
-        }),
-    }
-}
-
 fn millis(config: &Config, key: &str, default: u64) -> Result<Duration, Error> {
     let ms = config.get_u64(key)?.unwrap_or(default);
     if ms == 0 {
@@ -233,19 +193,19 @@ impl Settings {
     /// Resolves the settings from a loaded config. `env_auth` is the value of `HERON_ZK_AUTH`, if set
     /// (passed in so callers and tests decide where it comes from).
     pub fn from_config(config: &Config, env_auth: Option<String>) -> Result<Settings, Error> {
-        let kind = backend_kind(config)?;
+        let kind = StateManagerKind::from_config(config)?;
         let root_raw =
             config.require_str(KEY_ROOT, "set the root of Heron's state tree, e.g. /heron")?;
         let scheduler_is_service = config.get_bool(KEY_SCHEDULER_IS_SERVICE)?.unwrap_or(true);
         match kind {
-            BackendKind::LocalFs => Ok(Settings {
+            StateManagerKind::LocalFs => Ok(Settings {
                 root: check_root(config, &root_raw, true)?,
                 backend: BackendSettings::LocalFs {
                     initialize_tree: config.get_bool(KEY_LOCALFS_INIT_TREE)?.unwrap_or(true),
                 },
                 scheduler_is_service,
             }),
-            BackendKind::ZooKeeper => {
+            StateManagerKind::ZooKeeper => {
                 let connection_string = config.require_str(
                     KEY_CONNECTION,
                     "set the ZooKeeper hosts, e.g. zk1:2181,zk2:2181,zk3:2181",
