@@ -58,6 +58,21 @@ struct ObjectInfo {
     modified_ms: Option<u64>,
 }
 
+/// An error and its sources, by their `Display` only (the SDK's `Debug` dumps go to `--verbose`).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}
+
 /// Splits `scheme://user:pass@host:port/...` into the URI without credentials and the credentials.
 fn split_proxy(uri: &str) -> (String, Option<(String, String)>) {
     if let Some((scheme, rest)) = uri.split_once("://") {
@@ -201,7 +216,20 @@ impl S3 {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let detail = DisplayErrorContext(&e).to_string();
+        tracing::debug!("{what}: {}", DisplayErrorContext(&e));
+        let detail = chain(&e);
+        if !matches!(e, SdkError::ServiceError(_))
+            && detail.to_ascii_lowercase().contains("credential")
+        {
+            return Error::Denied(format!(
+                "{what}: no usable S3 credentials ({}); set {} and {} in uploader.yaml, or {}, or \
+                 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment",
+                detail.lines().next().unwrap_or(""),
+                settings::S3_ACCESS_KEY,
+                settings::S3_SECRET_KEY,
+                settings::S3_AWS_PROFILE
+            ));
+        }
         match &e {
             SdkError::ServiceError(se) => {
                 let status = se.raw().status().as_u16();
@@ -254,13 +282,6 @@ impl S3 {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Unavailable(
                 format!("{what}: cannot reach S3 at {}: {detail}", self.where_()),
             ),
-            _ if detail.to_ascii_lowercase().contains("credential") => Error::Denied(format!(
-                "{what}: no usable S3 credentials ({detail}); set {} and {} in uploader.yaml, or {}, or \
-                 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment",
-                settings::S3_ACCESS_KEY,
-                settings::S3_SECRET_KEY,
-                settings::S3_AWS_PROFILE
-            )),
             _ => Error::Failed(format!("{what}: {detail}")),
         }
     }

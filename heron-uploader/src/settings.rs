@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use heron_common::config::Config;
+use heron_common::config::classes::UploaderKind;
 use heron_common::{Error, Result};
 
 /// `heron.class.uploader`.
@@ -71,42 +72,21 @@ impl Kind {
         }
     }
 
-    /// Maps `heron.class.uploader` (Heron's Java class, old or new package, or our short name).
-    pub fn from_class(class: &str) -> Result<Kind> {
-        let class = class.trim();
-        let simple = class.rsplit('.').next().unwrap_or(class);
-        let from_heron = |rest: &str| {
-            ["org.apache.heron.uploader.", "com.twitter.heron.uploader."]
-                .iter()
-                .any(|p| class.strip_prefix(p) == Some(rest))
-        };
-        if class.eq_ignore_ascii_case("localfs") || from_heron("localfs.LocalFileSystemUploader") {
-            Ok(Kind::LocalFs)
-        } else if class.eq_ignore_ascii_case("hdfs") || from_heron("hdfs.HdfsUploader") {
-            Ok(Kind::Hdfs)
-        } else if class.eq_ignore_ascii_case("s3") || from_heron("s3.S3Uploader") {
-            Ok(Kind::S3)
-        } else {
-            let known_other = [
-                "GcsUploader",
-                "ScpUploader",
-                "HttpUploader",
-                "DLUploader",
-                "NullUploader",
-            ];
-            let why = if known_other.contains(&simple) {
-                format!("Heron's {simple} is not supported by heron-uploader")
-            } else {
-                "unknown uploader class".to_string()
-            };
-            Err(Error::ConfigValue {
+    /// Reads `heron.class.uploader` through the workspace's class table (Heron's class names, old
+    /// and new packages, and short names). Heron's `NullUploader` is refused: it stores nothing.
+    pub fn from_config(config: &Config) -> Result<Kind> {
+        match UploaderKind::from_config(config)? {
+            UploaderKind::LocalFs => Ok(Kind::LocalFs),
+            UploaderKind::Hdfs => Ok(Kind::Hdfs),
+            UploaderKind::S3 => Ok(Kind::S3),
+            UploaderKind::Null => Err(Error::ConfigValue {
                 key: CLASS.to_string(),
-                origin: None,
-                message: format!(
-                    "{why}: {class:?}; use org.apache.heron.uploader.localfs.LocalFileSystemUploader, \
-                     org.apache.heron.uploader.hdfs.HdfsUploader or org.apache.heron.uploader.s3.S3Uploader"
-                ),
-            })
+                origin: config.origin(CLASS).map(|p| p.to_path_buf()),
+                message:
+                    "Heron's NullUploader stores nothing, so heron-uploader has nothing to do; \
+                          use the localfs, hdfs or s3 uploader"
+                        .to_string(),
+            }),
         }
     }
 }
@@ -237,18 +217,7 @@ fn no_tokens(config: &Config, key: &str, value: &str) -> Result<()> {
 impl Settings {
     /// Reads the backend and its keys.
     pub fn from_config(config: &Config, ctx: &Context) -> Result<Settings> {
-        let class = config.require_str(
-            CLASS,
-            "set it in uploader.yaml, e.g. org.apache.heron.uploader.localfs.LocalFileSystemUploader",
-        )?;
-        match Kind::from_class(&class).map_err(|e| match e {
-            Error::ConfigValue { key, message, .. } => Error::ConfigValue {
-                origin: config.origin(&key).map(|p| p.to_path_buf()),
-                key,
-                message,
-            },
-            other => other,
-        })? {
+        match Kind::from_config(config)? {
             Kind::LocalFs => Ok(Settings::LocalFs(localfs(config, ctx)?)),
             Kind::Hdfs => Ok(Settings::Hdfs(hdfs(config)?)),
             Kind::S3 => Ok(Settings::S3(s3(config)?)),
@@ -432,25 +401,25 @@ mod tests {
 
     #[test]
     fn classes() {
+        let kind = |class: &str| Kind::from_config(&config(&[(CLASS, class)]));
         assert_eq!(
-            Kind::from_class("org.apache.heron.uploader.localfs.LocalFileSystemUploader").unwrap(),
+            kind("org.apache.heron.uploader.localfs.LocalFileSystemUploader").unwrap(),
             Kind::LocalFs
         );
         assert_eq!(
-            Kind::from_class("com.twitter.heron.uploader.hdfs.HdfsUploader").unwrap(),
+            kind("com.twitter.heron.uploader.hdfs.HdfsUploader").unwrap(),
             Kind::Hdfs
         );
         assert_eq!(
-            Kind::from_class(" org.apache.heron.uploader.s3.S3Uploader ").unwrap(),
+            kind("org.apache.heron.uploader.s3.S3Uploader").unwrap(),
             Kind::S3
         );
-        assert_eq!(Kind::from_class("S3").unwrap(), Kind::S3);
-        let e = Kind::from_class("org.apache.heron.uploader.gcs.GcsUploader").unwrap_err();
-        assert!(
-            e.to_string().contains("GcsUploader is not supported"),
-            "{e}"
-        );
+        assert_eq!(kind("s3").unwrap(), Kind::S3);
+        let e = kind("org.apache.heron.uploader.gcs.GcsUploader").unwrap_err();
+        assert!(e.to_string().contains("does not support"), "{e}");
         assert_eq!(e.exit_code(), heron_common::ExitCode::BadInput);
+        let e = kind("org.apache.heron.uploader.NullUploader").unwrap_err();
+        assert!(e.to_string().contains("NullUploader"), "{e}");
     }
 
     #[test]

@@ -202,7 +202,7 @@ fn bad_input_gives_clear_errors_and_exit_codes() {
         text(&out.stderr)
     );
     assert!(
-        text(&out.stderr).contains("ScpUploader is not supported"),
+        text(&out.stderr).contains("which this tool does not support"),
         "{}",
         text(&out.stderr)
     );
