@@ -114,6 +114,18 @@ pub fn find_pystachio_ref(text: &str) -> Option<&str> {
     None
 }
 
+/// Every Pystachio reference in `text`, in order, as Pystachio's pattern finds them.
+pub fn pystachio_refs(text: &str) -> Vec<&str> {
+    let mut refs = Vec::new();
+    let mut offset = 0;
+    while let Some(found) = find_pystachio_ref(&text[offset..]) {
+        let start = offset + text[offset..].find(found).unwrap_or(0);
+        refs.push(&text[start..start + found.len()]);
+        offset = start + found.len();
+    }
+    refs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +166,9 @@ mod tests {
         assert_eq!(find_pystachio_ref("{{}}"), None);
         assert_eq!(find_pystachio_ref("{{a{b}}"), None);
         assert_eq!(find_pystachio_ref("{{a{{b}}"), Some("{{b}}"));
+        assert_eq!(
+            pystachio_refs("{{a}} x {{b}}{{c}} {{"),
+            vec!["{{a}}", "{{b}}", "{{c}}"]
+        );
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::bindings::{Bindings, kind_of, scalar_text};
 use crate::fetch::FetchCommands;
-use crate::quote::{find_pystachio_ref, py_literal, py_str_body, sh_word};
+use crate::quote::{find_pystachio_ref, py_literal, py_str_body, pystachio_refs, sh_word};
 use crate::scan::{self, Ctx, Pos, Scanned};
 
 /// Built-in default template text.
@@ -220,6 +220,7 @@ pub fn render(
     let output = hb
         .render(&template.name, &bindings.as_json())
         .map_err(|e| render_error(template, &scanned, &e))?;
+    no_new_references(template, &output)?;
     let output = with_coding_line(output);
     check_python(template, &output)?;
     Ok(output)
@@ -264,6 +265,27 @@ fn render_error(template: &Template, scanned: &Scanned, e: &HbRenderError) -> Re
         _ => None,
     });
     RenderError::at(template, pos, message)
+}
+
+/// Each value is checked on its own; this catches a reference formed where a value meets
+/// template text or another value (`'{{A}}}'` with A = `{{x}`): every reference in the output
+/// must be written in the template itself.
+fn no_new_references(template: &Template, output: &str) -> Result<(), RenderError> {
+    let written: std::collections::BTreeSet<&str> =
+        pystachio_refs(&template.text).into_iter().collect();
+    match pystachio_refs(output)
+        .into_iter()
+        .find(|r| !written.contains(r))
+    {
+        None => Ok(()),
+        Some(found) => Err(RenderError::at(
+            template,
+            None,
+            format!(
+                "the rendered job holds `{found}`, which the template does not: a value written next to braces formed one of Aurora's references; keep braces away from values"
+            ),
+        )),
+    }
 }
 
 /// Aurora's client runs Python 2, which rejects non-ASCII source without a coding declaration.

@@ -94,6 +94,12 @@ proptest! {
     }
 
     #[test]
+    fn references_formed_across_a_value_boundary_are_refused(name in "[a-z]{1,8}") {
+        let err = render_with("x = '{{V}}}'\n", &format!("{{{{{name}}}")).expect_err("refused");
+        prop_assert!(err.contains("which the template does not"), "{}", err);
+    }
+
+    #[test]
     fn scanning_never_panics(template in "(\\{\\{|\\}\\}|[#/^~&!'\" a-zA-Z\n\\\\{}.\\[\\]()=]){0,40}") {
         let _ = heron_aurora_render::list_variables(&Template::new("t", template.clone()));
         let _ = render_with(&template, "v");
