@@ -307,6 +307,9 @@ impl Hdfs {
         let digest = reader.finish().await?;
         let sha256 = known_sha.unwrap_or(digest.sha256);
         let size = digest.size;
+        if size == 0 {
+            return Err(crate::source::empty_package(input));
+        }
         if matches!(input, Input::Stdin)
             && !options.force
             && existing

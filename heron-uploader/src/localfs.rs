@@ -211,6 +211,9 @@ impl LocalFs {
             }
             Input::Stdin => {
                 let (sha, n) = self.copy_stdin(&temp, progress)?;
+                if n == 0 {
+                    return Err(crate::source::empty_package(input));
+                }
                 if !options.force
                     && existing
                         .as_ref()

@@ -400,7 +400,9 @@ impl S3 {
         let chunk = usize::try_from(part_size)
             .map_err(|_| Error::BadInput("part size too large".into()))?;
         let mut reader = ChunkReader::start(input, chunk, 1, known_sha.is_none())?;
-        let first = reader.next().await?.unwrap_or_default();
+        let Some(first) = reader.next().await? else {
+            return Err(crate::source::empty_package(input));
+        };
         let second = if first.len() == chunk {
             reader.next().await?
         } else {

@@ -85,6 +85,14 @@ impl Input {
     }
 }
 
+/// The error for an empty package (from stdin: files are checked when opened).
+pub fn empty_package(input: &Input) -> Error {
+    Error::BadInput(format!(
+        "the package from {} is empty; nothing was uploaded",
+        input.describe()
+    ))
+}
+
 /// Hex sha256 and size of a whole file, read in 1 MiB blocks (blocking).
 pub fn hash_file(path: &Path, progress: &Progress) -> Result<(String, u64)> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io("cannot open", path, e))?;

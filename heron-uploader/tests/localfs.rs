@@ -185,6 +185,13 @@ fn bad_input_gives_clear_errors_and_exit_codes() {
         text(&out.stderr)
     );
     assert!(out.stdout.is_empty());
+    // An empty package, as a file or on stdin: refused, nothing left behind.
+    let out = run(c.cmd("upload", "wc").arg(c.package("empty", b"")));
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    let out = run(c.cmd("upload", "wc").arg("-"));
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("empty"), "{}", text(&out.stderr));
+    assert!(files_containing(&dest_dir(&c), "wc-ads").is_empty());
     // A topology name that would escape the directory.
     let out = run(c.cmd("upload", "../x").arg(c.package("p", b"x")));
     assert_eq!(code(&out), 2);
