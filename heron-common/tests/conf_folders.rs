@@ -40,7 +40,9 @@ const FOLDERS: [&str; 3] = ["aurora-zk-s3", "aurora-zk-hdfs", "local"];
 fn every_folder_is_aurora_with_round_robin_packing() {
     for cluster in FOLDERS {
         let config = load(cluster);
-        config.validate().unwrap_or_else(|e| panic!("{cluster}: {e}"));
+        config
+            .validate()
+            .unwrap_or_else(|e| panic!("{cluster}: {e}"));
         assert_eq!(
             SchedulerKind::from_config(&config).unwrap(),
             SchedulerKind::Aurora
@@ -109,14 +111,14 @@ fn s3_folder_uses_zookeeper_and_s3_fetched_with_the_aws_cli() {
         text(&config, keys::UPLOADER_S3_PATH_PREFIX),
         "heron/topologies/aurora-zk-s3/alice"
     );
-    assert_eq!(
-        text(&config, "heron.uploader.s3.package.uri.scheme"),
-        "s3"
-    );
+    assert_eq!(text(&config, "heron.uploader.s3.package.uri.scheme"), "s3");
     assert!(text(&config, keys::CORE_PACKAGE_URI).starts_with("s3://"));
     let fetch = text(&config, "heron.aurora.fetch.command.s3");
     assert!(fetch.starts_with("aws s3 cp "), "{fetch}");
-    assert!(fetch.contains("{URI}") && fetch.contains("{FILE}"), "{fetch}");
+    assert!(
+        fetch.contains("{URI}") && fetch.contains("{FILE}"),
+        "{fetch}"
+    );
     assert_eq!(
         config.get_u64("heron.uploader.s3.part.size.bytes").unwrap(),
         Some(8 << 20)
@@ -242,7 +244,10 @@ fn sandbox_files_parse_and_are_the_same_in_every_folder() {
         .collect();
     assert_eq!(names, ["file-sink", "tmanager-sink", "metricscache-sink"]);
     for name in &names {
-        assert!(sinks.get_map(name).unwrap().is_some(), "{name} has no section");
+        assert!(
+            sinks.get_map(name).unwrap().is_some(),
+            "{name} has no section"
+        );
     }
 }
 
