@@ -204,6 +204,11 @@ impl Runner {
         args
     }
 
+    /// The timeout of stage programs (also used for the topology program).
+    pub fn stage_timeout(&self) -> Duration {
+        self.stage_timeout
+    }
+
     fn timeout(&self, stage: Stage) -> Duration {
         if stage == Stage::Aurora {
             self.aurora_timeout
@@ -418,7 +423,7 @@ impl Runner {
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                     if signals::should_stop() {
-                        let _ = child.kill();
+                        kill_group(&mut child);
                         let _ = child.wait();
                         return Err(fail(
                             ExitCode::Interrupted,
@@ -427,7 +432,7 @@ impl Runner {
                         ));
                     }
                     if Instant::now() > deadline {
-                        let _ = child.kill();
+                        kill_group(&mut child);
                         let _ = child.wait();
                         return Err(fail(
                             ExitCode::Unavailable,
@@ -462,7 +467,7 @@ impl LockGuard {
                 match child.try_wait() {
                     Ok(Some(_)) | Err(_) => break,
                     Ok(None) if Instant::now() > deadline => {
-                        let _ = child.kill();
+                        kill_group(&mut child);
                         let _ = child.wait();
                         break;
                     }
@@ -477,6 +482,57 @@ impl Drop for LockGuard {
     fn drop(&mut self) {
         self.release_inner();
     }
+}
+
+/// How a plain child program ended (see [`run_command`]).
+#[derive(Debug)]
+pub enum Ended {
+    /// It exited; its output and status.
+    Exited(Output),
+    /// It ran past the timeout and was killed.
+    TimedOut,
+    /// `heron` got SIGINT/SIGTERM and killed it.
+    Interrupted,
+}
+
+/// Runs a program that is not a stage (the topology program) with the same rules: its own
+/// process group, a timeout, killed when `heron` is interrupted. stdin is closed.
+pub fn run_command(command: &mut Command, timeout: Duration) -> std::io::Result<Ended> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    let mut child = command.spawn()?;
+    let (out, err) = collect(&mut child, false, "");
+    let outcome = wait(&mut child, timeout);
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    match outcome {
+        Ok(status) => Ok(Ended::Exited(Output {
+            stdout,
+            stderr,
+            status,
+        })),
+        Err(Waited::TimedOut) => Ok(Ended::TimedOut),
+        Err(Waited::Interrupted) => Ok(Ended::Interrupted),
+        Err(Waited::Io(e)) => Err(std::io::Error::other(e)),
+    }
+}
+
+/// Kills a child and everything in its process group (each child gets a group of its own), so a
+/// wrapper script's own children do not live on holding the output pipes. `kill(1)` does the
+/// group signal: the crate uses no `unsafe`.
+fn kill_group(child: &mut Child) {
+    let _ = Command::new("kill")
+        .arg("-KILL")
+        .arg("--")
+        .arg(format!("-{}", child.id()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.kill();
 }
 
 enum Waited {
@@ -495,12 +551,12 @@ fn wait(child: &mut Child, timeout: Duration) -> Result<i32, Waited> {
             Err(e) => return Err(Waited::Io(format!("cannot wait for the child: {e}"))),
         }
         if signals::should_stop() {
-            let _ = child.kill();
+            kill_group(child);
             let _ = child.wait();
             return Err(Waited::Interrupted);
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
+            kill_group(child);
             let _ = child.wait();
             return Err(Waited::TimedOut);
         }

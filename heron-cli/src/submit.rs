@@ -413,6 +413,7 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
         java: topology_program::java_binary(),
         python,
         verbose: ctx.verbose,
+        timeout: ctx.runner.stage_timeout(),
         state,
         role: &ctx.spec.role,
         environ: &ctx.spec.environ,

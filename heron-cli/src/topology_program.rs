@@ -85,6 +85,8 @@ pub struct ProgramInputs<'a> {
     pub python: PathBuf,
     /// Print the command and its time.
     pub verbose: bool,
+    /// Kill the program after this long.
+    pub timeout: std::time::Duration,
     /// Initial state (for YAML files).
     pub state: TopologyState,
     /// Role and environment (for YAML files' team keys).
@@ -250,7 +252,7 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
         );
     }
     let started = Instant::now();
-    let output = command.output().map_err(|e| {
+    let ended = crate::stages::run_command(&mut command, inputs.timeout).map_err(|e| {
         CodedError::new(
             if e.kind() == std::io::ErrorKind::NotFound {
                 ExitCode::NotFound
@@ -260,9 +262,34 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
             format!("cannot run the topology program {program}: {e}"),
         )
     })?;
+    let output = match ended {
+        crate::stages::Ended::Exited(o) => o,
+        crate::stages::Ended::TimedOut => {
+            return Err(CodedError::new(
+                ExitCode::Unavailable,
+                format!(
+                    "the topology program {program} {} ran longer than {} s and was killed (raise `{}`)",
+                    inputs.file.display(),
+                    inputs.timeout.as_secs(),
+                    crate::stages::STAGE_TIMEOUT_KEY
+                ),
+            )
+            .into());
+        }
+        crate::stages::Ended::Interrupted => {
+            return Err(CodedError::new(
+                ExitCode::Interrupted,
+                format!(
+                    "the topology program was stopped: heron received {}",
+                    crate::signals::signal_name()
+                ),
+            )
+            .into());
+        }
+    };
     if inputs.verbose {
         eprintln!(
-            "[heron] topology program finished in {} ms ({})",
+            "[heron] topology program finished in {} ms (exit {})",
             started.elapsed().as_millis(),
             output.status
         );
@@ -270,12 +297,12 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
         for line in text.lines() {
             eprintln!("[topology] {line}");
         }
-        for line in String::from_utf8_lossy(&output.stderr).lines() {
+        for line in output.stderr.lines() {
             eprintln!("[topology] {line}");
         }
     }
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status != 0 {
+        let stderr = &output.stderr;
         let tail: Vec<&str> = stderr
             .lines()
             .rev()
@@ -287,7 +314,7 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
         return Err(CodedError::new(
             ExitCode::BadInput,
             format!(
-                "the topology program {} {} failed ({}): {}",
+                "the topology program {} {} failed (exit {}): {}",
                 program,
                 inputs.file.display(),
                 output.status,
@@ -428,6 +455,7 @@ mod tests {
             java: "java".into(),
             python: "/bin/sh".into(),
             verbose: false,
+            timeout: std::time::Duration::from_secs(30),
             state: TopologyState::Running,
             role: "r",
             environ: "e",
@@ -461,6 +489,7 @@ mod tests {
             java: "java".into(),
             python: "/bin/sh".into(),
             verbose: false,
+            timeout: std::time::Duration::from_secs(30),
             state: TopologyState::Running,
             role: "r",
             environ: "e",
@@ -470,5 +499,33 @@ mod tests {
             err.contains("wrote 2 .defn files") && err.contains("a.defn, b.defn"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_hung_program_is_killed_at_the_timeout() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sh = tmp.path().join("t.py");
+        std::fs::write(&sh, "sleep 30\n").unwrap();
+        let inputs = ProgramInputs {
+            file: &sh,
+            class_name: "-",
+            args: &[],
+            options: vec![],
+            work_dir: tmp.path(),
+            classpath: vec![],
+            jvm_properties: &[],
+            java: "java".into(),
+            python: "/bin/sh".into(),
+            verbose: false,
+            timeout: std::time::Duration::from_secs(1),
+            state: TopologyState::Running,
+            role: "r",
+            environ: "e",
+        };
+        let started = Instant::now();
+        let err = define(&inputs).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert!(err.to_string().contains("ran longer than 1 s"), "{err}");
+        assert_eq!(crate::exit_code(&err), ExitCode::Unavailable);
     }
 }
