@@ -351,6 +351,16 @@ fn describe(value: &Value) -> String {
 fn convert(kind: Kind, value: &Value) -> Result<Value, String> {
     let text = scalar_text(value).ok_or_else(|| describe(value))?;
     let found = || describe(value);
+    // YAML reads `yes` as a boolean and `1.10` as the number 1.1: for a text binding that would
+    // silently change the value, so only strings and integers (which print back exactly) pass.
+    if matches!(kind, Kind::Text | Kind::Identifier | Kind::Uri)
+        && (value.is_boolean() || value.as_f64().is_some() && !(value.is_i64() || value.is_u64()))
+    {
+        return Err(format!(
+            "{} (not a string: quote it in the values document)",
+            found()
+        ));
+    }
     match kind {
         Kind::Text => Ok(Value::String(text)),
         Kind::Identifier => {
@@ -443,6 +453,16 @@ mod tests {
         b.add_document("{\"TOPOLOGY_ARGUMENTS\": [1]}", "v.json")
             .expect("json");
         assert!(b.normalize().is_err());
+        for doc in ["TIER: yes\n", "TOPOLOGY_NAME: 1.10\n"] {
+            let mut b = Bindings::new();
+            b.add_document(doc, "v.yaml").expect("yaml");
+            let err = b.normalize().expect_err(doc).to_string();
+            assert!(err.contains("quote it in the values document"), "{err}");
+        }
+        let mut b = Bindings::new();
+        b.add_document("ROLE: 1234\n", "v.yaml").expect("yaml");
+        b.normalize().expect("integers print back exactly");
+        assert_eq!(b.get("ROLE"), Some(&Value::from("1234")));
     }
 
     #[test]
