@@ -97,20 +97,39 @@ pub struct Common {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Activate a paused topology (through its tmanager).
+    #[command(
+        after_help = "Example:\n  heron activate devcluster/ads/devel wordcount\n\nExit 5 when the topology has no physical plan or tmanager yet."
+    )]
     Activate(TopologyCmd),
     /// Show or change the CLI's per-cluster settings (server mode only in Heron).
     Config(ConfigCmd),
     /// Deactivate (pause) a running topology (through its tmanager).
+    #[command(
+        after_help = "Example:\n  heron deactivate devcluster/ads/devel wordcount --format json"
+    )]
     Deactivate(TopologyCmd),
     /// Kill a topology: `aurora job killall`, then remove its state.
+    #[command(
+        after_help = "Examples:\n  heron kill devcluster/ads/devel wordcount\n  heron kill devcluster/ads/devel wordcount --format json   # says what it found\n\nWorks when the Aurora job or part of the state is already gone; exit 3 when nothing was found."
+    )]
     Kill(TopologyCmd),
     /// Restart a topology, or one of its containers.
+    #[command(
+        after_help = "Examples:\n  heron restart devcluster/ads/devel wordcount       # the whole job\n  heron restart devcluster/ads/devel wordcount 2     # Aurora instance 2"
+    )]
     Restart(RestartCmd),
     /// Submit a topology: define, pack, upload, write state, create the Aurora job.
+    #[command(
+        after_help = "Examples:\n  heron submit devcluster/ads/devel wc.jar com.example.WordCount wordcount\n  heron submit devcluster/ads/devel wc.pex - wordcount\n  heron submit devcluster/ads/devel wc.yaml -\n  heron submit --dry-run --dry-run-format json devcluster/ads/devel wc.yaml -\n  heron submit --deploy-deactivated --verbose devcluster/ads/devel wc.jar com.example.WordCount wc\n\nOn a failure everything done so far is undone; the error names the stage. See docs/cli.md."
+    )]
     Submit(SubmitCmd),
     /// Change a running topology's parallelism, container count or runtime config.
+    #[command(
+        after_help = "Examples:\n  heron update devcluster/ads/devel wordcount --component-parallelism count:4 --dry-run\n  heron update devcluster/ads/devel wordcount --component-parallelism count:4\n  heron update devcluster/ads/devel wordcount --container-number 3\n  heron update devcluster/ads/devel wordcount --runtime-config count:my.key:10"
+    )]
     Update(UpdateCmd),
     /// Print the release this CLI belongs to.
+    #[command(after_help = "Examples:\n  heron version\n  heron version --format json")]
     Version(VersionCmd),
 }
 

@@ -686,3 +686,88 @@ fn usage_errors_are_exit_2_with_a_hint() {
     let out = run(s.heron("submit", &[&spec(), "missing.yaml", "-"]));
     assert_eq!(code(&out), 3, "{}", describe(&out));
 }
+
+#[test]
+fn another_cluster_role_env_is_refused_by_kill_and_activate() {
+    let s = Stand::local();
+    let name = unique_name("who");
+    let file = s.yaml_topology(&name);
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+    let other = format!("{CLUSTER}/someoneelse/{ENV}");
+    for sub in ["kill", "activate", "restart"] {
+        let out = run(s.heron(sub, &[&other, &name]));
+        assert_eq!(code(&out), 2, "{sub}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("does not match"),
+            "{sub}: {}",
+            describe(&out)
+        );
+    }
+    assert!(
+        s.job(&name).is_some(),
+        "a refused kill must not touch the job"
+    );
+    assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
+    s.assert_nothing_left(&name, "after kill");
+}
+
+#[test]
+fn a_topology_tar_that_escapes_its_folder_is_refused_before_anything_runs() {
+    let s = Stand::local();
+    let tar = s.dir.join("evil.tar.gz");
+    let py = format!(
+        "import tarfile, io\nt = tarfile.open('{}', 'w:gz')\ni = tarfile.TarInfo('../escaped.jar'); data = b'x'; i.size = len(data)\nt.addfile(i, io.BytesIO(data)); t.close()\n",
+        tar.display()
+    );
+    assert!(run(command("python3").args(["-c", &py])).status.success());
+    let out = run(s.heron(
+        "submit",
+        &[&spec(), tar.to_str().unwrap(), "com.example.Main", "x"],
+    ));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(text(&out.stderr).contains("'..'"), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("submit failed at stage \"topology definition\""),
+        "{}",
+        describe(&out)
+    );
+    assert!(s.aurora_calls().is_empty());
+    assert!(!s.pkgs.exists(), "nothing may be uploaded");
+}
+
+#[test]
+fn version_and_help_work_without_a_cluster() {
+    let s = Stand::local();
+    let out = run(bin_command_heron(&["version", "--format", "json"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["release"]["heron.build.version"].is_string(), "{doc}");
+    let out = run(bin_command_heron(&["help", "submit"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        text(&out.stdout).contains("--dry-run-format"),
+        "{}",
+        describe(&out)
+    );
+    let out = run(bin_command_heron(&[
+        "config",
+        CLUSTER,
+        "set",
+        "service_url",
+        "http://x",
+    ]));
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    drop(s);
+}
+
+fn bin_command_heron(args: &[&str]) -> std::process::Command {
+    let mut c = heron_tests::bin_command("heron");
+    c.args(args)
+        .env("HOME", std::env::temp_dir().join("heron-e2e-no-home"));
+    c
+}

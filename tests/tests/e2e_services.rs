@@ -236,3 +236,46 @@ fn yaml_topology_with_zookeeper_and_rollback_leaves_zookeeper_clean() {
     assert_state_gone(&root, &name);
     s.assert_nothing_left(&name, "after rollback");
 }
+
+#[test]
+fn java_topology_in_a_tar_gz() {
+    let s = Stand::local();
+    let name = unique_name("TarWc").replace('-', "_");
+    // A tar topology: `<stem>.jar` and libs/ (Heron's layout for tar packages).
+    let staging = s.dir.join("tarsrc");
+    std::fs::create_dir_all(staging.join("libs")).unwrap();
+    std::fs::copy(java_topology_jar(), staging.join("wordcount.jar")).unwrap();
+    std::fs::copy(heron_api_classpath(), staging.join("libs/heron-api.jar")).unwrap();
+    let tar = s.dir.join("wordcount.tar.gz");
+    let made = run(heron_tests::command("tar")
+        .arg("czf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&staging)
+        .args(["wordcount.jar", "libs"]));
+    assert!(made.status.success(), "{}", describe(&made));
+    let out = run(s.heron(
+        "submit",
+        &[
+            &spec(),
+            tar.to_str().unwrap(),
+            "heronrs.topology.WordCountTopology",
+            &name,
+        ],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let job = s.job(&name).expect("Aurora job");
+    let content = job["job_file"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("--classpath=libs/*:wordcount.jar"),
+        "{content}"
+    );
+    assert!(content.contains("--pkg-type=tar"), "{content}");
+    assert!(
+        content.contains("--topology-binary-file=wordcount.tar.gz"),
+        "{content}"
+    );
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.assert_nothing_left(&name, "after kill");
+}
