@@ -53,11 +53,17 @@ impl Template {
         }
     }
 
-    /// A template from text.
+    /// A template from text (a leading byte-order mark, which editors add and Python 2 rejects
+    /// once a coding line precedes it, is dropped).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Template {
+        let text = text.into();
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         Template {
             name: name.into(),
-            text: text.into(),
+            text,
         }
     }
 }
