@@ -16,6 +16,10 @@
 //!   file on localfs/HDFS, `x-amz-meta-sha256` on S3) so an identical package is not sent again;
 //! - secrets never appear in errors, logs or `Debug` output.
 //!
+//! Using the library: build an [`Uploader`] with a [`Cleanup`]; when an operation fails or is
+//! interrupted, call [`Cleanup::run_all`] to remove its temp files and abort its multipart upload
+//! (the binary does this on errors and on SIGINT/SIGTERM).
+//!
 //! # Layout
 //! - [`settings`]: Heron's `heron.uploader.*` keys read into typed settings per backend.
 //! - [`naming`]: file names, S3 keys and URIs as Heron builds them.

@@ -145,10 +145,12 @@ impl LocalFs {
             return;
         };
         let can_check = Path::new("/proc/self").exists();
+        let previous = naming::previous_name(&self.file);
         let files = [
-            self.file.clone(),
-            naming::previous_name(&self.file),
             naming::sidecar_name(&self.file),
+            naming::sidecar_name(&previous),
+            self.file.clone(),
+            previous,
         ];
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
