@@ -279,3 +279,45 @@ fn java_topology_in_a_tar_gz() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
     s.assert_nothing_left(&name, "after kill");
 }
+
+#[test]
+fn an_s3_upload_refused_leaves_zookeeper_untouched_and_says_why() {
+    let s = Stand::local();
+    let peer = s3();
+    let root = format!("/{}", unique_name("e2e-deny"));
+    use_zookeeper(&s, &root);
+    let bucket: String = unique_name("e2e-deny").chars().take(60).collect();
+    std::fs::create_dir_all(peer.dir.join(&bucket)).unwrap();
+    let wrong_secret = format!("Wrong{}Secret", std::process::id());
+    s.write_conf(
+        "uploader.yaml",
+        &format!(
+            "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
+             heron.uploader.s3.bucket: {bucket}\n\
+             heron.uploader.s3.uri: {}\n\
+             heron.uploader.s3.access_key: {}\n\
+             heron.uploader.s3.secret_key: {wrong_secret}\n",
+            peer.endpoint, peer.access_key
+        ),
+    );
+    let name = unique_name("Denied").replace('-', "_");
+    let file = s.yaml_topology(&name);
+    let out = run(s.heron(
+        "submit",
+        &["--verbose", &spec(), file.to_str().unwrap(), "-"],
+    ));
+    assert_eq!(code(&out), 6, "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("submit failed at stage \"upload\" (heron-uploader exited 6)"),
+        "{err}"
+    );
+    assert!(!err.contains(&wrong_secret), "the secret leaked: {err}");
+    assert_state_gone(&root, &name);
+    assert!(s.job(&name).is_none());
+    assert_eq!(
+        std::fs::read_dir(peer.dir.join(&bucket)).unwrap().count(),
+        0,
+        "something was uploaded"
+    );
+}
