@@ -218,3 +218,35 @@ fn an_unreachable_namenode_gives_exit_5() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_crash_between_the_two_renames_is_repaired_by_the_next_command() {
+    let t = HdfsCase::new("recover");
+    let v1 = bytes(70_000, 7);
+    let v2 = bytes(80_000, 8);
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v2", &v2)),
+    );
+    // What a kill between "package -> previous" and "temp -> package" leaves: the previous copy
+    // and no package.
+    t.rt.block_on(t.client.delete(&t.path(FILE), false))
+        .unwrap();
+    assert!(t.read(FILE).is_none());
+    let st: StatResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(
+        st.size,
+        v1.len() as u64,
+        "the previous package was put back"
+    );
+    assert_eq!(t.read(FILE).unwrap(), v1);
+}

@@ -73,6 +73,37 @@ fn json_reports_size_sha256_and_skips_an_identical_package_unless_forced() {
 }
 
 #[test]
+fn nothing_on_stderr_for_a_large_upload_on_a_pipe() {
+    let c = localfs_cluster();
+    let out = run(c
+        .cmd("upload", "wc")
+        .arg(c.package("big", &bytes(40 << 20, 5))));
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar on a pipe: {:?}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn role_defaults_to_the_user() {
+    let c = localfs_cluster();
+    let mut cmd = uploader();
+    cmd.args(["upload", "--topology", "wc", "--cluster", &c.name])
+        .arg("--config-path")
+        .arg(&c.conf)
+        .arg(c.package("p", b"pkg"))
+        .env("USER", "someone");
+    let out = run_ok(&mut cmd);
+    assert!(
+        out.trim_end()
+            .ends_with("/repo/testcluster/someone/wc/wc-someone-tag-0.tar.gz"),
+        "{out}"
+    );
+}
+
+#[test]
 fn stdin_is_read_with_a_dash() {
     let c = localfs_cluster();
     let body = bytes(3 << 20, 3);
