@@ -13,7 +13,7 @@
 //! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
 //! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
 //! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition.
-//! - [`package`]: building `topology.tar.gz`.
+//! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer.
 //! - [`executor_args`]: the Aurora bindings and the executor's arguments.
 //! - [`submit`], [`manage`], [`local`]: the commands.
 //! - [`signals`]: SIGINT/SIGTERM handling for rollback.
@@ -26,6 +26,7 @@ pub mod http;
 pub mod local;
 pub mod manage;
 pub mod package;
+pub mod pgz;
 pub mod safe_tar;
 pub mod signals;
 pub mod stages;

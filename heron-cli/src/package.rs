@@ -5,10 +5,9 @@
 //! a fixed order with fixed metadata (mode 0644/0755, mtime of the source, uid/gid 0) so two
 //! builds of the same inputs give the same tar stream.
 //!
-//! Performance note (issue 9): the writer takes any `Write`, and compression is `flate2` at the
-//! fast level. A parallel version can split the tar stream into chunks compressed on separate
-//! cores as concatenated gzip members (still a plain `.tar.gz` for `tar zxf`), or store already
-//! compressed members (jars) at level 0; that only changes [`build`]'s encoder.
+//! Performance (issue 9): the tar stream goes through [`crate::pgz::ParallelGz`], which compresses
+//! 4 MiB chunks on every core as concatenated gzip members (still a plain `.tar.gz`) and stores
+//! chunks that do not compress, such as an already deflated jar.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -166,10 +165,7 @@ pub fn write_tar<W: Write>(inputs: &PackageInputs<'_>, out: W) -> anyhow::Result
 /// Builds `dest` (a `.tar.gz`); returns its size in bytes.
 pub fn build(inputs: &PackageInputs<'_>, dest: &Path) -> anyhow::Result<u64> {
     let file = File::create(dest).with_context(|| format!("cannot create {}", dest.display()))?;
-    let gz = flate2::write::GzEncoder::new(
-        BufWriter::with_capacity(1 << 20, file),
-        flate2::Compression::fast(),
-    );
+    let gz = crate::pgz::ParallelGz::new(BufWriter::with_capacity(1 << 20, file));
     let gz = write_tar(inputs, gz)?;
     let mut buf = gz
         .finish()

@@ -201,6 +201,9 @@ impl Runner {
             args.push("--override-config-file".to_string());
             args.push(file.display().to_string());
         }
+        if self.verbose {
+            args.push("--verbose".to_string());
+        }
         args
     }
 
