@@ -33,6 +33,9 @@ use crate::{DeleteResult, PreviousPackage, StatResult, UndoResult, UploadOptions
 /// The user-metadata key holding the package's hex sha256 (`x-amz-meta-sha256` on the wire).
 pub const SHA256_METADATA: &str = "sha256";
 
+/// The content type of packages.
+const CONTENT_TYPE: &str = "application/gzip";
+
 /// S3's limit on parts per upload.
 const MAX_PARTS: u64 = 10_000;
 
@@ -430,7 +433,7 @@ impl S3 {
                 .bucket(&self.bucket)
                 .key(&self.key)
                 .content_length(len as i64)
-                .content_type("application/gzip")
+                .content_type(CONTENT_TYPE)
                 .metadata(SHA256_METADATA, &sha)
                 .body(ByteStream::from(first))
                 .send()
@@ -445,15 +448,12 @@ impl S3 {
             });
         };
 
-        if existing.is_some() {
-            self.copy(&self.key, &self.previous_key).await?;
-        }
         let mut create = self
             .client
             .create_multipart_upload()
             .bucket(&self.bucket)
             .key(&self.key)
-            .content_type("application/gzip");
+            .content_type(CONTENT_TYPE);
         if let Some(sha) = &known_sha {
             create = create.metadata(SHA256_METADATA, sha);
         }
@@ -480,9 +480,30 @@ impl S3 {
             .send_parts(&upload_id, [first, second], &mut reader, progress)
             .await?;
         let digest = reader.finish().await?;
-        let sha = known_sha.unwrap_or(digest.sha256);
         if self.cleanup.is_cancelled() {
             return Err(Error::Failed("upload interrupted".into()));
+        }
+        let sha = match known_sha.clone() {
+            Some(sha) => sha,
+            None => {
+                // From stdin the checksum is known only now: an identical package is dropped here,
+                // before anything under the final key changes.
+                if identical(&digest.sha256, digest.size) {
+                    self.abort(&upload_id).await;
+                    self.cleanup.done(ticket);
+                    return Ok(Uploaded {
+                        uri: self.uri(),
+                        size: digest.size,
+                        sha256: digest.sha256,
+                        uploaded: false,
+                    });
+                }
+                digest.sha256
+            }
+        };
+        // The backup is taken as late as possible: the package it copies is still current.
+        if existing.is_some() {
+            self.copy(&self.key, &self.previous_key).await?;
         }
         self.client
             .complete_multipart_upload()
@@ -503,12 +524,61 @@ impl S3 {
                 )
             })?;
         self.cleanup.done(ticket);
+        if known_sha.is_none() {
+            self.record_sha(&sha, digest.size).await;
+        }
         Ok(Uploaded {
             uri: self.uri(),
             size: digest.size,
             sha256: sha,
             uploaded: true,
         })
+    }
+
+    async fn abort(&self, upload_id: &str) {
+        if let Err(e) = self
+            .client
+            .abort_multipart_upload()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .upload_id(upload_id)
+            .send()
+            .await
+        {
+            tracing::warn!(
+                "cannot abort the multipart upload of {}: {}",
+                self.name(&self.key),
+                chain(&e)
+            );
+        }
+    }
+
+    /// Stores the sha256 on an object uploaded without it (from stdin, in several parts): a
+    /// server-side copy onto itself with new metadata. Best effort: the upload already succeeded,
+    /// only the next identical-package check needs it.
+    async fn record_sha(&self, sha: &str, size: u64) {
+        if size > settings::S3_MAX_PART {
+            return; // CopyObject's limit; such a package is simply re-sent next time.
+        }
+        let source = format!("{}/{}", self.bucket, naming::percent_encode_path(&self.key));
+        if let Err(e) = self
+            .client
+            .copy_object()
+            .bucket(&self.bucket)
+            .key(&self.key)
+            .copy_source(source)
+            .metadata_directive(aws_sdk_s3::types::MetadataDirective::Replace)
+            .content_type(CONTENT_TYPE)
+            .metadata(SHA256_METADATA, sha)
+            .send()
+            .await
+        {
+            tracing::warn!(
+                "cannot record the sha256 on {}: {}",
+                self.name(&self.key),
+                chain(&e)
+            );
+        }
     }
 
     /// Sends every part, keeping up to `parts_in_flight` requests going; returns them in order.

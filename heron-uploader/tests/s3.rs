@@ -181,6 +181,30 @@ fn stdin_multipart_upload() {
     assert_eq!(r.sha256, sha256_hex(&body));
     assert_eq!(r.size, body.len() as u64);
     assert!(t.read("topology.tar.gz").unwrap() == body);
+    // Its sha256 was recorded after the upload: the same bytes again are recognised, from a file
+    // or from stdin, and the backup is left alone.
+    let st: StatResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&body).as_str()));
+    let again: UploadResult = serde_json::from_str(&run_stdin_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .args(["--format", "json", "-"]),
+        &body,
+    ))
+    .unwrap();
+    assert!(!again.uploaded);
+    let again: UploadResult = serde_json::from_str(&run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("same", &body))
+            .args(["--format", "json"]),
+    ))
+    .unwrap();
+    assert!(!again.uploaded);
+    assert!(t.read("previous_topology.tar.gz").is_none());
 }
 
 #[test]
@@ -285,10 +309,11 @@ fn kill_9_during_a_multipart_upload_leaves_the_previous_package_intact() {
             .arg(t.cluster.package("v1", &v1)),
     );
     // 20 MiB in and stdin still open: parts are going out, the upload cannot complete.
+    let parts_before = part_files(&t.env);
     let (mut child, stdin) =
         start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(20 << 20, 51));
-    wait_for("the backup copy", Duration::from_secs(20), || {
-        t.read("previous_topology.tar.gz").is_some()
+    wait_for("parts on the server", Duration::from_secs(20), || {
+        part_files(&t.env) >= parts_before + 2
     });
     std::thread::sleep(Duration::from_millis(300));
     child.kill().unwrap();
@@ -316,12 +341,13 @@ fn sigterm_aborts_the_multipart_upload_and_exits_130() {
             .cmd("upload", "wc")
             .arg(t.cluster.package("v1", &v1)),
     );
+    let parts_before = part_files(&t.env);
     let (child, stdin) = start_stdin_upload(
         t.cluster.cmd("upload", "wc").args(["-", "--verbose"]),
         &bytes(20 << 20, 61),
     );
-    wait_for("the backup copy", Duration::from_secs(20), || {
-        t.read("previous_topology.tar.gz").is_some()
+    wait_for("parts on the server", Duration::from_secs(20), || {
+        part_files(&t.env) >= parts_before + 2
     });
     std::thread::sleep(Duration::from_millis(300));
     sigterm(&child);
@@ -360,6 +386,11 @@ fn one_gib_upload_stays_under_150_mb_of_memory() {
         r.elapsed_ms
     );
     let _ = std::fs::remove_dir_all(t.env.dir.join(&t.bucket));
+}
+
+/// Parts s3s-fs holds for unfinished multipart uploads (`DIR/.upload_id-<id>.part-<n>`).
+fn part_files(env: &S3Env) -> usize {
+    files_containing(&env.dir, ".part-").len()
 }
 
 fn keyless_cluster(env: &S3Env, bucket: &str, extra: &str) -> Cluster {
