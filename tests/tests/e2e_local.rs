@@ -771,3 +771,44 @@ fn bin_command_heron(args: &[&str]) -> std::process::Command {
         .env("HOME", std::env::temp_dir().join("heron-e2e-no-home"));
     c
 }
+
+#[test]
+fn stages_can_be_replaced_by_config_key_and_a_missing_one_is_named() {
+    let s = Stand::local();
+    let name = unique_name("site");
+    let file = s.yaml_topology(&name);
+    // A site's own render program, named in the cluster config.
+    let render = s.script(
+        "site-render",
+        "echo 'error: site renderer refuses this job' >&2; exit 1",
+    );
+    let prop = format!("heron.cli.stage.render={}", render.display());
+    let out = run(s.heron(
+        "submit",
+        &[
+            "--config-property",
+            &prop,
+            &spec(),
+            file.to_str().unwrap(),
+            "-",
+        ],
+    ));
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("site renderer refuses this job"),
+        "{}",
+        describe(&out)
+    );
+    s.assert_nothing_left(&name, "after the site renderer failed");
+
+    let out = run(s
+        .heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        .env("HERON_UPLOADER_BIN", s.dir.join("no-such-uploader")));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("HERON_UPLOADER_BIN"),
+        "{}",
+        describe(&out)
+    );
+    assert!(s.aurora_calls().is_empty());
+}
