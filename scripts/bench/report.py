@@ -1,0 +1,266 @@
+"""Writes BENCHMARKS.md (to stdout) from one run of scripts/bench.sh: the hyperfine JSON files, the
+peak RSS files, env.tsv and notes.tsv of a results folder. Every ratio is computed here from medians
+of that one run; nothing is carried over from earlier runs except the hand-written speed-work
+section (speed-work.md beside this file), which says which run its figures come from.
+
+usage: report.py RESULTS_DIR
+"""
+import json
+import os
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GIB = 1 << 30
+
+
+def load(rdir):
+    runs = {}
+    for f in sorted(os.listdir(rdir)):
+        if not f.endswith(".json"):
+            continue
+        with open(os.path.join(rdir, f)) as fh:
+            doc = json.load(fh)
+        r = doc["results"][0]
+        rid = f[: -len(".json")]
+        times = r["times"]
+        rss = None
+        try:
+            with open(os.path.join(rdir, rid + ".rss")) as fh:
+                rss = int(fh.read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            pass
+        q = statistics.quantiles(times, n=4) if len(times) >= 2 else [times[0]] * 3
+        runs[rid] = {
+            "command": r["command"],
+            "median": r["median"],
+            "min": r["min"],
+            "max": r["max"],
+            "q1": q[0],
+            "q3": q[2],
+            "n": len(times),
+            "user": r.get("user"),
+            "system": r.get("system"),
+            "rss_kib": rss,
+        }
+    return runs
+
+
+def tsv(path):
+    out = {}
+    try:
+        with open(path) as fh:
+            for line in fh:
+                k, _, v = line.rstrip("\n").partition("\t")
+                out[k] = v
+    except OSError:
+        pass
+    return out
+
+
+def fmt_t(s):
+    if s is None:
+        return "–"
+    if s < 1:
+        return f"{s * 1000:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def fmt_rss(kib):
+    return "–" if kib is None else f"{kib / 1024:.0f} MiB"
+
+
+# (id, what it is)
+SECTIONS = [
+    ("Stage: statemgr, one-shot operations on a ZooKeeper node (whole processes)", [
+        ("statemgr-get-ours", "`heron-statemgr get executionstate` (connect, read, decode, JSON, close)"),
+        ("statemgr-get-kazoo", "kazoo + heronpy from a fresh Python: the same read, decode, JSON"),
+        ("statemgr-get-zkcli", "`zkCli.sh get` (one JVM, raw bytes)"),
+        ("statemgr-set-ours", "`heron-statemgr set executionstate --replace < bytes` (decoded and checked first)"),
+        ("statemgr-set-kazoo", "kazoo + heronpy: decode the same bytes, `set`"),
+        ("statemgr-set-zkcli", "`zkCli.sh set` (JSON text as the data: it takes no binary)"),
+        ("statemgr-list-ours", "`heron-statemgr list` (21 topologies; the nine folders)"),
+        ("statemgr-list-kazoo", "kazoo: children of the nine folders, JSON"),
+        ("statemgr-list-zkcli", "`zkCli.sh ls` of one folder"),
+    ]),
+    ("Stage: render one Aurora job file", [
+        ("render-ours", "`heron-aurora-render` with the cluster's heron.aurora, 13 bindings, to a file"),
+    ]),
+    ("Stage: upload 1 GiB (incompressible) to local disk", [
+        ("upload-local-ours", "`heron-uploader upload` (localfs; sha256 alongside the copy, rename into place)"),
+        ("upload-local-cp", "`cp`"),
+    ]),
+    ("Stage: upload 1 GiB to S3 (s3s-fs on loopback)", [
+        ("upload-s3-ours", "`heron-uploader upload` (multipart, sha256 in the metadata; object absent before)"),
+        ("upload-s3-aws", "`aws s3 cp` (awscli defaults: 8 MiB parts, 10 in flight)"),
+    ]),
+    ("Stage: upload 1 GiB to HDFS (MiniDFSCluster on loopback)", [
+        ("upload-hdfs-ours", "`heron-uploader upload` (hdfs-native, no JVM)"),
+        ("upload-hdfs-hadoop", "`hadoop fs -put` (Hadoop 3.5.0 FsShell, one JVM)"),
+    ]),
+    ("Package build: topology.tar.gz of a 200 MB jar (+ defn + conf folder)", [
+        ("package-ours", "heron's package builder (`heron_cli::package::build`), as a whole process"),
+        ("package-gnutar", "GNU `tar -chzf` (gzip -6)"),
+        ("package-pytarfile", "Python `tarfile.open(..., 'w:gz', dereference=True)` as Heron's CLI (gzip -9)"),
+    ]),
+    ("Submit end to end (YAML or .defn topology: no program to run)", [
+        ("submit-yaml", "`heron submit` of a YAML topology: local-disk state and package, aurora stand-in"),
+        ("submit-defn", "`heron submit` of a .defn topology, same backends"),
+        ("submit-java-version", "`java -version` (one JVM start)"),
+    ]),
+]
+
+UPLOAD_IDS = {"upload-local-ours", "upload-local-cp", "upload-s3-ours", "upload-s3-aws",
+              "upload-hdfs-ours", "upload-hdfs-hadoop"}
+
+# (label, ours, baseline, minimum ratio baseline/ours, how the ratio reads)
+TARGETS = [
+    ("one-shot statemgr get vs kazoo (fresh Python)", "statemgr-get-ours", "statemgr-get-kazoo", 5.0),
+    ("one-shot statemgr get vs zkCli.sh", "statemgr-get-ours", "statemgr-get-zkcli", None),
+    ("statemgr set vs kazoo", "statemgr-set-ours", "statemgr-set-kazoo", None),
+    ("statemgr list vs kazoo", "statemgr-list-ours", "statemgr-list-kazoo", None),
+    ("upload 1 GiB to S3 vs `aws s3 cp`", "upload-s3-ours", "upload-s3-aws", 1.5),
+    ("upload 1 GiB to local disk vs `cp`", "upload-local-ours", "upload-local-cp", 0.9),
+    ("upload 1 GiB to HDFS vs `hadoop fs -put`", "upload-hdfs-ours", "upload-hdfs-hadoop", None),
+    ("package build vs GNU tar + gzip", "package-ours", "package-gnutar", 3.0),
+    ("package build vs Python tarfile", "package-ours", "package-pytarfile", 3.0),
+    ("YAML submit vs a quarter of one JVM start (`java -version`)", "submit-yaml", "submit-java-version", 4.0),
+    (".defn submit vs a quarter of one JVM start", "submit-defn", "submit-java-version", 4.0),
+]
+
+
+def main():
+    rdir = sys.argv[1]
+    runs = load(rdir)
+    env = tsv(os.path.join(rdir, "env.tsv"))
+    notes = tsv(os.path.join(rdir, "notes.tsv"))
+    run_id = os.path.basename(os.path.normpath(rdir))
+    timed = open(os.path.join(rdir, "timed_seconds")).read().strip() if os.path.exists(
+        os.path.join(rdir, "timed_seconds")) else "?"
+    w = []
+    p = w.append
+    p("# Benchmarks")
+    p("")
+    p(f"Written by `scripts/bench.sh` (run `{run_id}`, timed part {timed} s; the release build before it is not "
+      "timed). Every figure and every ratio below comes from this one run on this one machine; ratios are "
+      "baseline median / our median, so above 1 means we are faster. Times are whole processes "
+      "(hyperfine, shell start-up subtracted) unless a row says otherwise. Peak RSS is GNU time's "
+      "maximum resident set of the largest single process of the command, from one extra run.")
+    if env.get("quick") == "1":
+        p("")
+        p("**Quick mode (HERON_BENCH_QUICK=1): fewer runs and a smaller scale test; not for quoting.**")
+    p("")
+    p("## Environment")
+    p("")
+    p("| | |")
+    p("|---|---|")
+    for k, v in env.items():
+        if k not in ("quick",):
+            p(f"| {k} | {v} |")
+    p("")
+    p("## Targets")
+    p("")
+    p("| target | ours (median) | baseline (median) | ratio | required | met |")
+    p("|---|---|---|---|---|---|")
+    for label, ours, base, need in TARGETS:
+        if ours not in runs or base not in runs:
+            continue
+        o, b = runs[ours]["median"], runs[base]["median"]
+        ratio = b / o
+        if need is None:
+            met = "(no target)"
+        else:
+            met = "**yes**" if ratio >= need else "**NO**"
+        need_s = "–" if need is None else f"≥ {need:g}x"
+        p(f"| {label} | {fmt_t(o)} | {fmt_t(b)} | {ratio:.2f}x | {need_s} | {met} |")
+    scale = scale_rows(runs, notes)
+    if scale:
+        p(f"| cost grows linearly with the number of topologies (kill per topology at the largest / smallest N) "
+          f"| {scale['kill_ratio']:.2f} | – | – | ≤ 1.5 | {'**yes**' if scale['kill_ratio'] <= 1.5 else '**NO**'} |")
+        p(f"| `list` time grows at most linearly (time at largest N / smallest N, vs N ratio {scale['n_ratio']:g}) "
+          f"| {scale['list_ratio']:.1f} | – | – | ≤ {scale['n_ratio']:g} | "
+          f"{'**yes**' if scale['list_ratio'] <= scale['n_ratio'] else '**NO**'} |")
+    if "s3s_cpu_seconds_per_upload_ours" in notes:
+        p("")
+        p(f"S3 server's own CPU time per 1 GiB upload (s3s-fs, /proc/PID/stat before/after): "
+          f"{notes['s3s_cpu_seconds_per_upload_ours']} s for ours, {notes['s3s_cpu_seconds_per_upload_aws']} s "
+          f"for `aws s3 cp`. With two cores shared by client and server, the server's CPU bounds both.")
+    for title, rows in SECTIONS:
+        present = [(rid, what) for rid, what in rows if rid in runs]
+        if not present:
+            continue
+        p("")
+        p(f"## {title}")
+        p("")
+        upload = any(rid in UPLOAD_IDS for rid, _ in present)
+        head = "| command | median | spread (min–max; IQR) | runs | user + sys CPU (mean) | peak RSS |"
+        if upload:
+            head += " throughput |"
+        p(head)
+        p("|---|---|---|---|---|---|" + ("---|" if upload else ""))
+        for rid, what in present:
+            r = runs[rid]
+            cpu = "–" if r["user"] is None else fmt_t(r["user"] + r["system"])
+            line = (f"| {what} | {fmt_t(r['median'])} | {fmt_t(r['min'])}–{fmt_t(r['max'])}; "
+                    f"{fmt_t(r['q1'])}–{fmt_t(r['q3'])} | {r['n']} | {cpu} | {fmt_rss(r['rss_kib'])} |")
+            if upload:
+                line += f" {GIB / r['median'] / (1 << 20):.0f} MiB/s |"
+            p(line)
+        if title.startswith("Package") and "package_bytes_ours" in notes:
+            p("")
+            p(f"Package sizes: ours {int(notes['package_bytes_ours']):,} bytes, GNU tar "
+              f"{int(notes['package_bytes_gnutar']):,}, Python tarfile {int(notes['package_bytes_pytarfile']):,}. "
+              f"Checked in this run: {notes.get('package_readers', '')}.")
+    if scale:
+        p("")
+        p("## Scale: topologies in ZooKeeper (local packages, aurora stand-in)")
+        p("")
+        p("Each N: N real `heron submit`s (two at a time), then `heron-statemgr list`, then a script running "
+          "one `heron kill` per topology in sequence (stand-in killall, statemgr clean in Heron's order, "
+          "package delete).")
+        p("")
+        p("| topologies | submit all (2 parallel) | list: median (min–max) | list peak RSS | kill all, sequential | kill per topology |")
+        p("|---|---|---|---|---|---|")
+        for n, row in scale["rows"]:
+            p(f"| {n} | {row['submit']:.1f} s | {fmt_t(row['list'])} ({fmt_t(row['list_min'])}–{fmt_t(row['list_max'])}) "
+              f"| {fmt_rss(row['list_rss'])} | {row['kill']:.1f} s | {row['kill'] / n * 1000:.1f} ms |")
+    work = os.path.join(HERE, "speed-work.md")
+    if os.path.exists(work):
+        p("")
+        with open(work) as fh:
+            p(fh.read().rstrip("\n"))
+    p("")
+    p("## Reproduce")
+    p("")
+    p("```sh")
+    p("scripts/install.sh            # hyperfine, ZooKeeper, s3s-fs, the venvs, the MiniDFSCluster")
+    p("scripts/bench.sh              # builds target/release, starts (or reuses) the services, writes this file")
+    p("scripts/bench.sh statemgr     # one section: statemgr render upload-local upload-s3 upload-hdfs package submit scale")
+    p("```")
+    print("\n".join(w))
+
+
+def scale_rows(runs, notes):
+    ns = sorted(int(k.rsplit("-", 1)[1]) for k in runs if k.startswith("scale-list-"))
+    rows = []
+    for n in ns:
+        kill = notes.get(f"scale_kill_seconds_{n}")
+        sub = notes.get(f"scale_submit_seconds_{n}")
+        if kill is None or sub is None:
+            continue
+        r = runs[f"scale-list-{n}"]
+        rows.append((n, {"submit": float(sub), "kill": float(kill), "list": r["median"], "list_min": r["min"],
+                         "list_max": r["max"], "list_rss": r["rss_kib"]}))
+    if len(rows) < 2:
+        return None
+    (n0, a), (n1, b) = rows[0], rows[-1]
+    return {
+        "rows": rows,
+        "kill_ratio": (b["kill"] / n1) / (a["kill"] / n0),
+        "list_ratio": b["list"] / a["list"],
+        "n_ratio": n1 / n0,
+    }
+
+
+if __name__ == "__main__":
+    main()
