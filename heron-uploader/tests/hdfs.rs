@@ -250,3 +250,29 @@ fn a_crash_between_the_two_renames_is_repaired_by_the_next_command() {
     );
     assert_eq!(t.read(FILE).unwrap(), v1);
 }
+
+#[test]
+fn sigterm_during_an_hdfs_upload_exits_130_and_removes_the_temp_file() {
+    let t = HdfsCase::new("term");
+    let v1 = bytes(50_000, 9);
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    let (child, stdin) =
+        start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(6 << 20, 10));
+    wait_for("the temp file", Duration::from_secs(30), || {
+        t.names().iter().any(|n| n.contains(".tmp-"))
+    });
+    sigterm(&child);
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(code(&out), 130, "{}", text(&out.stderr));
+    assert!(
+        !t.names().iter().any(|n| n.contains(".tmp-")),
+        "left: {:?}",
+        t.names()
+    );
+    assert_eq!(t.read(FILE).unwrap(), v1);
+}

@@ -490,3 +490,33 @@ fn no_credentials_at_all_is_denied_with_advice() {
     assert_eq!(code(&out), 6, "{stderr}");
     assert!(stderr.contains("heron.uploader.s3.access_key"), "{stderr}");
 }
+
+#[test]
+fn keys_from_an_override_file_as_heron_passes_them() {
+    let env = s3_env();
+    let bucket = new_bucket(&env, "override");
+    let c = keyless_cluster(&env, &bucket, "");
+    let overrides = c.path("override.yaml");
+    std::fs::write(
+        &overrides,
+        format!(
+            "heron.uploader.s3.access_key: {}\nheron.uploader.s3.secret_key: {}\n",
+            env.access_key, env.secret_key
+        ),
+    )
+    .unwrap();
+    let body = bytes(3000, 90);
+    run_ok(
+        c.cmd("upload", "wc")
+            .arg("--override-config-file")
+            .arg(&overrides)
+            .arg(c.package("p", &body))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY"),
+    );
+    assert_eq!(
+        std::fs::read(env.dir.join(&bucket).join("wc/topology.tar.gz")).unwrap(),
+        body
+    );
+}
