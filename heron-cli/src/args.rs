@@ -414,7 +414,7 @@ fn split_submit(args: Vec<String>) -> Vec<String> {
     out
 }
 
-/// `cluster/[role]/[env]` as Heron splits it (§4.1).
+/// `cluster/role/env` once parsed (by `heron_common::cluster`, Heron's rules of §4.1).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ClusterSpec {
     /// The cluster (the conf folder name and the Aurora cluster).
@@ -426,34 +426,6 @@ pub struct ClusterSpec {
 }
 
 impl ClusterSpec {
-    /// Splits `cluster/[role]/[env]`; both missing → (`user`, `default`) like Heron.
-    pub fn parse(text: &str, user: &str) -> Result<ClusterSpec, String> {
-        let parts: Vec<&str> = text.splitn(3, '/').collect();
-        let cluster = parts[0].trim();
-        if cluster.is_empty() {
-            return Err(format!(
-                "invalid cluster/[role]/[env] {text:?}: the cluster is empty (example: devcluster/ads/devel)"
-            ));
-        }
-        let role = parts.get(1).map(|s| s.trim()).unwrap_or("");
-        let environ = parts.get(2).map(|s| s.trim()).unwrap_or("");
-        if environ.contains('/') {
-            return Err(format!(
-                "invalid cluster/[role]/[env] {text:?}: more than three parts"
-            ));
-        }
-        let (role, environ) = if role.is_empty() && environ.is_empty() {
-            (user.to_string(), "default".to_string())
-        } else {
-            (role.to_string(), environ.to_string())
-        };
-        Ok(ClusterSpec {
-            cluster: cluster.to_string(),
-            role,
-            environ,
-        })
-    }
-
     /// `cluster/role/env/name`, Aurora's job key.
     pub fn job_key(&self, topology: &str) -> String {
         format!(
@@ -635,19 +607,13 @@ mod tests {
     }
 
     #[test]
-    fn cluster_spec_like_heron() {
-        let s = ClusterSpec::parse("dc/ads/devel", "me").unwrap();
-        assert_eq!(
-            (s.cluster.as_str(), s.role.as_str(), s.environ.as_str()),
-            ("dc", "ads", "devel")
-        );
+    fn job_key() {
+        let s = ClusterSpec {
+            cluster: "dc".into(),
+            role: "ads".into(),
+            environ: "devel".into(),
+        };
         assert_eq!(s.job_key("wc"), "dc/ads/devel/wc");
-        let s = ClusterSpec::parse("dc", "me").unwrap();
-        assert_eq!((s.role.as_str(), s.environ.as_str()), ("me", "default"));
-        let s = ClusterSpec::parse("dc/ads", "me").unwrap();
-        assert_eq!((s.role.as_str(), s.environ.as_str()), ("ads", ""));
-        assert!(ClusterSpec::parse("/x/y", "me").is_err());
-        assert!(ClusterSpec::parse("a/b/c/d", "me").is_err());
     }
 
     #[test]

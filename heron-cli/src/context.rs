@@ -44,9 +44,7 @@ pub struct Ctx {
 
 /// The user name, as Heron's `getpass.getuser()` finds it.
 pub fn user_name() -> String {
-    ["LOGNAME", "USER", "LNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+    heron_common::cluster::current_user()
         .or_else(passwd_name)
         .unwrap_or_else(|| "unknown".to_string())
 }
@@ -97,21 +95,27 @@ pub fn refuse_service_url(url: Option<&str>) -> anyhow::Result<()> {
 pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::Result<Ctx> {
     refuse_service_url(common.service_url.as_deref())?;
     let user = user_name();
-    let spec =
-        ClusterSpec::parse(cluster, &user).map_err(|m| CodedError::new(ExitCode::BadInput, m))?;
     let config_path = config_path(common)?;
-    let conf_dir = config_path.join(&spec.cluster);
-    if !conf_dir.is_dir() {
+    let cluster_name = cluster.split('/').next().unwrap_or_default().trim();
+    let conf_dir = config_path.join(cluster_name);
+    if !cluster_name.is_empty() && !conf_dir.is_dir() {
         return Err(CodedError::new(
             ExitCode::NotFound,
             format!(
-                "no config for cluster '{}': {} is not a folder (use --config-path, or create it from Heron's conf/aurora)",
-                spec.cluster,
+                "no config for cluster '{cluster_name}': {} is not a folder (use --config-path, or create it from Heron's conf/aurora)",
                 conf_dir.display()
             ),
         )
         .into());
     }
+    // Heron's rules: a missing role is the user, a missing env `default`, unless the cluster's
+    // client.yaml requires them (Heron's aurora conf does).
+    let parsed = heron_common::cluster::parse_for_config_path(cluster, &config_path)?;
+    let spec = ClusterSpec {
+        cluster: parsed.cluster,
+        role: parsed.role,
+        environ: parsed.environ,
+    };
     let mut properties = Vec::new();
     for p in &common.config_property {
         properties.push(config::loader::parse_config_property(p)?);
@@ -140,23 +144,6 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         &user,
         Mode::Local,
     )?;
-    for (key, part, value) in [
-        ("heron.config.is.role.required", "role", &spec.role),
-        ("heron.config.is.env.required", "environment", &spec.environ),
-    ] {
-        if value.is_empty() && config.get_bool(key).ok().flatten().unwrap_or(false) {
-            return Err(CodedError::new(
-                ExitCode::BadInput,
-                format!(
-                    "{part} required but not provided: cluster '{}' sets `{key}` (write cluster/role/env, for example {}/{}/devel)",
-                    spec.cluster,
-                    spec.cluster,
-                    if spec.role.is_empty() { "ads" } else { &spec.role }
-                ),
-            )
-            .into());
-        }
-    }
     let runner = Runner::new(
         config_path.clone(),
         spec.clone(),

@@ -116,7 +116,8 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
     // 1. The topology definition.
     let definition = define(&ctx, &cmd).map_err(|e| local_failure("topology definition", e))?;
     let name = definition.topology.name.clone();
-    heron_common_name_check(&name).map_err(|m| local_failure("topology definition", m))?;
+    heron_common::cluster::validate_topology_name(&name)
+        .map_err(|e| local_failure("topology definition", e.into()))?;
     let config = ctx.local_config(&name)?;
     let cluster_config = ctx.cluster_config(&name)?;
 
@@ -319,21 +320,6 @@ fn check_interrupt(next: &str) -> Result<(), SubmitError> {
             code: ExitCode::Interrupted,
             rollback: Vec::new(),
         });
-    }
-    Ok(())
-}
-
-fn heron_common_name_check(name: &str) -> anyhow::Result<()> {
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-    {
-        return Err(CodedError::new(
-            ExitCode::BadInput,
-            format!("invalid topology name {name:?}: use letters, digits, '_', '.' and '-'"),
-        )
-        .into());
     }
     Ok(())
 }

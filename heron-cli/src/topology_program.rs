@@ -106,18 +106,7 @@ pub struct Definition {
 
 /// `k1=v1,k2=v2` with spaces written `%%%%` (§4.4); values must not hold `,` or `=`.
 pub fn heron_options(pairs: &[(String, String)]) -> anyhow::Result<String> {
-    let mut out = Vec::new();
-    for (k, v) in pairs {
-        if v.contains(',') || v.contains('=') || k.contains(',') || k.contains('=') {
-            return Err(CodedError::new(
-                ExitCode::BadInput,
-                format!("HERON_OPTIONS cannot carry {k}={v:?}: Heron's format has no escape for ',' or '='"),
-            )
-            .into());
-        }
-        out.push(format!("{k}={v}").replace(' ', "%%%%"));
-    }
-    Ok(out.join(","))
+    Ok(heron_common::heron_options::encode(pairs)?)
 }
 
 /// Reads a topology definition of any kind.
@@ -143,25 +132,11 @@ pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
 }
 
 fn decode(bytes: &[u8], from: &Path) -> anyhow::Result<Definition> {
-    let topology = Topology::decode(bytes).map_err(|e| {
-        CodedError::new(
-            ExitCode::BadInput,
-            format!(
-                "{} is not a Heron topology definition (heron.proto.api.Topology): {e}",
-                from.display()
-            ),
-        )
-    })?;
-    if topology.name.is_empty() || topology.id.is_empty() {
-        return Err(CodedError::new(
-            ExitCode::BadInput,
-            format!(
-                "{}: the topology definition has no name or no id",
-                from.display()
-            ),
-        )
-        .into());
-    }
+    // Required fields and Heron's checks (name, id, unique components, known input streams).
+    let what = from.display().to_string();
+    let topology: Topology =
+        heron_common::defn::decode_message(bytes, heron_common::defn::TOPOLOGY_TYPE, &what)?;
+    heron_common::defn::validate_topology(&topology, &what)?;
     Ok(Definition {
         topology,
         bytes: bytes.to_vec(),

@@ -127,12 +127,7 @@ pub fn convert(
     role: &str,
     environ: &str,
 ) -> Result<Topology, String> {
-    if !valid_name(&file.name) {
-        return Err(format!(
-            "invalid topology name {:?}: use letters, digits, '_', '.' and '-'",
-            file.name
-        ));
-    }
+    heron_common::cluster::validate_topology_name(&file.name).map_err(|e| e.to_string())?;
     if file.spouts.is_empty() {
         return Err("a topology needs at least one spout (`spouts:`)".to_string());
     }

@@ -677,7 +677,7 @@ fn usage_errors_are_exit_2_with_a_hint() {
     let out = run(s.heron("kill", &["devcluster/ads", "x"]));
     assert_eq!(code(&out), 2, "{}", describe(&out));
     assert!(
-        text(&out.stderr).contains("environment required"),
+        text(&out.stderr).contains("environ required but not provided"),
         "{}",
         describe(&out)
     );
