@@ -278,7 +278,7 @@ impl Hdfs {
                 });
             }
             progress.restart("uploading");
-            known_sha = Some(sha);
+            known_sha = Some((sha, n));
         }
 
         let temp = self.path(&naming::temp_name(&self.file));
@@ -305,7 +305,18 @@ impl Hdfs {
             .await
             .map_err(|e| map_error(format!("cannot close {temp}"), e))?;
         let digest = reader.finish().await?;
-        let sha256 = known_sha.unwrap_or(digest.sha256);
+        let sha256 = match known_sha {
+            Some((_, n)) if n != digest.size => {
+                return Err(Error::Failed(format!(
+                    "package {} changed while it was being uploaded ({n} bytes hashed, {} read); \
+                     upload it again once it is complete",
+                    input.describe(),
+                    digest.size
+                )));
+            }
+            Some((sha, _)) => sha,
+            None => digest.sha256,
+        };
         let size = digest.size;
         if size == 0 {
             return Err(crate::source::empty_package(input));

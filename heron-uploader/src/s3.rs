@@ -61,6 +61,18 @@ struct ObjectInfo {
     modified_ms: Option<u64>,
 }
 
+/// The file must not change between the hashing pass and the upload (its sha256 would be wrong).
+fn check_unchanged(input: &Input, hashed: Option<u64>, sent: u64) -> Result<()> {
+    match hashed {
+        Some(n) if n != sent => Err(Error::Failed(format!(
+            "package {} changed while it was being uploaded ({n} bytes hashed, {sent} read); upload it \
+             again once it is complete",
+            input.describe()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// An error and its sources, by their `Display` only (the SDK's `Debug` dumps go to `--verbose`).
 fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -378,6 +390,7 @@ impl S3 {
         };
         // For a file, the sha256 goes into the object's metadata, so it is needed before the
         // first byte is sent: hash in a first pass (from the page cache on the second read).
+        let mut hashed_size = None;
         let known_sha = match input {
             Input::File { path, .. } => {
                 let p = path.clone();
@@ -393,6 +406,7 @@ impl S3 {
                         uploaded: false,
                     });
                 }
+                hashed_size = Some(n);
                 Some(sha)
             }
             Input::Stdin => None,
@@ -415,6 +429,7 @@ impl S3 {
         let Some(second) = second else {
             // Fits in one part: one PUT.
             let digest = reader.finish().await?;
+            check_unchanged(input, hashed_size, digest.size)?;
             let sha = known_sha.unwrap_or(digest.sha256);
             if identical(&sha, digest.size) {
                 return Ok(Uploaded {
@@ -480,6 +495,7 @@ impl S3 {
             .send_parts(&upload_id, [first, second], &mut reader, progress)
             .await?;
         let digest = reader.finish().await?;
+        check_unchanged(input, hashed_size, digest.size)?;
         if self.cleanup.is_cancelled() {
             return Err(Error::Failed("upload interrupted".into()));
         }
