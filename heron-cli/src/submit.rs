@@ -216,6 +216,15 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    // Every stage program must be there before anything is changed.
+    for stage in [
+        Stage::Statemgr,
+        Stage::Uploader,
+        Stage::Render,
+        Stage::Aurora,
+    ] {
+        ctx.runner.program(stage).map_err(stage_failure)?;
+    }
     let state = State::new(&ctx.runner);
     // 5. Refuse an existing topology before anything is uploaded.
     if state.exists("topologies", &name).map_err(stage_failure)? {
