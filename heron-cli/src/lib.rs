@@ -101,7 +101,15 @@ pub fn main_with(argv: Vec<String>) -> u8 {
         Err(e) => {
             let code = exit_code(&e);
             if json_errors {
-                let doc = serde_json::json!({"ok": false, "error": format!("{e:#}"), "exit_code": code.code()});
+                let mut doc = serde_json::json!({"ok": false, "error": format!("{e:#}"), "exit_code": code.code()});
+                if let Some(failure) = e
+                    .chain()
+                    .find_map(|c| c.downcast_ref::<submit::SubmitError>())
+                {
+                    doc["stage"] = serde_json::json!(failure.stage);
+                    doc["reason"] = serde_json::json!(failure.message);
+                    doc["rollback"] = serde_json::json!(failure.rollback);
+                }
                 eprintln!("{doc}");
             } else {
                 eprintln!("error: {e:#}");

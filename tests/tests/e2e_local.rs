@@ -794,6 +794,32 @@ fn stages_can_be_replaced_by_config_key_and_a_missing_one_is_named() {
         ],
     ));
     assert_eq!(code(&out), 1, "{}", describe(&out));
+    let failure: serde_json::Value = {
+        let mut c = s.heron(
+            "submit",
+            &[
+                "--format",
+                "json",
+                "--config-property",
+                &prop,
+                &spec(),
+                file.to_str().unwrap(),
+                "-",
+            ],
+        );
+        let o = run(&mut c);
+        serde_json::from_str(text(&o.stderr).lines().last().unwrap_or("")).unwrap()
+    };
+    assert_eq!(failure["stage"], "render", "{failure}");
+    assert_eq!(failure["exit_code"], 1, "{failure}");
+    assert!(
+        failure["rollback"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("package")),
+        "{failure}"
+    );
     assert!(
         text(&out.stderr).contains("site renderer refuses this job"),
         "{}",
