@@ -361,24 +361,30 @@ fn signal(pid: u32, sig: &str) {
 }
 
 #[test]
-fn sigterm_during_submit_rolls_back_and_exits_130() {
-    let mut s = Stand::local();
-    s.extra_env
-        .push(("AURORA_STANDIN_HANG_AFTER".into(), "create".into()));
-    let name = unique_name("term");
-    let file = s.yaml_topology(&name);
-    let child = s
-        .heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for("the Aurora job", 30, || s.job(&name).is_some());
-    signal(child.id(), "TERM");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(code(&out), 130, "{}", describe(&out));
-    assert!(text(&out.stderr).contains("SIGTERM"), "{}", describe(&out));
-    s.assert_nothing_left(&name, "after SIGTERM");
+fn sigterm_or_sigint_during_submit_rolls_back_and_exits_130() {
+    for sig in ["TERM", "INT"] {
+        let mut s = Stand::local();
+        s.extra_env
+            .push(("AURORA_STANDIN_HANG_AFTER".into(), "create".into()));
+        let name = unique_name(&format!("sig{sig}"));
+        let file = s.yaml_topology(&name);
+        let child = s
+            .heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for("the Aurora job", 30, || s.job(&name).is_some());
+        signal(child.id(), sig);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), 130, "SIG{sig}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains(&format!("SIG{sig}")),
+            "{}",
+            describe(&out)
+        );
+        s.assert_nothing_left(&name, &format!("after SIG{sig}"));
+    }
 }
 
 #[test]
