@@ -28,6 +28,8 @@ pub enum Kind {
     Defn,
     /// Our YAML format.
     Yaml,
+    /// A C++ topology library (`.so`, `.dylib`); the class name is the program that defines it.
+    Cpp,
 }
 
 impl Kind {
@@ -49,11 +51,13 @@ impl Kind {
             Kind::Defn
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             Kind::Yaml
+        } else if name.ends_with(".so") || name.ends_with(".dylib") {
+            Kind::Cpp
         } else {
             return Err(CodedError::new(
                 ExitCode::BadInput,
                 format!(
-                    "unknown topology file type: {}; use .jar, .tar, .tar.gz, .pex, .py, .defn or .yaml",
+                    "unknown topology file type: {}; use .jar, .tar, .tar.gz, .pex, .py, .so, .dylib, .defn or .yaml",
                     path.display()
                 ),
             ));
@@ -127,7 +131,7 @@ pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
                 topology,
             })
         }
-        Kind::Jar | Kind::Tar | Kind::Pex | Kind::Py => run_program(kind, inputs),
+        Kind::Jar | Kind::Tar | Kind::Pex | Kind::Py | Kind::Cpp => run_program(kind, inputs),
     }
 }
 
@@ -204,6 +208,12 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
                 cls.write()\n";
             let mut c = Command::new(&inputs.python);
             c.arg("-c").arg(script).arg(&file).arg(inputs.class_name);
+            c
+        }
+        // Heron runs the binary named as the class, with the topology's arguments.
+        Kind::Cpp => {
+            let mut c = Command::new(inputs.class_name);
+            c.args(inputs.args);
             c
         }
         Kind::Defn | Kind::Yaml => bail!("internal: {kind:?} is not a program"),
@@ -408,6 +418,7 @@ mod tests {
         assert_eq!(Kind::of(Path::new("a.tar.gz")).unwrap(), Kind::Tar);
         assert_eq!(Kind::of(Path::new("a.yml")).unwrap(), Kind::Yaml);
         assert_eq!(Kind::of(Path::new("a.defn")).unwrap(), Kind::Defn);
+        assert_eq!(Kind::of(Path::new("libwc.so")).unwrap(), Kind::Cpp);
         assert_eq!(
             Kind::of(Path::new("a.zip")).unwrap_err().code,
             ExitCode::BadInput

@@ -844,3 +844,51 @@ fn stages_can_be_replaced_by_config_key_and_a_missing_one_is_named() {
     );
     assert!(s.aurora_calls().is_empty());
 }
+
+#[test]
+fn a_cpp_topology_is_defined_by_the_program_named_as_class() {
+    let s = Stand::local();
+    let name = unique_name("cpp");
+    // A real definition to hand out: submit the YAML twin, keep its stored topology, kill it.
+    let file = s.yaml_topology(&name);
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+    let defn = run(s.statemgr(&["get", "topology", &name, "--format", "proto"]));
+    assert!(defn.status.success(), "{}", describe(&defn));
+    let defn_path = s.dir.write("saved.defn", &defn.stdout);
+    assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
+
+    let lib = s.dir.write("libwordcount.so", b"\x7fELF not really");
+    let program = s.script(
+        "define-cpp",
+        &format!(
+            "[ \"$1\" = arg1 ] || exit 9\n\
+             dir=$(echo \"$HERON_OPTIONS\" | tr ',' '\\n' | sed -n 's/^cmdline.topologydefn.tmpdirectory=//p')\n\
+             cp {} \"$dir/{name}.defn\"",
+            defn_path.display()
+        ),
+    );
+    let out = run(s.heron(
+        "submit",
+        &[
+            &spec(),
+            lib.to_str().unwrap(),
+            program.to_str().unwrap(),
+            "arg1",
+        ],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let job = s.job(&name).expect("Aurora job");
+    let content = job["job_file"]["content"].as_str().unwrap();
+    assert!(content.contains("--pkg-type=so"), "{content}");
+    assert!(
+        content.contains("--topology-binary-file=libwordcount.so"),
+        "{content}"
+    );
+    assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
+    s.assert_nothing_left(&name, "after kill");
+}
