@@ -334,6 +334,16 @@ fn check_interrupt(next: &str) -> Result<(), SubmitError> {
 }
 
 fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
+    if cmd.topology_file.to_string_lossy().contains("://") {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "topology file {}: URLs are not supported; download the file and give its path",
+                cmd.topology_file.display()
+            ),
+        )
+        .into());
+    }
     if !cmd.topology_file.is_file() {
         return Err(CodedError::new(
             ExitCode::NotFound,
