@@ -439,26 +439,30 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
             &format!("/deactivate?topologyid={}", http::encode(&id)),
         )?;
     }
+    // Whatever happens below, a topology that was running is reactivated afterwards.
     let mut renumbered = BTreeMap::new();
-    if !added.is_empty() {
-        let ids = aurora.add(added.len())?;
-        for (old, new) in added.iter().zip(ids) {
-            renumbered.insert(*old, i32::try_from(new).unwrap_or(i32::MAX));
-        }
-        for c in &mut proposed.container_plans {
-            if let Some(new) = renumbered.get(&c.id) {
-                c.id = *new;
+    let changed = (|| -> anyhow::Result<()> {
+        if !added.is_empty() {
+            let ids = aurora.add(added.len())?;
+            for (old, new) in added.iter().zip(ids) {
+                renumbered.insert(*old, i32::try_from(new).unwrap_or(i32::MAX));
+            }
+            for c in &mut proposed.container_plans {
+                if let Some(new) = renumbered.get(&c.id) {
+                    c.id = *new;
+                }
             }
         }
-    }
-    state.set("packingplans", &name, &proposed.encode_to_vec())?;
-    if !removed.is_empty() {
-        let ids: Vec<u32> = removed
-            .iter()
-            .filter_map(|i| u32::try_from(*i).ok())
-            .collect();
-        aurora.kill_instances(&ids)?;
-    }
+        state.set("packingplans", &name, &proposed.encode_to_vec())?;
+        if !removed.is_empty() {
+            let ids: Vec<u32> = removed
+                .iter()
+                .filter_map(|i| u32::try_from(*i).ok())
+                .collect();
+            aurora.kill_instances(&ids)?;
+        }
+        Ok(())
+    })();
     if was_running {
         let id = pplan
             .as_ref()
@@ -470,11 +474,12 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
             &format!("/activate?topologyid={}", http::encode(&id)),
         ) {
             eprintln!(
-                "warning: the topology was updated but could not be reactivated yet: {e:#}; run `heron activate`"
+                "warning: the topology could not be reactivated: {e:#}; run `heron activate` once it is reachable"
             );
         }
     }
     drop(lock);
+    changed?;
     let counts = packing::component_counts(&proposed);
     emit(
         &ctx,

@@ -498,6 +498,27 @@ fn write_pplan(s: &Stand, name: &str) {
     assert!(out.status.success(), "{}", describe(&out));
 }
 
+/// Starts the tmanager stand-in on the topology's local state; it stops when its stdin closes.
+fn start_tmanager(s: &Stand, name: &str, log: &std::path::Path) -> std::process::Child {
+    let mut tm = command(bin("tmanager-standin"))
+        .args(["--statemgr-root"])
+        .arg(&s.state_root)
+        .args(["--topology", name, "--exit-on-stdin-eof", "--log"])
+        .arg(log)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead as _;
+    let mut line = String::new();
+    std::io::BufReader::new(tm.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("LISTENING"), "{line}");
+    tm
+}
+
 fn pplan_state(s: &Stand, name: &str) -> String {
     let out = run(s.statemgr(&["get", "pplan", name, "--format", "json"]));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -527,24 +548,7 @@ fn activate_deactivate_update_restart_through_the_stand_ins() {
 
     write_pplan(&s, &name);
     let log = s.dir.join("tm.log");
-    let mut tm = command(bin("tmanager-standin"))
-        .args(["--statemgr-root"])
-        .arg(&s.state_root)
-        .args(["--topology", &name, "--exit-on-stdin-eof", "--log"])
-        .arg(&log)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::BufRead as _;
-        let mut line = String::new();
-        std::io::BufReader::new(tm.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(line.starts_with("LISTENING"), "{line}");
-    }
+    let mut tm = start_tmanager(&s, &name, &log);
 
     let out = run(s.heron("deactivate", &[&spec(), &name]));
     assert_eq!(code(&out), 0, "{}", describe(&out));
@@ -889,6 +893,55 @@ fn a_cpp_topology_is_defined_by_the_program_named_as_class() {
         content.contains("--topology-binary-file=libwordcount.so"),
         "{content}"
     );
+    assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
+    s.assert_nothing_left(&name, "after kill");
+}
+
+#[test]
+fn a_failed_scale_up_leaves_the_plan_and_reactivates_the_topology() {
+    let s = Stand::local();
+    let name = unique_name("scalefail");
+    let file = s.yaml_topology(&name);
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+    write_pplan(&s, &name);
+    let mut tm = start_tmanager(&s, &name, &s.dir.join("tm.log"));
+    let before = run(s.statemgr(&["get", "packingplan", &name, "--format", "proto"])).stdout;
+
+    let out = run(s
+        .heron(
+            "update",
+            &[&spec(), &name, "--component-parallelism", "count:6"],
+        )
+        .env("AURORA_STANDIN_FAIL", "add"));
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("aurora job add"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(
+        pplan_state(&s, &name),
+        "RUNNING",
+        "the topology must be reactivated after a failed update"
+    );
+    let after = run(s.statemgr(&["get", "packingplan", &name, "--format", "proto"])).stdout;
+    assert_eq!(
+        before, after,
+        "the packing plan changed although the update failed"
+    );
+    assert!(
+        !s.state_nodes(&name).contains(&"locks".to_string()),
+        "the update lock was not released"
+    );
+
+    drop(tm.stdin.take());
+    let _ = tm.kill();
+    let _ = tm.wait();
     assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
     s.assert_nothing_left(&name, "after kill");
 }
