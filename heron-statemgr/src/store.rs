@@ -253,7 +253,7 @@ pub async fn clean(
                     .filter(|c| c.outcome == DeleteOutcome::Deleted)
                     .map(|c| c.kind.to_string())
                     .collect();
-                return Err(Error::Failed(format!(
+                let message = format!(
                     "cleaning {topology} stopped at {}/{topology}: {err}{}; run clean again once \
                      the cause is fixed",
                     step.dir(),
@@ -262,7 +262,14 @@ pub async fn clean(
                     } else {
                         format!(" (already deleted: {})", finished.join(", "))
                     }
-                )));
+                );
+                // Keep the cause's exit code: a denied ACL is 6 and a lost ZooKeeper 5, as for
+                // a single delete, so scripts can tell them from a plain failure.
+                return Err(match err.exit_code() {
+                    heron_common::ExitCode::Denied => Error::Denied(message),
+                    heron_common::ExitCode::Unavailable => Error::Unavailable(message),
+                    _ => Error::Failed(message),
+                });
             }
         }
     }
