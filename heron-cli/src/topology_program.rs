@@ -110,7 +110,17 @@ pub struct Definition {
 
 /// `k1=v1,k2=v2` with spaces written `%%%%` (§4.4); values must not hold `,` or `=`.
 pub fn heron_options(pairs: &[(String, String)]) -> anyhow::Result<String> {
-    Ok(heron_common::heron_options::encode(pairs)?)
+    heron_common::heron_options::encode(pairs).map_err(|e| {
+        // Name the offending value too, so the user sees which argument to change.
+        let culprit = pairs
+            .iter()
+            .find(|(k, v)| heron_common::heron_options::encode(&[(k, v)]).is_err())
+            .map(|(k, v)| format!(" ({k} = {v:?})"))
+            .unwrap_or_default();
+        anyhow::Error::new(e).context(format!(
+            "cannot pass the submit options to the topology program{culprit}"
+        ))
+    })
 }
 
 /// Reads a topology definition of any kind.
