@@ -96,24 +96,40 @@ pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
     }
     let cleaned = State::new(&ctx.runner).clean(name)?;
     let package = delete_package(&ctx, name);
-    let found_anything = exists || exec.is_some() || killed == Killed::Killed;
+    // `heron-statemgr clean` prints one `<dir> deleted|absent` line per node.
+    let deleted: Vec<String> = cleaned
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let dir = parts.next()?;
+            (parts.next() == Some("deleted")).then(|| dir.to_string())
+        })
+        .collect();
+    let found_anything =
+        exists || exec.is_some() || killed == Killed::Killed || !deleted.is_empty();
     let doc = json!({
         "command": "kill", "ok": true, "topology": name, "job_key": job_key,
         "found": {"topology": exists, "execution_state": exec.is_some(), "aurora_job": killed == Killed::Killed},
+        "deleted_state": deleted,
         "state_cleanup": cleaned,
         "package": package,
     });
     let text = format!(
-        "Topology '{name}' killed: Aurora job {}; state {}",
+        "Topology '{name}' killed: Aurora job {}; state {}; package {package}",
         if killed == Killed::Killed {
             "killed"
         } else {
             "was already gone"
         },
-        if exists {
-            "deleted"
+        if deleted.is_empty() {
+            "was already gone".to_string()
+        } else if exists {
+            format!("deleted ({})", deleted.join(", "))
         } else {
-            "was partly or wholly missing, leftovers deleted"
+            format!(
+                "was partly missing, deleted what was left ({})",
+                deleted.join(", ")
+            )
         }
     );
     emit(&ctx, &text, doc)?;

@@ -466,6 +466,30 @@ fn kill_copes_with_a_job_or_state_already_gone() {
     );
     s.assert_nothing_left(&name, "after kill of partial state");
 
+    // Only a packing plan is left and no job: it is found, deleted and reported.
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+    for kind in ["topology", "executionstate", "scheduler"] {
+        assert!(run(s.statemgr(&["delete", kind, &name])).status.success());
+    }
+    let killall = run(command(bin("aurora"))
+        .env("AURORA_STANDIN_STATE_DIR", &s.aurora_state)
+        .args(["job", "killall", &format!("{}/{name}", spec())]));
+    assert!(killall.status.success());
+    let out = run(s.heron("kill", &[&spec(), &name, "--format", "json"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["deleted_state"],
+        serde_json::json!(["packingplans"]),
+        "{doc}"
+    );
+    s.assert_nothing_left(&name, "after kill of a lone packing plan");
+
     // Nothing at all: exit 3, said plainly.
     let out = run(s.heron("kill", &[&spec(), &name]));
     assert_eq!(code(&out), 3, "{}", describe(&out));
