@@ -308,6 +308,38 @@ pub fn set_active(cmd: TopologyCmd, activate: bool) -> anyhow::Result<()> {
     )
 }
 
+/// After an update, activates the topology again, retrying while its tmanager comes back (the
+/// executors restart on a new packing plan), for up to the topology's
+/// `topology.update.reactivate.wait.secs` (default 600, as Heron), every 5 s.
+fn reactivate(ctx: &Ctx, name: &str, topology: &Topology, id: &str, patient: bool) {
+    let wait =
+        heron_common::topology::config_value(topology, "topology.update.reactivate.wait.secs")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(600);
+    // A failed update restarted nothing: one attempt is enough.
+    let wait = if patient { wait } else { 0 };
+    let deadline = std::time::Instant::now() + Duration::from_secs(wait);
+    let path = format!("/activate?topologyid={}", http::encode(id));
+    loop {
+        let err = match tmanager_get(ctx, name, &path) {
+            Ok(_) => return,
+            Err(e) => e,
+        };
+        if crate::signals::interrupted()
+            || std::time::Instant::now() + Duration::from_secs(5) > deadline
+        {
+            eprintln!(
+                "warning: the topology could not be reactivated: {err:#}; run `heron activate` once it is reachable"
+            );
+            return;
+        }
+        ctx.note(&format!(
+            "waiting for the tmanager to reactivate '{name}': {err:#}"
+        ));
+        std::thread::sleep(Duration::from_secs(5));
+    }
+}
+
 /// `heron update`.
 pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
     let bad = |m: String| anyhow::Error::new(CodedError::new(ExitCode::BadInput, m));
@@ -484,15 +516,7 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
             .as_ref()
             .map(|p| p.topology.id.clone())
             .unwrap_or_default();
-        if let Err(e) = tmanager_get(
-            &ctx,
-            &name,
-            &format!("/activate?topologyid={}", http::encode(&id)),
-        ) {
-            eprintln!(
-                "warning: the topology could not be reactivated: {e:#}; run `heron activate` once it is reachable"
-            );
-        }
+        reactivate(&ctx, &name, &topology, &id, changed.is_ok());
     }
     drop(lock);
     changed?;
