@@ -486,6 +486,17 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
             &name,
             &format!("/deactivate?topologyid={}", http::encode(&id)),
         )?;
+        // Heron's pause for in-flight tuples to drain (default 0).
+        let pause =
+            heron_common::topology::config_value(&topology, "topology.update.deactivate.wait.secs")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(0);
+        if pause > 0 {
+            ctx.note(&format!(
+                "deactivated; waiting {pause} s (topology.update.deactivate.wait.secs)"
+            ));
+            std::thread::sleep(Duration::from_secs(pause));
+        }
     }
     // Whatever happens below, a topology that was running is reactivated afterwards.
     let mut renumbered = BTreeMap::new();
