@@ -1,9 +1,10 @@
-//! Fault injection at every stage boundary of `heron submit` and `heron kill` (local disk cluster,
+//! Fault injection at every stage boundary of `heron submit`, `heron kill` and `heron update` (local disk cluster,
 //! aurora stand-in): each stage call in turn exits non-zero, is killed by SIGKILL, or hangs past its
 //! timeout, either before doing its work or after doing it (the case a parent cannot see). Each time
 //! `heron` must exit with the documented code, name the failed stage, and leave nothing behind: no
 //! state node, no package, no Aurora job (after a failed kill: once a plain `heron kill` has run, as
-//! docs/cli.md says).
+//! docs/cli.md says). A failed update must release its lock and leave the packing plan agreeing
+//! with the Aurora job's containers, and a `heron kill` afterwards must leave nothing.
 //!
 //! The faults come from wrapper scripts put in place of a stage (`HERON_*_BIN`): a wrapper runs the
 //! real program unless its arguments match the stage call under test, then injects its fault and
@@ -125,6 +126,113 @@ const UPLOAD_DELETE: Call = Call {
     word: "delete",
     stage: "upload",
 };
+
+const STATE_LOCK: Call = Call {
+    env: "HERON_STATEMGR_BIN",
+    program: "heron-statemgr",
+    word: "lock",
+    stage: "state",
+};
+const STATE_SET: Call = Call {
+    env: "HERON_STATEMGR_BIN",
+    program: "heron-statemgr",
+    word: "set",
+    stage: "state",
+};
+const AURORA_ADD: Call = Call {
+    env: "HERON_AURORA_BIN",
+    program: "aurora",
+    word: "add",
+    stage: "aurora",
+};
+const AURORA_KILL: Call = Call {
+    env: "HERON_AURORA_BIN",
+    program: "aurora",
+    word: "kill",
+    stage: "aurora",
+};
+
+/// Containers in the packing plan (from the state) and in the Aurora job (instances minus the
+/// tmanager's container 0).
+fn containers(s: &Stand, name: &str) -> Result<(usize, usize), String> {
+    let out = run(s.statemgr(&["get", "packingplan", name, "--format", "json"]));
+    if code(&out) != 0 {
+        return Err(format!("no packing plan: {}", describe(&out)));
+    }
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let in_plan = plan["container_plans"].as_array().map_or(0, Vec::len);
+    let job = s.job(name).ok_or("no Aurora job")?;
+    let in_job = job["instances"].as_array().map_or(0, Vec::len);
+    Ok((in_plan, in_job.saturating_sub(1)))
+}
+
+/// A submitted topology (2 containers), then `heron update` with a fault: scaling up for every
+/// call but `aurora job kill`, which only a scale-down makes.
+fn update_case(s: &Stand, call: Call, mode: Mode) -> Result<(), String> {
+    let name = unique_name("fu");
+    let out = run(submit_cmd(s, &name));
+    if code(&out) != 0 {
+        return Err(format!("setup submit failed\n{}", describe(&out)));
+    }
+    let (wrap, fired) = wrapper(s, &name, call, mode);
+    let mut args: Vec<&str> = FAST.to_vec();
+    let sp = spec();
+    args.extend([sp.as_str(), name.as_str()]);
+    if call.word == "kill" {
+        args.extend(["--container-number", "1"]);
+    } else {
+        args.extend(["--component-parallelism", "count:6"]);
+    }
+    let mut cmd = s.heron("update", &args);
+    cmd.env(call.env, &wrap);
+    let out = run(&mut cmd);
+    if !fired.exists() {
+        return Err(format!("the fault never fired\n{}", describe(&out)));
+    }
+    let err = text(&out.stderr);
+    if err.contains("panicked") {
+        return Err(format!("panic\n{}", describe(&out)));
+    }
+    // The real `lock` releases the lock when heron closes its stdin, after the update is done;
+    // a fault after that (exit, crash, hang on the way out) cannot undo a finished update.
+    let lock_after =
+        call.word == "lock" && matches!(mode, Mode::ExitAfter | Mode::CrashAfter | Mode::HangAfter);
+    let want = if lock_after { 0 } else { mode.exit_code() };
+    if code(&out) != want {
+        return Err(format!(
+            "exit {} instead of {want}\n{}",
+            code(&out),
+            describe(&out)
+        ));
+    }
+    if !lock_after && !err.contains(call.program) {
+        return Err(format!(
+            "stderr does not name the failed program `{}`\n{}",
+            call.program,
+            describe(&out)
+        ));
+    }
+    if s.state_nodes(&name).contains(&"locks".to_string()) {
+        return Err(format!("the update lock is left\n{}", describe(&out)));
+    }
+    let (in_plan, in_job) = containers(s, &name)?;
+    if in_plan != in_job {
+        return Err(format!(
+            "the packing plan has {in_plan} containers but the Aurora job {in_job}\n{}",
+            describe(&out)
+        ));
+    }
+    let kill = run(kill_cmd(s, &name));
+    let left = leftovers(s, &name);
+    if code(&kill) != 0 || !left.is_empty() {
+        return Err(format!(
+            "`heron kill` after the failed update: exit {}, left {left:?}\n{}",
+            code(&kill),
+            describe(&kill)
+        ));
+    }
+    Ok(())
+}
 
 /// Writes the wrapper for one case; returns (wrapper, file that records the fault firing).
 fn wrapper(s: &Stand, id: &str, call: Call, mode: Mode) -> (PathBuf, PathBuf) {
@@ -361,7 +469,20 @@ const SUBMIT_AFTER_BUG: &str = "heron-cli submit rolls back only the steps that 
     so the package or the four state nodes stay behind (docs/cli.md promises a full rollback; \
     `heron-uploader undo` and `heron-statemgr clean` are safe to run for the failed step too, \
     except a state create refused with exit 4)";
+const UPDATE_BUG: &str = "heron-cli update does not roll back: when `aurora job add` fails after adding \
+    or `heron-statemgr set packingplan` fails, the added Aurora instances stay (job 4 containers, \
+    plan 2); when `aurora job kill` fails on a scale-down, the plan already says 1 container while \
+    the job still runs 2 (Heron's UpdateTopologyManager has the same gap)";
 const KNOWN_BUGS: &[(&str, &str)] = &[
+    ("update aurora add ExitAfter", UPDATE_BUG),
+    ("update aurora add CrashAfter", UPDATE_BUG),
+    ("update aurora add HangAfter", UPDATE_BUG),
+    ("update heron-statemgr set ExitBefore", UPDATE_BUG),
+    ("update heron-statemgr set CrashBefore", UPDATE_BUG),
+    ("update heron-statemgr set HangBefore", UPDATE_BUG),
+    ("update aurora kill ExitBefore", UPDATE_BUG),
+    ("update aurora kill CrashBefore", UPDATE_BUG),
+    ("update aurora kill HangBefore", UPDATE_BUG),
     ("submit heron-uploader upload ExitAfter", SUBMIT_AFTER_BUG),
     ("submit heron-uploader upload CrashAfter", SUBMIT_AFTER_BUG),
     ("submit heron-uploader upload HangAfter", SUBMIT_AFTER_BUG),
@@ -372,6 +493,18 @@ const KNOWN_BUGS: &[(&str, &str)] = &[
 
 const SUBMIT_CALLS: [Call; 5] = [STATE_EXISTS, UPLOAD, STATE_CREATE, RENDER, AURORA_CREATE];
 const KILL_CALLS: [Call; 4] = [STATE_GET, AURORA_KILLALL, STATE_CLEAN, UPLOAD_DELETE];
+
+const UPDATE_CALLS: [Call; 5] = [STATE_LOCK, STATE_GET, AURORA_ADD, STATE_SET, AURORA_KILL];
+
+#[test]
+fn update_survives_a_failed_or_crashed_stage_at_every_boundary() {
+    matrix("update", &UPDATE_CALLS, &QUICK_MODES, update_case);
+}
+
+#[test]
+fn update_survives_a_hung_stage_at_every_boundary() {
+    matrix("update (hang)", &UPDATE_CALLS, &HANG_MODES, update_case);
+}
 
 #[test]
 fn submit_survives_a_failed_or_crashed_stage_at_every_boundary() {
