@@ -173,6 +173,28 @@ impl<'a> Aurora<'a> {
         Ok(ids)
     }
 
+    /// The ids of the job's active instances: `aurora job status <key> --write-json`.
+    pub fn instances(&self) -> Result<std::collections::BTreeSet<u32>, StageError> {
+        let args = vec![
+            "job".into(),
+            "status".into(),
+            self.job_key.clone(),
+            "--write-json".into(),
+        ];
+        let out = self
+            .runner
+            .run(Stage::Aurora, "aurora job status", &args, None)?;
+        let doc: serde_json::Value =
+            serde_json::from_slice(&out.stdout).map_err(|e| StageError {
+                step: "aurora job status".into(),
+                program: "aurora".into(),
+                code: heron_common::ExitCode::Failed,
+                status: Some(0),
+                message: format!("its --write-json output does not parse: {e}"),
+            })?;
+        Ok(instance_ids(&doc))
+    }
+
     /// `aurora job kill <key>/<id,id> [--verbose] --batch-size 2147483647`.
     pub fn kill_instances(&self, ids: &[u32]) -> Result<(), StageError> {
         let list: Vec<String> = ids.iter().map(u32::to_string).collect();
@@ -189,6 +211,31 @@ impl<'a> Aurora<'a> {
             .run(Stage::Aurora, "aurora job kill", &args, None)?;
         Ok(())
     }
+}
+
+/// Active instance ids in `aurora job status --write-json` output: Aurora's own form (job
+/// objects with `active` tasks carrying `assignedTask.instanceId`) or a list of job records with
+/// `instances[].id` (the test stand-in, docs/aurora-standin.md).
+pub fn instance_ids(doc: &serde_json::Value) -> std::collections::BTreeSet<u32> {
+    let mut ids = std::collections::BTreeSet::new();
+    let jobs: Vec<&serde_json::Value> = match doc {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    let as_id = |v: &serde_json::Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
+    for job in jobs {
+        for task in job["active"].as_array().into_iter().flatten() {
+            if let Some(id) = as_id(&task["assignedTask"]["instanceId"]) {
+                ids.insert(id);
+            }
+        }
+        for inst in job["instances"].as_array().into_iter().flatten() {
+            if let Some(id) = as_id(&inst["id"]) {
+                ids.insert(id);
+            }
+        }
+    }
+    ids
 }
 
 /// True when Aurora's text says the job does not exist.
@@ -233,6 +280,23 @@ mod tests {
             parse_instance_ids("Querying instance statuses: [a, 2]"),
             None
         );
+    }
+
+    #[test]
+    fn instance_ids_from_both_status_forms() {
+        let aurora = serde_json::json!([{"job": "x", "active": [
+            {"assignedTask": {"instanceId": 0}}, {"assignedTask": {"instanceId": 3}}], "inactive": []}]);
+        assert_eq!(
+            instance_ids(&aurora).into_iter().collect::<Vec<_>>(),
+            vec![0, 3]
+        );
+        let standin =
+            serde_json::json!([{"key": "k", "instances": [{"id": 0}, {"id": 1}, {"id": 2}]}]);
+        assert_eq!(
+            instance_ids(&standin).into_iter().collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+        assert!(instance_ids(&serde_json::json!({"error": "No matching jobs found"})).is_empty());
     }
 
     #[test]

@@ -340,6 +340,69 @@ fn reactivate(ctx: &Ctx, name: &str, topology: &Topology, id: &str, patient: boo
     }
 }
 
+/// After a failed update, makes the packing plan and the Aurora job agree again: when the job's
+/// instances match the stored plan nothing is done; otherwise the job goes back to the old plan
+/// (instances the update added are killed, the old plan is written back). Returns what it did.
+fn undo_update(
+    aurora: &Aurora<'_>,
+    state: &State<'_>,
+    name: &str,
+    old: &PackingPlan,
+    set_attempted: bool,
+) -> Vec<String> {
+    let ids = |p: &PackingPlan| -> BTreeSet<u32> {
+        p.container_plans
+            .iter()
+            .filter_map(|c| u32::try_from(c.id).ok())
+            .collect()
+    };
+    let mut lines = Vec::new();
+    let active: BTreeSet<u32> = match aurora.instances() {
+        Ok(a) => a.into_iter().filter(|i| *i != 0).collect(),
+        Err(e) => {
+            return vec![format!(
+                "FAILED: cannot read the job's instances ({e}); compare `aurora job status` with the packing plan"
+            )];
+        }
+    };
+    let stored: Option<PackingPlan> = if set_attempted {
+        match state.get::<PackingPlan>("packingplans", name) {
+            Ok(p) => p,
+            Err(e) => {
+                lines.push(format!("FAILED: cannot read the packing plan back ({e})"));
+                None
+            }
+        }
+    } else {
+        Some(old.clone())
+    };
+    if stored.as_ref().is_some_and(|p| ids(p) == active) {
+        lines.push("the Aurora job matches the stored packing plan; nothing to undo".to_string());
+        return lines;
+    }
+    let old_ids = ids(old);
+    let extra: Vec<u32> = active.difference(&old_ids).copied().collect();
+    if !extra.is_empty() {
+        match aurora.kill_instances(&extra) {
+            Ok(()) => lines.push(format!("killed the instances the update added: {extra:?}")),
+            Err(e) => lines.push(format!("FAILED to kill the added instances {extra:?}: {e}")),
+        }
+    }
+    if stored.as_ref() != Some(old) {
+        match state.set("packingplans", name, &old.encode_to_vec()) {
+            Ok(()) => lines.push("the old packing plan is back in the state".to_string()),
+            Err(e) => lines.push(format!("FAILED to write the old packing plan back: {e}")),
+        }
+    }
+    let missing: Vec<u32> = old_ids.difference(&active).copied().collect();
+    if !missing.is_empty() {
+        lines.push(format!(
+            "WARNING: containers {missing:?} of the plan are not running in Aurora"
+        ));
+    }
+    lines
+}
+
 /// `heron update`.
 pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
     let bad = |m: String| anyhow::Error::new(CodedError::new(ExitCode::BadInput, m));
@@ -500,6 +563,7 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
     }
     // Whatever happens below, a topology that was running is reactivated afterwards.
     let mut renumbered = BTreeMap::new();
+    let mut set_attempted = false;
     let changed = (|| -> anyhow::Result<()> {
         if !added.is_empty() {
             let ids = aurora.add(added.len())?;
@@ -512,6 +576,7 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
                 }
             }
         }
+        set_attempted = true;
         state.set("packingplans", &name, &proposed.encode_to_vec())?;
         if !removed.is_empty() {
             let ids: Vec<u32> = removed
@@ -522,6 +587,11 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
         }
         Ok(())
     })();
+    if changed.is_err() {
+        for line in undo_update(&aurora, &state, &name, &current, set_attempted) {
+            eprintln!("rollback: {line}");
+        }
+    }
     if was_running {
         let id = pplan
             .as_ref()

@@ -257,15 +257,24 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         check_interrupt("upload")?;
 
         // 7. Upload.
-        let upload = upload(&ctx, &name, &package_path).map_err(stage_failure)?;
+        // Logged before it runs: an uploader that did its work and then failed, crashed or hung
+        // still leaves a package to undo (undo of nothing is harmless).
         done.push(Done::Uploaded);
+        let upload = upload(&ctx, &name, &package_path).map_err(stage_failure)?;
         check_interrupt("state")?;
 
         // 8. State: the four nodes at once.
         let submit_state = submit_state(&ctx, &config, &topology, &homogeneous, &release_yaml)
             .map_err(|e| local_failure("state", e))?;
-        state.create(&name, &submit_state).map_err(stage_failure)?;
+        // Likewise for the state, except when the stage says it already exists (exit 4): that
+        // state belongs to a concurrent submit of the same name, which won.
         done.push(Done::StateCreated);
+        if let Err(e) = state.create(&name, &submit_state) {
+            if e.code == ExitCode::AlreadyExists {
+                done.pop();
+            }
+            return Err(stage_failure(e));
+        }
         check_interrupt("render")?;
 
         // 9. Render and create the job.

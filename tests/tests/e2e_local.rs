@@ -969,3 +969,69 @@ fn a_failed_scale_up_leaves_the_plan_and_reactivates_the_topology() {
     assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
     s.assert_nothing_left(&name, "after kill");
 }
+
+/// Containers in the stored packing plan, and the Aurora job's instances other than 0.
+fn plan_and_job(s: &Stand, name: &str) -> (Vec<i64>, Vec<u64>) {
+    let plan = run(s.statemgr(&["get", "packingplan", name, "--format", "json"]));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let mut ids: Vec<i64> = plan["container_plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    ids.sort();
+    let job = s.job(name).expect("Aurora job");
+    let live: Vec<u64> = job["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_u64().unwrap())
+        .filter(|i| *i != 0)
+        .collect();
+    (ids, live)
+}
+
+#[test]
+fn a_failed_update_puts_plan_and_job_back_in_agreement() {
+    let s = Stand::local();
+    let name = unique_name("undo");
+    let file = s.yaml_topology(&name);
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+
+    // `aurora job add` adds the instances, then fails: they are killed again, the plan kept.
+    let out = run(s
+        .heron(
+            "update",
+            &[&spec(), &name, "--component-parallelism", "count:6"],
+        )
+        .env("AURORA_STANDIN_FAIL_AFTER", "add"));
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("killed the instances the update added"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(plan_and_job(&s, &name), (vec![1, 2], vec![1, 2]));
+
+    // `aurora job kill` of a scale-down fails before killing: the old plan is written back.
+    let out = run(s
+        .heron("update", &[&spec(), &name, "--container-number", "1"])
+        .env("AURORA_STANDIN_FAIL", "kill"));
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("old packing plan is back"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(plan_and_job(&s, &name), (vec![1, 2], vec![1, 2]));
+    assert!(!s.state_nodes(&name).contains(&"locks".to_string()));
+
+    assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
+    s.assert_nothing_left(&name, "after kill");
+}
