@@ -588,6 +588,8 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
         Ok(())
     })();
     if changed.is_err() {
+        // Like a submit's rollback, this runs to the end even after Ctrl-C.
+        crate::signals::begin_rollback();
         for line in undo_update(&aurora, &state, &name, &current, set_attempted) {
             eprintln!("rollback: {line}");
         }
