@@ -54,6 +54,14 @@ pub fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Result<String> 
                      which topology programs read as a space"
                 )));
             }
+            // `% ` would encode as `%%%%%`, which readers decode as ` %`: refuse it rather than
+            // hand the program a different value (found by fuzz/heron_options).
+            if text.contains("% ") {
+                return Err(Error::BadInput(format!(
+                    "HERON_OPTIONS cannot carry the {what} of `{key}`: it has `%` right before a \
+                     space, which topology programs would read back in another order"
+                )));
+            }
         }
         items.push(format!("{key}={value}").replace(' ', SPACE));
     }
@@ -180,6 +188,22 @@ mod tests {
             vec![("a".into(), "b".into()), (String::new(), "c".into())]
         );
         assert_eq!(decode("x=a%%%%b"), vec![("x".into(), "a b".into())]);
+    }
+
+    #[test]
+    fn a_percent_before_a_space_is_refused() {
+        // `a% b` would travel as `a%%%%%b` and come back as `a %b`.
+        let err = encode(&[("cmdline.topology.file_name", "/tmp/a% b.py")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cmdline.topology.file_name"), "{err}");
+        for ok in ["a %b", "100%", "% ", " %"]
+            .iter()
+            .filter(|v| !v.contains("% "))
+        {
+            let text = encode(&[("k", *ok)]).expect("encodes");
+            assert_eq!(decode(&text), vec![("k".into(), ok.to_string())]);
+        }
     }
 
     #[test]
