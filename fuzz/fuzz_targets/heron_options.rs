@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
             .filter(|(_, v)| !v.is_empty())
             .cloned()
             .collect();
-        assert_eq!(decode(&encoded), expected, "round trip of {pairs:?} via {encoded:?}");
+        assert_eq!(
+            decode(&encoded),
+            expected,
+            "round trip of {pairs:?} via {encoded:?}"
+        );
     }
     // Decoding never invents separators.
     for (k, v) in decoded {
