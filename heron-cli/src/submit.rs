@@ -64,9 +64,12 @@ fn rollback_text(lines: &[String]) -> String {
 /// What was done, to undo on failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Done {
-    Uploaded,
+    /// The upload ran; the sha256 of our package once the uploader reported it.
+    Uploaded(Option<String>),
     StateCreated,
     CreateAttempted,
+    /// The state create was refused because a concurrent submit of the name won.
+    LostRace,
 }
 
 fn stage_failure(e: StageError) -> SubmitError {
@@ -259,8 +262,11 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         // 7. Upload.
         // Logged before it runs: an uploader that did its work and then failed, crashed or hung
         // still leaves a package to undo (undo of nothing is harmless).
-        done.push(Done::Uploaded);
+        done.push(Done::Uploaded(None));
         let upload = upload(&ctx, &name, &package_path).map_err(stage_failure)?;
+        if let Some(last) = done.last_mut() {
+            *last = Done::Uploaded(Some(upload.sha256.clone()));
+        }
         check_interrupt("state")?;
 
         // 8. State: the four nodes at once.
@@ -272,6 +278,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         if let Err(e) = state.create(&name, &submit_state) {
             if e.code == ExitCode::AlreadyExists {
                 done.pop();
+                done.push(Done::LostRace);
             }
             return Err(stage_failure(e));
         }
@@ -548,6 +555,29 @@ fn submit_state(
     })
 }
 
+/// True when the uploader's current package for the topology has this sha256.
+fn package_is(ctx: &Ctx, name: &str, sha256: Option<&str>) -> bool {
+    let Some(sha256) = sha256 else { return false };
+    let mut args = vec!["stat".to_string()];
+    args.extend(ctx.runner.common_args());
+    args.extend([
+        "--topology".into(),
+        name.into(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    match ctx
+        .runner
+        .run(Stage::Uploader, "uploader stat", &args, None)
+    {
+        Ok(out) => serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .ok()
+            .and_then(|v| v["sha256"].as_str().map(|s| s.eq_ignore_ascii_case(sha256)))
+            .unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
 fn rollback(
     ctx: &Ctx,
     config: &heron_common::config::Config,
@@ -556,6 +586,7 @@ fn rollback(
     done: &[Done],
 ) -> Vec<String> {
     let mut lines = Vec::new();
+    let lost_race = done.contains(&Done::LostRace);
     if done.is_empty() {
         lines.push("nothing to undo: no stage had changed anything".to_string());
     }
@@ -580,7 +611,16 @@ fn rollback(
                     "FAILED to delete the state of {name}: {e}; run `heron kill`"
                 )),
             },
-            Done::Uploaded => {
+            Done::LostRace => lines.push(format!(
+                "the state of {name} belongs to the submit that won; left alone"
+            )),
+            Done::Uploaded(ours) => {
+                // After a lost race the package at the destination may be the winner's (uploaded
+                // after ours): undo only when it is still ours, which restores the winner's.
+                if lost_race && !package_is(ctx, name, ours.as_deref()) {
+                    lines.push("package left alone: it is the winning submit's".to_string());
+                    continue;
+                }
                 let mut args = vec!["undo".to_string()];
                 args.extend(ctx.runner.common_args());
                 args.extend([

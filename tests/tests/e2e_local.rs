@@ -314,41 +314,60 @@ fn a_failure_at_each_stage_is_rolled_back() {
 #[test]
 fn two_concurrent_submits_of_one_name_one_wins() {
     let s = Stand::local();
-    let name = unique_name("race");
-    let file = s.yaml_topology(&name);
-    let mut children = Vec::new();
-    for _ in 0..2 {
-        let mut c = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
-        c.stdout(Stdio::piped()).stderr(Stdio::piped());
-        children.push(c.spawn().unwrap());
+    // Several rounds: the two submits interleave differently each time.
+    for round in 0..4 {
+        let name = unique_name(&format!("race{round}"));
+        let file = s.yaml_topology(&name);
+        let mut children = Vec::new();
+        for _ in 0..2 {
+            let mut c = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
+            c.stdout(Stdio::piped()).stderr(Stdio::piped());
+            children.push(c.spawn().unwrap());
+        }
+        let outs: Vec<_> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        let mut codes: Vec<i32> = outs.iter().map(code).collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            vec![0, 4],
+            "{}\n{}",
+            describe(&outs[0]),
+            describe(&outs[1])
+        );
+        assert_eq!(
+            s.state_nodes(&name),
+            vec!["executionstate", "packingplans", "schedulers", "topologies"]
+        );
+        assert!(s.job(&name).is_some());
+
+        // The package left in place is the winner's: its .defn carries the stored topology id.
+        let pkg = s
+            .packages(&name)
+            .into_iter()
+            .find(|p| p.to_string_lossy().ends_with(".tar.gz"))
+            .expect("the winner's package is gone");
+        let topo = run(s.statemgr(&["get", "topology", &name, "--format", "json"]));
+        let id = serde_json::from_slice::<serde_json::Value>(&topo.stdout).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let defn = run(command("tar")
+            .arg("xzOf")
+            .arg(&pkg)
+            .arg(format!("{name}.defn")));
+        assert!(defn.status.success(), "{}", describe(&defn));
+        assert!(
+            String::from_utf8_lossy(&defn.stdout).contains(&id),
+            "round {round}: the package holds the losing submit's definition, not topology {id}"
+        );
+
+        let out = run(s.heron("kill", &[&spec(), &name]));
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        s.assert_nothing_left(&name, "after kill");
     }
-    let outs: Vec<_> = children
-        .into_iter()
-        .map(|c| c.wait_with_output().unwrap())
-        .collect();
-    let mut codes: Vec<i32> = outs.iter().map(code).collect();
-    codes.sort();
-    assert_eq!(
-        codes,
-        vec![0, 4],
-        "{}\n{}",
-        describe(&outs[0]),
-        describe(&outs[1])
-    );
-    assert_eq!(
-        s.state_nodes(&name),
-        vec!["executionstate", "packingplans", "schedulers", "topologies"]
-    );
-    assert!(s.job(&name).is_some());
-    assert!(
-        s.packages(&name)
-            .iter()
-            .any(|p| p.to_string_lossy().ends_with(".tar.gz")),
-        "the winner's package is gone"
-    );
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
-    s.assert_nothing_left(&name, "after kill");
 }
 
 fn signal(pid: u32, sig: &str) {
