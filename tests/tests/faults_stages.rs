@@ -464,31 +464,13 @@ fn matrix(what: &str, calls: &[Call], modes: &[Mode], f: CaseFn) {
 /// Faults `heron` does not survive yet: (case, what is wrong). Each still runs with its full
 /// expectation and is printed as an open bug; once it is survived the test fails until the entry
 /// is removed, so this list cannot go stale. The expectation itself is never relaxed here.
-const SUBMIT_AFTER_BUG: &str = "heron-cli submit rolls back only the steps that reported success: \
-    a stage that did its work and then failed, crashed or hung (upload, state create) is not undone, \
-    so the package or the four state nodes stay behind (docs/cli.md promises a full rollback; \
-    `heron-uploader undo` and `heron-statemgr clean` are safe to run for the failed step too, \
-    except a state create refused with exit 4)";
-const UPDATE_BUG: &str = "heron-cli update does not roll back: when `aurora job add` fails after adding \
-    or `heron-statemgr set packingplan` fails, the added Aurora instances stay (job 4 containers, \
-    plan 2); when `aurora job kill` fails on a scale-down, the plan already says 1 container while \
-    the job still runs 2 (Heron's UpdateTopologyManager has the same gap)";
+const UNDO_HINT_BUG: &str = "heron-cli submit: when the rollback's `heron-uploader undo` fails, the \
+    error says `FAILED to undo the upload` but, unlike a failed killall or state cleanup, gives no \
+    next step (`heron kill` deletes the package)";
 const KNOWN_BUGS: &[(&str, &str)] = &[
-    ("update aurora add ExitAfter", UPDATE_BUG),
-    ("update aurora add CrashAfter", UPDATE_BUG),
-    ("update aurora add HangAfter", UPDATE_BUG),
-    ("update heron-statemgr set ExitBefore", UPDATE_BUG),
-    ("update heron-statemgr set CrashBefore", UPDATE_BUG),
-    ("update heron-statemgr set HangBefore", UPDATE_BUG),
-    ("update aurora kill ExitBefore", UPDATE_BUG),
-    ("update aurora kill CrashBefore", UPDATE_BUG),
-    ("update aurora kill HangBefore", UPDATE_BUG),
-    ("submit heron-uploader upload ExitAfter", SUBMIT_AFTER_BUG),
-    ("submit heron-uploader upload CrashAfter", SUBMIT_AFTER_BUG),
-    ("submit heron-uploader upload HangAfter", SUBMIT_AFTER_BUG),
-    ("submit heron-statemgr create ExitAfter", SUBMIT_AFTER_BUG),
-    ("submit heron-statemgr create CrashAfter", SUBMIT_AFTER_BUG),
-    ("submit heron-statemgr create HangAfter", SUBMIT_AFTER_BUG),
+    ("submit heron-uploader undo ExitBefore", UNDO_HINT_BUG),
+    ("submit heron-uploader undo CrashBefore", UNDO_HINT_BUG),
+    ("submit heron-uploader undo HangBefore", UNDO_HINT_BUG),
 ];
 
 const SUBMIT_CALLS: [Call; 5] = [STATE_EXISTS, UPLOAD, STATE_CREATE, RENDER, AURORA_CREATE];
@@ -524,4 +506,114 @@ fn kill_survives_a_failed_or_crashed_stage_at_every_boundary() {
 #[test]
 fn kill_survives_a_hung_stage_at_every_boundary() {
     matrix("kill (hang)", &KILL_CALLS, &HANG_MODES, kill_case);
+}
+
+/// A rollback step that fails too: `aurora job create` fails after creating the job, and then the
+/// rollback's killall, state cleanup or package undo fails. `heron` must still exit with the
+/// first failure's code, say which rollback step failed and that `heron kill` finishes the job;
+/// `heron kill` then leaves nothing.
+fn double_fault_case(s: &Stand, call: Call, mode: Mode) -> Result<(), String> {
+    let name = unique_name("fd");
+    let (wrap, fired) = wrapper(s, &name, call, mode);
+    let mut cmd = submit_cmd(s, &name);
+    cmd.env(call.env, &wrap);
+    // The stand-in fails create after making the job (for aurora, behind the killall wrapper).
+    cmd.env("AURORA_STANDIN_FAIL_AFTER", "create");
+    let out = run(&mut cmd);
+    if !fired.exists() {
+        return Err(format!(
+            "the rollback fault never fired\n{}",
+            describe(&out)
+        ));
+    }
+    let err = text(&out.stderr);
+    if err.contains("panicked") {
+        return Err(format!("panic\n{}", describe(&out)));
+    }
+    if code(&out) != 1 {
+        return Err(format!(
+            "exit {} instead of 1 (the aurora failure)\n{}",
+            code(&out),
+            describe(&out)
+        ));
+    }
+    if !err.contains("submit failed at stage \"aurora\"") || !err.contains("rollback") {
+        return Err(format!("no stage or rollback report\n{}", describe(&out)));
+    }
+    if !err.contains("heron kill") {
+        return Err(format!(
+            "a rollback step failed but the error does not say to run `heron kill`\n{}",
+            describe(&out)
+        ));
+    }
+    let kill = run(kill_cmd(s, &name));
+    let left = leftovers(s, &name);
+    if ![0, 3].contains(&code(&kill)) || !left.is_empty() {
+        return Err(format!(
+            "`heron kill` after the failed rollback: exit {}, left {left:?}\n{}",
+            code(&kill),
+            describe(&kill)
+        ));
+    }
+    Ok(())
+}
+
+const ROLLBACK_CALLS: [Call; 3] = [
+    AURORA_KILLALL,
+    STATE_CLEAN,
+    Call {
+        env: "HERON_UPLOADER_BIN",
+        program: "heron-uploader",
+        word: "undo",
+        stage: "upload",
+    },
+];
+
+#[test]
+fn a_failing_rollback_step_is_reported_and_heron_kill_finishes_it() {
+    matrix(
+        "submit rollback",
+        &ROLLBACK_CALLS,
+        &[Mode::ExitBefore, Mode::CrashBefore, Mode::HangBefore],
+        double_fault_case,
+    );
+}
+
+/// The stand-in's own failure switches (docs/aurora-standin.md) on kill: a killall that fails
+/// once is retried; one that always fails leaves the state alone (exit 1) for a later kill.
+#[test]
+fn kill_retries_a_failing_killall_and_leaves_the_state_when_it_never_succeeds() {
+    let s = Stand::local();
+    let mut injected = 0;
+    // Fails once: the retry kills the job, and everything goes.
+    let name = unique_name("kr");
+    assert_eq!(code(&run(submit_cmd(&s, &name))), 0);
+    let mut cmd = kill_cmd(&s, &name);
+    cmd.env("AURORA_STANDIN_FAIL_COUNT", "killall:1");
+    let out = run(&mut cmd);
+    injected += 1;
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(leftovers(&s, &name), Vec::<String>::new());
+
+    // Always fails: exit 1 naming aurora, the job and the state stay; a later kill cleans.
+    let name = unique_name("kr");
+    assert_eq!(code(&run(submit_cmd(&s, &name))), 0);
+    let mut cmd = kill_cmd(&s, &name);
+    cmd.env("AURORA_STANDIN_FAIL", "killall");
+    let out = run(&mut cmd);
+    injected += 1;
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(text(&out.stderr).contains("aurora"), "{}", describe(&out));
+    assert!(
+        s.job(&name).is_some(),
+        "the job is gone though killall failed"
+    );
+    assert!(
+        s.state_nodes(&name).contains(&"topologies".to_string()),
+        "the state was deleted though the job still runs"
+    );
+    let out = run(kill_cmd(&s, &name));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(leftovers(&s, &name), Vec::<String>::new());
+    eprintln!("aurora stand-in killall faults injected: {injected}, survived: {injected}");
 }
