@@ -36,7 +36,6 @@ use heron_tests::{TestDir, bin, command, repo_root, shared_reference};
 
 #[derive(Debug, Default)]
 struct Case {
-    name: String,
     dir: PathBuf,
     bin: String,
     args: Vec<String>,
@@ -95,14 +94,9 @@ fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 fn parse_case(dir: &Path) -> Result<Case, String> {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let text = std::fs::read_to_string(dir.join("case.txt"))
         .map_err(|e| format!("cannot read case.txt: {e}"))?;
     let mut case = Case {
-        name,
         dir: dir.to_path_buf(),
         timeout: 60,
         ..Case::default()

@@ -156,7 +156,7 @@ fn s3_stand() -> S3Stand {
 }
 
 /// Files under the bucket that belong to `name`.
-fn objects(dir: &PathBuf, name: &str) -> Vec<String> {
+fn objects(dir: &std::path::Path, name: &str) -> Vec<String> {
     fn walk(d: &std::path::Path, out: &mut Vec<String>) {
         if let Ok(rd) = std::fs::read_dir(d) {
             for e in rd.flatten() {

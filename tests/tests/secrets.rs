@@ -6,6 +6,7 @@
 //! - the argv each stage wrapper records of itself and of its parent (`heron`);
 //! - stdout and stderr of `heron --verbose`, and of each stage run alone with `--verbose`;
 //! - the aurora stand-in's call log and the rendered job file.
+//!
 //! Needs `scripts/services.sh start` (or `scripts/test.sh`).
 
 #[path = "e2e_support.rs"]
@@ -63,7 +64,7 @@ fn watch_argv<T>(needles: &[String], f: impl FnOnce() -> T) -> (T, Vec<String>, 
 }
 
 /// A stage wrapper that records its own argv and its parent's, then runs the real program.
-fn recording_wrapper(s: &Stand, program: &str, log: &PathBuf) -> PathBuf {
+fn recording_wrapper(s: &Stand, program: &str, log: &std::path::Path) -> PathBuf {
     s.script(
         &format!("rec-{program}"),
         &format!(
@@ -141,7 +142,7 @@ fn secret_stand(root: &str, zk_password: &str) -> (Stand, Secrets) {
     (s, secrets)
 }
 
-fn wrap_all(s: &Stand, cmd: &mut std::process::Command, log: &PathBuf) {
+fn wrap_all(s: &Stand, cmd: &mut std::process::Command, log: &std::path::Path) {
     cmd.env(
         "HERON_UPLOADER_BIN",
         recording_wrapper(s, "heron-uploader", log),
@@ -334,7 +335,9 @@ fn wrong_or_unreachable_credentials_fail_without_echoing_them() {
     let package = dir.write("p.tar.gz", b"package bytes");
     let package = package.to_str().unwrap();
     let root = format!("/{}", unique_name("secwrong"));
-    let cases: Vec<(&str, String, Vec<&str>, Vec<(&str, &str)>, i32)> = vec![
+    // (what, config file text, stage argv, environment, expected exit code)
+    type Case<'a> = (&'a str, String, Vec<&'a str>, Vec<(&'a str, &'a str)>, i32);
+    let cases: Vec<Case> = vec![
         (
             "S3 with a wrong secret key",
             format!(

@@ -5,6 +5,7 @@
 //!   command fails cleanly or recovers, and no partial state is left;
 //! - ZooKeeper stopped before and during `heron submit` / `heron kill`;
 //! - digest ACLs: a client without the credentials cannot change or delete topology nodes.
+//!
 //! The library-level ensemble tests are in heron-statemgr/tests/ensemble.rs; these run the programs.
 
 #[path = "e2e_support.rs"]
@@ -160,7 +161,7 @@ fn exec_state(name: &str, i: usize) -> String {
 }
 
 #[test]
-#[ignore = "long: 1,000 heron-statemgr runs against a 3-member ensemble with members killed and restarted (~2 min)"]
+#[ignore = "long: 1,000 heron-statemgr runs against a 3-member ensemble with members killed and restarted (about 1 min)"]
 fn ensemble_1000_operations_with_members_killed_and_restarted() {
     let ensemble = Ensemble::start();
     let root = format!("/{}", unique_name("ens1000"));
