@@ -64,8 +64,10 @@ fn every_folder_is_aurora_with_round_robin_packing() {
             Some(false),
             "{cluster}: Aurora runs no Heron scheduler service"
         );
-        assert_eq!(config.get_bool(keys::IS_ROLE_REQUIRED).unwrap(), Some(true));
-        assert_eq!(config.get_bool(keys::IS_ENV_REQUIRED).unwrap(), Some(true));
+        // Aurora's job key needs both; only the local folder lets them default (user, `default`).
+        let required = Some(cluster != "local");
+        assert_eq!(config.get_bool(keys::IS_ROLE_REQUIRED).unwrap(), required);
+        assert_eq!(config.get_bool(keys::IS_ENV_REQUIRED).unwrap(), required);
         assert!(
             text(&config, keys::SANDBOX_JAVA_HOME).starts_with('/'),
             "{cluster}: sandbox java home must be absolute"
