@@ -93,12 +93,20 @@ impl<'a> State<'a> {
         Ok(())
     }
 
-    /// Replaces a node with protobuf bytes.
+    /// Replaces a node with protobuf bytes (`--replace`: a plain `set` on ZooKeeper refuses an
+    /// existing node, as Heron's state manager does, and update always replaces the plan).
     pub fn set(&self, kind: &str, topology: &str, bytes: &[u8]) -> Result<(), StageError> {
         self.runner.run(
             Stage::Statemgr,
             "state",
-            &self.args(&["set", kind, topology, "--input-format", "proto"]),
+            &self.args(&[
+                "set",
+                kind,
+                topology,
+                "--replace",
+                "--input-format",
+                "proto",
+            ]),
             Some(bytes),
         )?;
         Ok(())
