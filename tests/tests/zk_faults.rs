@@ -474,3 +474,93 @@ fn zookeeper_stopped_in_the_middle_of_a_submit_then_kill_cleans_everything() {
     s.assert_nothing_left(&name, "after heron kill with ZooKeeper back");
     assert_eq!(listed(&s.conf), Vec::<(String, Vec<String>)>::new());
 }
+
+/// Containers in the packing plan and in the Aurora job (instances minus container 0).
+fn containers(s: &Stand, name: &str) -> (usize, usize) {
+    let out = run(s.statemgr(&["get", "packingplan", name, "--format", "json"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let in_plan = plan["container_plans"].as_array().map_or(0, Vec::len);
+    let in_job = s.job(name).expect("no Aurora job")["instances"]
+        .as_array()
+        .map_or(0, Vec::len);
+    (in_plan, in_job.saturating_sub(1))
+}
+
+/// `heron update` scaling up while ZooKeeper goes away after `aurora job add` started: the update
+/// fails with exit 5 naming the state manager, and once ZooKeeper is back the packing plan and the
+/// Aurora job agree, the lock is free (a second update works) and `heron kill` leaves nothing.
+#[test]
+fn zookeeper_stopped_in_the_middle_of_an_update_leaves_plan_and_job_in_agreement() {
+    let zk = OwnZk::start();
+    let root = format!("/{}", unique_name("zkupd"));
+    let s = zk_stand(
+        &zk.connect,
+        &root,
+        "heron.statemgr.zookeeper.session.timeout.ms: 2000\n\
+         heron.statemgr.zookeeper.connection.timeout.ms: 2000\n\
+         heron.statemgr.zookeeper.retry.count: 1\n",
+    );
+    let name = unique_name("ZkUpd").replace('-', "_");
+    let file = s.yaml_topology(&name);
+    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let before = containers(&s, &name);
+
+    let mut cmd = s.heron(
+        "update",
+        &[&spec(), &name, "--component-parallelism", "count:6"],
+    );
+    cmd.env("AURORA_STANDIN_DELAY_MS", "add:3000")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let calls = s.aurora_state.join("calls.log");
+    let t0 = Instant::now();
+    while !std::fs::read_to_string(&calls)
+        .unwrap_or_default()
+        .contains("\"add\"")
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "aurora job add never ran"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    zk.stop();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("heron-statemgr") || err.contains("ZooKeeper"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+
+    zk.restart();
+    // The update's lock lease dies with its session.
+    std::thread::sleep(Duration::from_secs(3));
+    let (in_plan, in_job) = containers(&s, &name);
+    assert_eq!(
+        in_plan,
+        in_job,
+        "plan and job disagree after the failed update (before: {before:?}): {}",
+        describe(&out)
+    );
+    let out = run(s.heron(
+        "update",
+        &[&spec(), &name, "--component-parallelism", "count:6"],
+    ));
+    assert_eq!(
+        code(&out),
+        0,
+        "the update after recovery: {}",
+        describe(&out)
+    );
+    let (in_plan, in_job) = containers(&s, &name);
+    assert_eq!(in_plan, in_job);
+    let out = run(s.heron("kill", &[&spec(), &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.assert_nothing_left(&name, "after kill");
+    assert_eq!(listed(&s.conf), Vec::<(String, Vec<String>)>::new());
+}
