@@ -11,11 +11,13 @@
 #                      generated once and reused)
 #   HERON_BENCH_OUT    the report; default BENCHMARKS.md at the repo root ("-" for stdout only)
 #   HERON_BENCH_QUICK  1: fewer runs and a smaller scale test (for trying the script, not for figures)
+#   HERON_BENCH_NO_BUILD  1: use target/release as it is (no cargo build first)
 #
 # Services: reuses running ones when scripts/services.sh wrote its env file (.services/env, or
 # $HERON_TEST_SERVICES_DIR/env); otherwise starts them and stops them at the end.
 # Binaries: target/release (built here with `cargo build --release` if missing or stale).
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BENCH="${HERON_BENCH_DIR:-$REPO_ROOT/target/bench}"
@@ -56,8 +58,10 @@ say "bench: results in ${R#"$REPO_ROOT"/}"
 
 # --- binaries ---------------------------------------------------------------------------------
 t0=$(now_ms)
-say "bench: cargo build --release --workspace --bins (not part of the timed run)..."
-(cd "$REPO_ROOT" && cargo build --release --workspace --bins --quiet) || die "release build failed"
+if [[ "${HERON_BENCH_NO_BUILD:-0}" != 1 ]]; then
+    say "bench: cargo build --release --workspace --bins (not part of the timed run)..."
+    (cd "$REPO_ROOT" && cargo build --release --workspace --bins --quiet) || die "release build failed"
+fi
 PKG_BENCH=""
 if want package; then
     PKG_BENCH=$(cd "$REPO_ROOT" && cargo bench -p heron-cli --bench package --no-run --message-format=json 2>/dev/null |
@@ -68,7 +72,7 @@ for l in sys.stdin:
         print(m["executable"])' | tail -n 1) || true
     [[ -x "$PKG_BENCH" ]] || die "cannot build the package bench (cargo bench -p heron-cli --bench package --no-run)"
 fi
-echo "$(elapsed "$t0")" >"$R/build_seconds"
+elapsed "$t0" >"$R/build_seconds"
 for b in heron heron-statemgr heron-uploader heron-aurora-render aurora; do
     [[ -x "$REL/$b" ]] || die "$REL/$b is missing after the build"
 done
@@ -93,7 +97,6 @@ fi
 # shellcheck disable=SC1091
 source "$SERVICES_DIR/env"
 PY_HERON="$HERON_TEST_VENV/bin/python"
-PY_TOOLS="$HERON_TEST_TOOLS_VENV/bin/python"
 AWS="$HERON_TEST_TOOLS_VENV/bin/aws"
 S3S_PID=$(cat "$(dirname "$HERON_TEST_S3_DIR")/s3s-fs.pid")
 
@@ -189,6 +192,7 @@ note() { printf '%s\t%s\n' "$1" "$2" >>"$R/notes.tsv"; } # note KEY VALUE: extra
     echo "tar	$(tar --version | head -n 1)"
     echo "gzip	$(gzip --version | head -n 1)"
     echo "coreutils	$(cp --version | head -n 1)"
+    echo "load average at start	$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; 2 cores shared with other work when above ~0.5)"
     echo "quick	$QUICK"
     echo "sections	${SECTIONS[*]}"
 } >"$R/env.tsv"
@@ -248,8 +252,10 @@ fi
 if want upload-local; then
     say "== upload to local disk (1 GiB)"
     dest="$W/pkgs/local/$ROLE/up1g"
-    bench upload-local-ours 5 1 "rm -rf $dest" "${UPL[*]} --cluster local --topology up1g upload $BLOB"
+    bench upload-local-ours 5 1 "rm -rf $dest" "${UPL[*]} --cluster local upload --topology up1g $BLOB"
     bench upload-local-cp 5 1 "rm -f $W/cp-dest.bin" "cp $BLOB $W/cp-dest.bin"
+    # The floor of any upload that reports the package's sha256 (the stage contract): hashing 1 GiB.
+    bench upload-local-sha256 5 1 "" "openssl dgst -sha256 $BLOB"
     rm -rf "$dest" "$W/cp-dest.bin"
 fi
 
@@ -261,10 +267,10 @@ if want upload-s3; then
     "$AWS" --endpoint-url "$HERON_TEST_S3" s3api head-bucket --bucket heron-bench >/dev/null 2>&1 ||
         "${aws_s3[@]}" mb s3://heron-bench >/dev/null
     # Each run starts from an absent object (a first submit): no server-side backup copy.
-    del_ours="${UPL[*]} --cluster s3 --topology up1g delete >/dev/null 2>&1 || true"
+    del_ours="${UPL[*]} --cluster s3 delete --topology up1g >/dev/null 2>&1 || true"
     del_aws="${aws_s3[*]} rm s3://heron-bench/aws/up1g/topology.tar.gz >/dev/null 2>&1 || true"
     c0=$(cpu_ticks "$S3S_PID")
-    bench upload-s3-ours 3 0 "$del_ours" "${UPL[*]} --cluster s3 --topology up1g upload $BLOB"
+    bench upload-s3-ours 3 0 "$del_ours" "${UPL[*]} --cluster s3 upload --topology up1g $BLOB"
     c1=$(cpu_ticks "$S3S_PID")
     bench upload-s3-aws 3 0 "$del_aws" "${aws_s3[*]} cp --only-show-errors $BLOB s3://heron-bench/aws/up1g/topology.tar.gz"
     c2=$(cpu_ticks "$S3S_PID")
@@ -281,11 +287,11 @@ if want upload-hdfs; then
     say "== upload to HDFS (MiniDFSCluster at $HERON_TEST_HDFS, 1 GiB)"
     export HADOOP_CONF_DIR="$HERON_TEST_HDFS_CONF"
     "$SCRIPTS_DIR/hadoop" fs -mkdir -p /heron-bench/hadoop >/dev/null 2>&1
-    bench upload-hdfs-ours 3 0 "${UPL[*]} --cluster hdfs --topology up1g delete >/dev/null 2>&1 || true" \
-        "${UPL[*]} --cluster hdfs --topology up1g upload $BLOB"
+    bench upload-hdfs-ours 3 0 "${UPL[*]} --cluster hdfs delete --topology up1g >/dev/null 2>&1 || true" \
+        "${UPL[*]} --cluster hdfs upload --topology up1g $BLOB"
     bench upload-hdfs-hadoop 3 0 "$SCRIPTS_DIR/hadoop fs -rm -f -skipTrash /heron-bench/hadoop/up1g.tar.gz >/dev/null 2>&1 || true" \
         "$SCRIPTS_DIR/hadoop fs -put $BLOB /heron-bench/hadoop/up1g.tar.gz"
-    "${UPL[@]}" --cluster hdfs --topology up1g delete >/dev/null 2>&1 || true
+    "${UPL[@]}" --cluster hdfs delete --topology up1g >/dev/null 2>&1 || true
     "$SCRIPTS_DIR/hadoop" fs -rm -r -f -skipTrash /heron-bench >/dev/null 2>&1 || true
 fi
 
@@ -388,7 +394,8 @@ fi
 from kazoo.client import KazooClient
 c = KazooClient(hosts=sys.argv[1]); c.start(timeout=30); c.delete(sys.argv[2], recursive=True); c.stop()' \
     "$HERON_TEST_ZK" "$ZK_ROOT" 2>/dev/null || true
-echo "$(elapsed "$T_TIMED")" >"$R/timed_seconds"
+elapsed "$T_TIMED" >"$R/timed_seconds"
+printf 'load average at end\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$R/env.tsv"
 say "bench: timed part took $(elapsed "$T_TIMED") s (whole script $(elapsed "$T_START") s)"
 if [[ "$OUT" == "-" ]]; then
     python3 "$HERE/report.py" "$R"
