@@ -13,6 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
+  heron submit local examples/word-count.yaml -     # the built-in local cluster, no services
+  heron doctor devcluster/ads/devel                 # check a cluster before a first submit
   heron submit devcluster/ads/devel ~/topologies/wordcount.jar com.example.WordCount wordcount
   heron submit --dry-run --dry-run-format json devcluster/ads/devel topology.yaml -
   heron kill devcluster/ads/devel wordcount
@@ -108,6 +110,11 @@ pub enum Command {
         after_help = "Example:\n  heron deactivate devcluster/ads/devel wordcount --format json"
     )]
     Deactivate(TopologyCmd),
+    /// Check a cluster before a first submit: config, classes, core package, uploader, state, aurora.
+    #[command(
+        after_help = "Examples:\n  heron doctor local                      # the built-in local cluster\n  heron doctor devcluster/ads/devel\n  heron doctor devcluster --format json\n\nEach check prints `ok`, `FAIL` with what to do, or `skip` with why it was not checked.\nExit 0 when nothing failed, else the code of the most serious failure (5 before 6, 3, 4, 2, 1).\nSee docs/doctor.md."
+    )]
+    Doctor(DoctorCmd),
     /// Kill a topology: `aurora job killall`, then remove its state.
     #[command(
         after_help = "Examples:\n  heron kill devcluster/ads/devel wordcount\n  heron kill devcluster/ads/devel wordcount --format json   # says what it found\n\nWorks when the Aurora job or part of the state is already gone; exit 3 when nothing was found."
@@ -145,6 +152,17 @@ pub struct TopologyCmd {
     /// The topology name.
     #[arg(value_name = "TOPOLOGY-NAME")]
     pub topology: String,
+}
+
+/// `doctor cluster/[role]/[env]`.
+#[derive(Debug, Args)]
+pub struct DoctorCmd {
+    /// Options.
+    #[command(flatten)]
+    pub common: Common,
+    /// `cluster/[role]/[env]`.
+    #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
+    pub cluster: String,
 }
 
 /// `restart cluster/[role]/[env] topology-name [container-id]`.

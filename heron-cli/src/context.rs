@@ -40,7 +40,16 @@ pub struct Ctx {
     pub format: Format,
     /// The submitting user.
     pub user: String,
+    /// Where the config folder came from.
+    pub config_source: crate::embedded::Source,
+    /// The Aurora client (None: none found; the aurora steps fail with the fix).
+    pub aurora: Option<crate::stages::AuroraClient>,
+    /// The stand-in's state folder, when the Aurora client is the stand-in and one is known.
+    pub standin_state_dir: Option<PathBuf>,
 }
+
+/// The stand-in's state variable (tests/src/bin/aurora.rs).
+pub const STANDIN_STATE_DIR_VAR: &str = "AURORA_STANDIN_STATE_DIR";
 
 /// The user name, as Heron's `getpass.getuser()` finds it.
 pub fn user_name() -> String {
@@ -95,18 +104,12 @@ pub fn refuse_service_url(url: Option<&str>) -> anyhow::Result<()> {
 pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::Result<Ctx> {
     refuse_service_url(common.service_url.as_deref())?;
     let user = user_name();
-    let config_path = config_path(common)?;
     let cluster_name = cluster.split('/').next().unwrap_or_default().trim();
+    let resolved = crate::embedded::resolve(common.config_path.as_deref(), cluster_name)?;
+    let config_path = resolved.config_path;
     let conf_dir = config_path.join(cluster_name);
-    if !cluster_name.is_empty() && !conf_dir.is_dir() {
-        return Err(CodedError::new(
-            ExitCode::NotFound,
-            format!(
-                "no config for cluster '{cluster_name}': {} is not a folder (use --config-path, or create it from Heron's conf/aurora)",
-                conf_dir.display()
-            ),
-        )
-        .into());
+    if resolved.source == crate::embedded::Source::BuiltIn && common.format == Format::Text {
+        eprintln!("{}", crate::embedded::notice());
     }
     // Heron's rules: a missing role is the user, a missing env `default`, unless the cluster's
     // client.yaml requires them (Heron's aurora conf does).
@@ -144,13 +147,41 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         &user,
         Mode::Local,
     )?;
-    let runner = Runner::new(
+    let mut runner = Runner::new(
         config_path.clone(),
         spec.clone(),
         Some(override_file.clone()),
         common.verbose,
         &config,
     )?;
+    let aurora = crate::stages::aurora_client(&config, false)?;
+    let mut standin_state_dir = None;
+    if let Some(client) = &aurora {
+        runner.set_program(crate::stages::Stage::Aurora, client.path.clone());
+        if client.is_fallback() {
+            standin_state_dir = std::env::var_os(STANDIN_STATE_DIR_VAR)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+            // The local cluster is for trying heron out: give the stand-in a home of its own.
+            if standin_state_dir.is_none() && spec.cluster == crate::embedded::LOCAL {
+                let dir = crate::embedded::herondata()?.join("aurora-standin");
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                runner.set_child_env(STANDIN_STATE_DIR_VAR, dir.as_os_str());
+                standin_state_dir = Some(dir);
+            }
+            if common.format == Format::Text {
+                eprintln!(
+                    "note: no Aurora client found; using the Aurora stand-in at {} ({}; nothing runs)",
+                    client.path.display(),
+                    match &standin_state_dir {
+                        Some(d) => format!("it records jobs in {}", d.display()),
+                        None => format!("it records jobs in ${STANDIN_STATE_DIR_VAR}, which is not set, so it will refuse to run"),
+                    }
+                );
+            }
+        }
+    }
     Ok(Ctx {
         spec,
         config_path,
@@ -164,6 +195,9 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         verbose: common.verbose,
         format: common.format,
         user,
+        config_source: resolved.source,
+        aurora,
+        standin_state_dir,
     })
 }
 

@@ -10,6 +10,8 @@
 //! # Layout
 //! - [`args`]: the clap definitions and Heron's argument quirks.
 //! - [`context`]: per-command setup (config, override file, temp folder, runner).
+//! - [`embedded`]: the built-in `local` cluster and which config folder a command uses.
+//! - [`doctor`]: `heron doctor` and the checks `heron submit` runs first.
 //! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
 //! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
 //! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition.
@@ -21,6 +23,8 @@
 pub mod args;
 pub mod aurora;
 pub mod context;
+pub mod doctor;
+pub mod embedded;
 pub mod executor_args;
 pub mod http;
 pub mod local;
@@ -131,8 +135,16 @@ pub fn main_with(argv: Vec<String>) -> u8 {
         }
     };
     signals::install();
+    let cluster = match &cli.command {
+        Command::Submit(c) => Some(c.cluster.clone()),
+        Command::Kill(c) | Command::Activate(c) | Command::Deactivate(c) => Some(c.cluster.clone()),
+        Command::Restart(c) => Some(c.cluster.clone()),
+        Command::Update(c) => Some(c.cluster.clone()),
+        Command::Doctor(_) | Command::Version(_) | Command::Config(_) => None,
+    };
     let result = match cli.command {
         Command::Submit(c) => submit::run(c),
+        Command::Doctor(c) => doctor::run(c),
         Command::Kill(c) => manage::kill(c),
         Command::Restart(c) => manage::restart(c),
         Command::Activate(c) => manage::set_active(c, true),
@@ -158,6 +170,14 @@ pub fn main_with(argv: Vec<String>) -> u8 {
                 eprintln!("{doc}");
             } else {
                 eprintln!("error: {e:#}");
+                // A service that does not answer is the newcomer's usual first failure.
+                if code == ExitCode::Unavailable
+                    && let Some(cluster) = &cluster
+                {
+                    eprintln!(
+                        "hint: `heron doctor {cluster}` checks ZooKeeper, the uploader's store and the other things a submit needs"
+                    );
+                }
             }
             code.code()
         }

@@ -128,6 +128,8 @@ pub struct Runner {
     /// `--verbose`.
     pub verbose: bool,
     programs: HashMap<Stage, PathBuf>,
+    /// Extra environment for every stage child (e.g. the Aurora stand-in's state folder).
+    child_env: Vec<(String, std::ffi::OsString)>,
     stage_timeout: Duration,
     aurora_timeout: Duration,
 }
@@ -164,6 +166,7 @@ impl Runner {
             override_file,
             verbose,
             programs,
+            child_env: Vec::new(),
             stage_timeout: secs(STAGE_TIMEOUT_KEY, DEFAULT_STAGE_TIMEOUT)?,
             aurora_timeout: secs(AURORA_TIMEOUT_KEY, DEFAULT_AURORA_TIMEOUT)?,
         })
@@ -176,13 +179,31 @@ impl Runner {
             program: stage.program().to_string(),
             code: ExitCode::NotFound,
             status: None,
-            message: format!(
-                "cannot find the program `{}`: not next to `heron`, not on PATH; set {} or the config key `{}`",
-                stage.program(),
-                stage.env_var(),
-                stage.config_key()
-            ),
+            message: if stage == Stage::Aurora {
+                format!(
+                    "no `aurora` client found (not next to `heron`, not on PATH): {}; or set the config key `{}`",
+                    crate::doctor::AURORA_FIX,
+                    stage.config_key()
+                )
+            } else {
+                format!(
+                    "cannot find the program `{}`: not next to `heron`, not on PATH; set {} or the config key `{}`",
+                    stage.program(),
+                    stage.env_var(),
+                    stage.config_key()
+                )
+            },
         })
+    }
+
+    /// Replaces the program of a stage (after [`aurora_client`] picked the Aurora client).
+    pub fn set_program(&mut self, stage: Stage, path: PathBuf) {
+        self.programs.insert(stage, path);
+    }
+
+    /// Adds an environment variable for every stage child.
+    pub fn set_child_env(&mut self, name: &str, value: impl Into<std::ffi::OsString>) {
+        self.child_env.push((name.to_string(), value.into()));
     }
 
     /// The arguments every stage of ours takes (not `aurora`).
@@ -266,6 +287,7 @@ impl Runner {
         let mut command = Command::new(&program);
         command
             .args(args)
+            .envs(self.child_env.iter().map(|(k, v)| (k, v)))
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {
@@ -357,6 +379,7 @@ impl Runner {
         let started = Instant::now();
         let mut child = Command::new(&program)
             .args(&args)
+            .envs(self.child_env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -661,6 +684,101 @@ pub fn locate(stage: Stage, config: &Config) -> anyhow::Result<Option<PathBuf>> 
         }
     }
     Ok(find_program(Path::new(stage.program())))
+}
+
+/// Where the Aurora client came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// `HERON_AURORA_BIN`.
+    EnvVar,
+    /// The config key `heron.cli.stage.aurora`.
+    ConfigKey,
+    /// Next to the `heron` executable.
+    NextToHeron,
+    /// On PATH.
+    Path,
+}
+
+/// The Aurora client `heron` will run.
+#[derive(Debug, Clone)]
+pub struct AuroraClient {
+    /// Its path.
+    pub path: PathBuf,
+    /// How it was found.
+    pub found: Found,
+    /// Whether it is the workspace's test stand-in (tests/src/bin/aurora.rs), not Aurora.
+    pub standin: bool,
+}
+
+impl AuroraClient {
+    /// Whether the stand-in was picked because no Aurora client was found (not named by the user).
+    pub fn is_fallback(&self) -> bool {
+        self.standin && matches!(self.found, Found::NextToHeron | Found::Path)
+    }
+}
+
+/// What the stand-in says about itself in its `--help` (tests/src/bin/aurora.rs, `ABOUT`).
+const STANDIN_MARKER: &str = "TEST STAND-IN for the Apache Aurora client";
+
+/// Whether the program at `path` is the workspace's Aurora stand-in: its `--help` says so. The
+/// stand-in's state variable is removed for the probe, so the probe is not logged as a call.
+pub fn is_aurora_standin(path: &Path) -> bool {
+    let mut command = Command::new(path);
+    command
+        .arg("--help")
+        .env_remove("AURORA_STANDIN_STATE_DIR");
+    match run_command(&mut command, Duration::from_secs(10)) {
+        Ok(Ended::Exited(out)) => String::from_utf8_lossy(&out.stdout).contains(STANDIN_MARKER),
+        _ => false,
+    }
+}
+
+/// Finds the Aurora client like [`locate`], but a stand-in next to `heron` (a debug build's
+/// `target/debug/aurora`) gives way to a real `aurora` on PATH. A client named by
+/// `HERON_AURORA_BIN` or the config key is asked whether it is the stand-in only when
+/// `probe_named` (doctor wants to say so; submit runs what it was told).
+pub fn aurora_client(config: &Config, probe_named: bool) -> anyhow::Result<Option<AuroraClient>> {
+    let stage = Stage::Aurora;
+    let named = std::env::var_os(stage.env_var()).is_some_and(|v| !v.is_empty());
+    let keyed = !named && config.get_str(stage.config_key())?.is_some();
+    if named || keyed {
+        return Ok(locate(stage, config)?.map(|path| AuroraClient {
+            standin: probe_named && is_aurora_standin(&path),
+            path,
+            found: if named { Found::EnvVar } else { Found::ConfigKey },
+        }));
+    }
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join(stage.program())))
+        .filter(|p| is_executable(p));
+    let on_path = find_program(Path::new(stage.program()));
+    let mut candidates = Vec::new();
+    if let Some(p) = beside {
+        candidates.push((p, Found::NextToHeron));
+    }
+    if let Some(p) = on_path {
+        if !candidates.iter().any(|(c, _)| c == &p) {
+            candidates.push((p, Found::Path));
+        }
+    }
+    let mut fallback = None;
+    for (path, found) in candidates {
+        let standin = is_aurora_standin(&path);
+        if !standin {
+            return Ok(Some(AuroraClient {
+                path,
+                found,
+                standin,
+            }));
+        }
+        fallback.get_or_insert(AuroraClient {
+            path,
+            found,
+            standin,
+        });
+    }
+    Ok(fallback)
 }
 
 /// A path with a `/` as is; a bare name on PATH.

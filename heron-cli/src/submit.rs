@@ -108,6 +108,7 @@ fn local_failure(stage: &str, e: anyhow::Error) -> SubmitError {
 /// Runs `heron submit`.
 pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
     let ctx = context::setup(&cmd.common, &cmd.cluster, None)?;
+    crate::doctor::preflight(&ctx, cmd.dry_run)?;
     if signals::interrupted() {
         return Err(CodedError::new(
             ExitCode::Interrupted,
@@ -177,6 +178,9 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         verbose_gc: cmd.verbose_gc,
     };
     let template = executor_args::template_path(&config, &ctx.conf_dir);
+    // The built-in `local` folder has no heron.aurora: the render stage's own template is used.
+    let template = (ctx.config_source != crate::embedded::Source::BuiltIn || template.is_file())
+        .then_some(template);
     let job_key = ctx.spec.job_key(&name);
     let package_path = ctx.tmp.path().join("topology.tar.gz");
     let release_yaml = release_yaml(cmd.release_yaml_file.as_deref())?;
@@ -194,7 +198,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
             },
         );
         let job_file = ctx.tmp.path().join(format!("{name}.aurora"));
-        render(&ctx, &template, &bindings, &job_file).map_err(stage_failure)?;
+        render(&ctx, template.as_deref(), &bindings, &job_file).map_err(stage_failure)?;
         let job = std::fs::read_to_string(&job_file)
             .with_context(|| format!("cannot read {}", job_file.display()))?;
         let format = DryRunFormatArg::resolve(cmd.dry_run_format);
@@ -213,7 +217,12 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
                 packing::render_submit(format, &plan, &name, &packing_class)
             );
             println!();
-            println!("# Aurora job {job_key} (template {})", template.display());
+            println!(
+                "# Aurora job {job_key} (template {})",
+                template
+                    .as_deref()
+                    .map_or_else(|| "built-in".to_string(), |t| t.display().to_string())
+            );
             print!("{job}");
         }
         return Ok(());
@@ -295,7 +304,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
             },
         );
         let job_file = ctx.tmp.path().join(format!("{name}.aurora"));
-        render(&ctx, &template, &bindings, &job_file).map_err(stage_failure)?;
+        render(&ctx, template.as_deref(), &bindings, &job_file).map_err(stage_failure)?;
         check_interrupt("aurora")?;
         done.push(Done::CreateAttempted);
         Aurora::new(&ctx.runner, job_key.clone())
@@ -494,14 +503,16 @@ fn upload(ctx: &Ctx, name: &str, package: &Path) -> Result<UploadResult, StageEr
 
 fn render(
     ctx: &Ctx,
-    template: &Path,
+    template: Option<&Path>,
     bindings: &std::collections::BTreeMap<String, String>,
     out: &Path,
 ) -> Result<(), StageError> {
     let mut args = ctx.runner.common_args();
+    match template {
+        Some(t) => args.extend(["--template".to_string(), t.display().to_string()]),
+        None => args.push("--builtin-template".to_string()),
+    }
     args.extend([
-        "--template".to_string(),
-        template.display().to_string(),
         "--values".to_string(),
         "-".to_string(),
         "-o".to_string(),
