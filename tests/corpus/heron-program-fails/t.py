@@ -1,0 +1,3 @@
+import sys
+sys.stderr.write("Traceback: boom\n")
+sys.exit(3)
