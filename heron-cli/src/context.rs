@@ -176,7 +176,9 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
                     client.path.display(),
                     match &standin_state_dir {
                         Some(d) => format!("it records jobs in {}", d.display()),
-                        None => format!("it records jobs in ${STANDIN_STATE_DIR_VAR}, which is not set, so it will refuse to run"),
+                        None => format!(
+                            "it records jobs in ${STANDIN_STATE_DIR_VAR}, which is not set, so it will refuse to run"
+                        ),
                     }
                 );
             }

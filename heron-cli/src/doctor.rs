@@ -244,7 +244,10 @@ pub fn preflight(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
         .join("\n  ");
     Err(CodedError::new(
         exit_code_of(&checks),
-        format!("preflight failed, nothing was done:\n  {text}\n  (`heron doctor {}` runs every check)", ctx.spec.cluster),
+        format!(
+            "preflight failed, nothing was done:\n  {text}\n  (`heron doctor {}` runs every check)",
+            ctx.spec.cluster
+        ),
     )
     .into())
 }
@@ -315,7 +318,9 @@ fn core_package_check(ctx: &Ctx) -> Check {
             Some(curl) => curl_check(&curl, &uri),
             None => Check::skip(
                 ID,
-                format!("{uri}: not checked: this heron has no TLS client and `curl` is not on PATH; check it with `curl -I {uri}`"),
+                format!(
+                    "{uri}: not checked: this heron has no TLS client and `curl` is not on PATH; check it with `curl -I {uri}`"
+                ),
             ),
         },
         Some("hdfs") => hdfs_check(ctx, &uri),
@@ -323,7 +328,9 @@ fn core_package_check(ctx: &Ctx) -> Check {
         _ => Check::fail(
             ID,
             ExitCode::BadInput,
-            format!("{uri}: the Aurora sandbox fetches the core package by file://, http(s)://, hdfs:// or s3://"),
+            format!(
+                "{uri}: the Aurora sandbox fetches the core package by file://, http(s)://, hdfs:// or s3://"
+            ),
             format!("give {} one of those schemes", keys::CORE_PACKAGE_URI),
         ),
     }
@@ -343,7 +350,9 @@ fn file_uri_check(uri: &str) -> Check {
     match std::fs::File::open(path) {
         Ok(_) => Check::ok(
             ID,
-            format!("{uri} is readable here (the Aurora agents read the same path on their own disks)"),
+            format!(
+                "{uri} is readable here (the Aurora agents read the same path on their own disks)"
+            ),
         ),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Check::fail(
             ID,
@@ -376,7 +385,12 @@ fn http_check(uri: &str) -> Check {
         Some((h, p)) => match p.parse::<u16>() {
             Ok(p) => (h, p),
             Err(_) => {
-                return Check::fail(ID, ExitCode::BadInput, format!("{uri}: bad port"), "fix the URI");
+                return Check::fail(
+                    ID,
+                    ExitCode::BadInput,
+                    format!("{uri}: bad port"),
+                    "fix the URI",
+                );
             }
         },
         None => (authority, 80),
@@ -410,9 +424,24 @@ fn http_check(uri: &str) -> Check {
                 .unwrap_or(0);
             match code {
                 200..=399 => Check::ok(ID, format!("{uri} answers HEAD with {code}")),
-                404 | 410 => Check::fail(ID, ExitCode::NotFound, format!("{uri} answers {code}"), core_missing_fix(uri)),
-                401 | 403 => Check::fail(ID, ExitCode::Denied, format!("{uri} answers {code}"), "the agents fetch it without credentials: make it readable"),
-                _ => Check::fail(ID, ExitCode::Failed, format!("{uri} answers {line:?}"), "check the web server"),
+                404 | 410 => Check::fail(
+                    ID,
+                    ExitCode::NotFound,
+                    format!("{uri} answers {code}"),
+                    core_missing_fix(uri),
+                ),
+                401 | 403 => Check::fail(
+                    ID,
+                    ExitCode::Denied,
+                    format!("{uri} answers {code}"),
+                    "the agents fetch it without credentials: make it readable",
+                ),
+                _ => Check::fail(
+                    ID,
+                    ExitCode::Failed,
+                    format!("{uri} answers {line:?}"),
+                    "check the web server",
+                ),
             }
         }
         Err(e) => Check::fail(
@@ -427,18 +456,51 @@ fn http_check(uri: &str) -> Check {
 fn curl_check(curl: &Path, uri: &str) -> Check {
     const ID: &str = "core-package";
     let mut c = Command::new(curl);
-    c.args(["-sS", "-I", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", uri]);
+    c.args([
+        "-sS",
+        "-I",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "--max-time",
+        "10",
+        uri,
+    ]);
     match stages::run_command(&mut c, Duration::from_secs(15)) {
         Ok(Ended::Exited(out)) => {
             let code: u16 = out.text().parse().unwrap_or(0);
             match code {
-                200..=399 => Check::ok(ID, format!("{uri} answers HEAD with {code} (checked with curl)")),
-                404 | 410 => Check::fail(ID, ExitCode::NotFound, format!("{uri} answers {code}"), core_missing_fix(uri)),
-                0 => Check::fail(ID, ExitCode::Unavailable, format!("{uri}: {}", out.stderr.trim()), "start the web server or fix the URI"),
-                _ => Check::fail(ID, ExitCode::Failed, format!("{uri} answers {code}"), "check the web server"),
+                200..=399 => Check::ok(
+                    ID,
+                    format!("{uri} answers HEAD with {code} (checked with curl)"),
+                ),
+                404 | 410 => Check::fail(
+                    ID,
+                    ExitCode::NotFound,
+                    format!("{uri} answers {code}"),
+                    core_missing_fix(uri),
+                ),
+                0 => Check::fail(
+                    ID,
+                    ExitCode::Unavailable,
+                    format!("{uri}: {}", out.stderr.trim()),
+                    "start the web server or fix the URI",
+                ),
+                _ => Check::fail(
+                    ID,
+                    ExitCode::Failed,
+                    format!("{uri} answers {code}"),
+                    "check the web server",
+                ),
             }
         }
-        _ => Check::fail(ID, ExitCode::Unavailable, format!("{uri}: curl did not finish"), "check the web server"),
+        _ => Check::fail(
+            ID,
+            ExitCode::Unavailable,
+            format!("{uri}: curl did not finish"),
+            "check the web server",
+        ),
     }
 }
 
@@ -447,7 +509,9 @@ fn hdfs_check(ctx: &Ctx, uri: &str) -> Check {
     let Some(hdfs) = find_on_path("hdfs") else {
         return Check::skip(
             ID,
-            format!("{uri}: not checked: no `hdfs` command on PATH; check it with `hdfs dfs -test -e {uri}`"),
+            format!(
+                "{uri}: not checked: no `hdfs` command on PATH; check it with `hdfs dfs -test -e {uri}`"
+            ),
         );
     };
     let mut c = Command::new(hdfs);
@@ -456,17 +520,31 @@ fn hdfs_check(ctx: &Ctx, uri: &str) -> Check {
     }
     c.args(["dfs", "-test", "-e", uri]);
     match stages::run_command(&mut c, Duration::from_secs(60)) {
-        Ok(Ended::Exited(out)) if out.status == 0 => Check::ok(ID, format!("{uri} exists (hdfs dfs -test -e)")),
-        Ok(Ended::Exited(out)) if out.status == 1 && out.stderr.trim().is_empty() => {
-            Check::fail(ID, ExitCode::NotFound, format!("{uri} does not exist"), core_missing_fix(uri))
+        Ok(Ended::Exited(out)) if out.status == 0 => {
+            Check::ok(ID, format!("{uri} exists (hdfs dfs -test -e)"))
         }
+        Ok(Ended::Exited(out)) if out.status == 1 && out.stderr.trim().is_empty() => Check::fail(
+            ID,
+            ExitCode::NotFound,
+            format!("{uri} does not exist"),
+            core_missing_fix(uri),
+        ),
         Ok(Ended::Exited(out)) => Check::fail(
             ID,
             ExitCode::Unavailable,
-            format!("{uri}: hdfs dfs -test exited {}: {}", out.status, stages::error_line(&out.stderr, &out.stdout)),
+            format!(
+                "{uri}: hdfs dfs -test exited {}: {}",
+                out.status,
+                stages::error_line(&out.stderr, &out.stdout)
+            ),
             "check that HDFS is up and the client config is right",
         ),
-        _ => Check::fail(ID, ExitCode::Unavailable, format!("{uri}: hdfs did not finish in 60 s"), "check that HDFS is up"),
+        _ => Check::fail(
+            ID,
+            ExitCode::Unavailable,
+            format!("{uri}: hdfs did not finish in 60 s"),
+            "check that HDFS is up",
+        ),
     }
 }
 
@@ -475,7 +553,9 @@ fn s3_check(ctx: &Ctx, uri: &str) -> Check {
     let Some(aws) = find_on_path("aws") else {
         return Check::skip(
             ID,
-            format!("{uri}: not checked: no `aws` command on PATH; check it with `aws s3 ls {uri}`"),
+            format!(
+                "{uri}: not checked: no `aws` command on PATH; check it with `aws s3 ls {uri}`"
+            ),
         );
     };
     let mut c = Command::new(aws);
@@ -495,16 +575,28 @@ fn s3_check(ctx: &Ctx, uri: &str) -> Check {
         Ok(Ended::Exited(out)) if out.status == 0 && !out.stdout.is_empty() => {
             Check::ok(ID, format!("{uri} exists (aws s3 ls)"))
         }
-        Ok(Ended::Exited(out)) if out.status <= 1 => {
-            Check::fail(ID, ExitCode::NotFound, format!("{uri} is not in the bucket"), core_missing_fix(uri))
-        }
+        Ok(Ended::Exited(out)) if out.status <= 1 => Check::fail(
+            ID,
+            ExitCode::NotFound,
+            format!("{uri} is not in the bucket"),
+            core_missing_fix(uri),
+        ),
         Ok(Ended::Exited(out)) => Check::fail(
             ID,
             ExitCode::Unavailable,
-            format!("{uri}: aws s3 ls exited {}: {}", out.status, stages::error_line(&out.stderr, &out.stdout)),
+            format!(
+                "{uri}: aws s3 ls exited {}: {}",
+                out.status,
+                stages::error_line(&out.stderr, &out.stdout)
+            ),
             "check the endpoint and the credentials",
         ),
-        _ => Check::fail(ID, ExitCode::Unavailable, format!("{uri}: aws did not finish in 60 s"), "check the endpoint"),
+        _ => Check::fail(
+            ID,
+            ExitCode::Unavailable,
+            format!("{uri}: aws did not finish in 60 s"),
+            "check the endpoint",
+        ),
     }
 }
 
@@ -534,16 +626,26 @@ fn uploader_check(ctx: &Ctx, remote: bool) -> Check {
             writable_check(ID, &dir, keys::UPLOADER_LOCALFS_DIRECTORY)
         }
         UploaderKind::Null => Check::skip(ID, "not checked: the NullUploader uploads nothing"),
-        UploaderKind::S3 | UploaderKind::Hdfs if !remote => {
-            Check::skip(ID, format!("not checked before submit ({kind}); `heron doctor` asks it"))
-        }
+        UploaderKind::S3 | UploaderKind::Hdfs if !remote => Check::skip(
+            ID,
+            format!("not checked before submit ({kind}); `heron doctor` asks it"),
+        ),
         UploaderKind::S3 | UploaderKind::Hdfs => {
             let mut args = ctx.runner.common_args();
-            args.extend(["stat".to_string(), "--topology".to_string(), PROBE_TOPOLOGY.to_string()]);
-            match ctx.runner.run_status(Stage::Uploader, "uploader stat", &args, None) {
+            args.extend([
+                "stat".to_string(),
+                "--topology".to_string(),
+                PROBE_TOPOLOGY.to_string(),
+            ]);
+            match ctx
+                .runner
+                .run_status(Stage::Uploader, "uploader stat", &args, None)
+            {
                 Ok(out) if out.status == 0 || out.status == 3 => Check::ok(
                     ID,
-                    format!("the {kind} store answers and accepts the credentials (heron-uploader stat)"),
+                    format!(
+                        "the {kind} store answers and accepts the credentials (heron-uploader stat)"
+                    ),
                 ),
                 Ok(out) => {
                     let code = ExitCode::from_code(out.status);
@@ -580,11 +682,31 @@ fn strip_unexpanded(dir: &str) -> PathBuf {
 fn writable_check(id: &'static str, dir: &Path, key: &str) -> Check {
     let mut probe_dir = dir.to_path_buf();
     while !probe_dir.is_dir() {
+        if probe_dir.exists() {
+            return Check::fail(
+                id,
+                ExitCode::AlreadyExists,
+                format!(
+                    "{} is in the way of {}: it is not a folder",
+                    probe_dir.display(),
+                    dir.display()
+                ),
+                format!("move it away, or change {key}"),
+            );
+        }
         if !probe_dir.pop() || probe_dir.as_os_str().is_empty() {
-            return Check::fail(id, ExitCode::NotFound, format!("{} has no existing parent", dir.display()), format!("fix {key}"));
+            return Check::fail(
+                id,
+                ExitCode::NotFound,
+                format!("{} has no existing parent", dir.display()),
+                format!("fix {key}"),
+            );
         }
     }
-    match tempfile::Builder::new().prefix(".heron-doctor-").tempfile_in(&probe_dir) {
+    match tempfile::Builder::new()
+        .prefix(".heron-doctor-")
+        .tempfile_in(&probe_dir)
+    {
         Ok(f) => {
             drop(f);
             let how = if probe_dir == dir {
@@ -596,9 +718,16 @@ fn writable_check(id: &'static str, dir: &Path, key: &str) -> Check {
         }
         Err(e) => Check::fail(
             id,
-            if e.kind() == std::io::ErrorKind::PermissionDenied { ExitCode::Denied } else { ExitCode::Failed },
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                ExitCode::Denied
+            } else {
+                ExitCode::Failed
+            },
             format!("cannot create a file in {}: {e}", probe_dir.display()),
-            format!("make it writable for {}, or change {key}", context::user_name()),
+            format!(
+                "make it writable for {}, or change {key}",
+                context::user_name()
+            ),
         ),
     }
 }
@@ -633,10 +762,19 @@ fn state_check(ctx: &Ctx) -> Check {
     };
     let mut args = ctx.runner.common_args();
     args.push("list".to_string());
-    match ctx.runner.run_status(Stage::Statemgr, "state list", &args, None) {
+    match ctx
+        .runner
+        .run_status(Stage::Statemgr, "state list", &args, None)
+    {
         Ok(out) if out.status == 0 => {
             let n = out.text().lines().filter(|l| !l.trim().is_empty()).count();
-            Check::ok(ID, format!("{what} answers ({n} topolog{} listed)", if n == 1 { "y" } else { "ies" }))
+            Check::ok(
+                ID,
+                format!(
+                    "{what} answers ({n} topolog{} listed)",
+                    if n == 1 { "y" } else { "ies" }
+                ),
+            )
         }
         Ok(out) => {
             let code = ExitCode::from_code(out.status);
@@ -648,7 +786,12 @@ fn state_check(ctx: &Ctx) -> Check {
                 (_, ExitCode::Denied) => "give the state manager's credentials (ZooKeeper digest in an override file) or fix the folder's permissions".to_string(),
                 _ => "see the message".to_string(),
             };
-            Check::fail(ID, code, format!("{what}: {}", stages::error_line(&out.stderr, &out.stdout)), fix)
+            Check::fail(
+                ID,
+                code,
+                format!("{what}: {}", stages::error_line(&out.stderr, &out.stdout)),
+                fix,
+            )
         }
         Err(e) => Check::fail(ID, e.code, format!("{what}: {e}"), "see the message"),
     }
@@ -666,7 +809,12 @@ fn aurora_check(ctx: &Ctx) -> Check {
             ),
         ),
         Some(a) => Check::ok(ID, format!("aurora client {}", a.path.display())),
-        None => Check::fail(ID, ExitCode::NotFound, "no `aurora` client found (HERON_AURORA_BIN, heron.cli.stage.aurora, next to heron, PATH)", AURORA_FIX),
+        None => Check::fail(
+            ID,
+            ExitCode::NotFound,
+            "no `aurora` client found (HERON_AURORA_BIN, heron.cli.stage.aurora, next to heron, PATH)",
+            AURORA_FIX,
+        ),
     }
 }
 
@@ -690,13 +838,19 @@ pub fn java_home_check(config: &Config) -> Check {
             format!(
                 "{} is {v}{} (not checked on the Mesos agents)",
                 keys::SANDBOX_JAVA_HOME,
-                config.origin(keys::SANDBOX_JAVA_HOME).map(|p| format!(" in {}", p.display())).unwrap_or_default()
+                config
+                    .origin(keys::SANDBOX_JAVA_HOME)
+                    .map(|p| format!(" in {}", p.display()))
+                    .unwrap_or_default()
             ),
         ),
         _ => Check::fail(
             ID,
             ExitCode::BadInput,
-            format!("{} is not set (the executor would use {DEFAULT_SANDBOX_JAVA_HOME})", keys::SANDBOX_JAVA_HOME),
+            format!(
+                "{} is not set (the executor would use {DEFAULT_SANDBOX_JAVA_HOME})",
+                keys::SANDBOX_JAVA_HOME
+            ),
             "set it in scheduler.yaml to the JAVA_HOME on the Aurora agents",
         ),
     }
@@ -707,7 +861,9 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
     let paths = std::env::var_os("PATH")?;
     std::env::split_paths(&paths)
         .map(|d| d.join(name))
-        .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
 }
 
 #[cfg(test)]
@@ -734,7 +890,11 @@ mod tests {
             Check::fail("b", ExitCode::NotFound, "gone", "make it").line(),
             "FAIL  b: gone; make it"
         );
-        assert!(Check::skip("c", "not checked: no tool").line().starts_with("skip  c:"));
+        assert!(
+            Check::skip("c", "not checked: no tool")
+                .line()
+                .starts_with("skip  c:")
+        );
     }
 
     #[test]
@@ -749,7 +909,12 @@ mod tests {
     fn a_missing_file_uri_fails_with_the_fix() {
         let c = file_uri_check("file:///nonexistent/heron-core.tar.gz");
         assert_eq!(c.status, Status::Fail(ExitCode::NotFound));
-        assert!(c.fix.as_deref().unwrap_or("").contains("heron-core tarball"));
+        assert!(
+            c.fix
+                .as_deref()
+                .unwrap_or("")
+                .contains("heron-core tarball")
+        );
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub const LOCAL: &str = "local";
 const FILES: &[(&str, &str)] = &[
     ("client.yaml", include_str!("../conf/local/client.yaml")),
     ("packing.yaml", include_str!("../conf/local/packing.yaml")),
-    ("scheduler.yaml", include_str!("../conf/local/scheduler.yaml")),
+    (
+        "scheduler.yaml",
+        include_str!("../conf/local/scheduler.yaml"),
+    ),
     ("statemgr.yaml", include_str!("../conf/local/statemgr.yaml")),
     ("uploader.yaml", include_str!("../conf/local/uploader.yaml")),
     (
@@ -72,7 +75,11 @@ pub fn home() -> anyhow::Result<PathBuf> {
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
         .ok_or_else(|| {
-            CodedError::new(ExitCode::BadInput, "HOME is not set; give --config-path DIR").into()
+            CodedError::new(
+                ExitCode::BadInput,
+                "HOME is not set; give --config-path DIR",
+            )
+            .into()
         })
 }
 
@@ -204,7 +211,13 @@ mod tests {
             dir.ends_with("/.herondata/repository/topologies/local/alice/wc"),
             "{dir}"
         );
-        assert_eq!(config.get_bool("heron.config.is.role.required").ok().flatten(), Some(false));
+        assert_eq!(
+            config
+                .get_bool("heron.config.is.role.required")
+                .ok()
+                .flatten(),
+            Some(false)
+        );
     }
 
     #[test]

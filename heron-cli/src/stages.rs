@@ -724,9 +724,7 @@ const STANDIN_MARKER: &str = "TEST STAND-IN for the Apache Aurora client";
 /// stand-in's state variable is removed for the probe, so the probe is not logged as a call.
 pub fn is_aurora_standin(path: &Path) -> bool {
     let mut command = Command::new(path);
-    command
-        .arg("--help")
-        .env_remove("AURORA_STANDIN_STATE_DIR");
+    command.arg("--help").env_remove("AURORA_STANDIN_STATE_DIR");
     match run_command(&mut command, Duration::from_secs(10)) {
         Ok(Ended::Exited(out)) => String::from_utf8_lossy(&out.stdout).contains(STANDIN_MARKER),
         _ => false,
@@ -745,7 +743,11 @@ pub fn aurora_client(config: &Config, probe_named: bool) -> anyhow::Result<Optio
         return Ok(locate(stage, config)?.map(|path| AuroraClient {
             standin: probe_named && is_aurora_standin(&path),
             path,
-            found: if named { Found::EnvVar } else { Found::ConfigKey },
+            found: if named {
+                Found::EnvVar
+            } else {
+                Found::ConfigKey
+            },
         }));
     }
     let beside = std::env::current_exe()
@@ -757,10 +759,10 @@ pub fn aurora_client(config: &Config, probe_named: bool) -> anyhow::Result<Optio
     if let Some(p) = beside {
         candidates.push((p, Found::NextToHeron));
     }
-    if let Some(p) = on_path {
-        if !candidates.iter().any(|(c, _)| c == &p) {
-            candidates.push((p, Found::Path));
-        }
+    if let Some(p) = on_path
+        && !candidates.iter().any(|(c, _)| c == &p)
+    {
+        candidates.push((p, Found::Path));
     }
     let mut fallback = None;
     for (path, found) in candidates {

@@ -1,0 +1,266 @@
+//! `heron doctor`: on the built-in `local` cluster in a fresh HOME (everything ok but the missing
+//! heron-core package, which fails with the fix), against a ZooKeeper that is not running (exit 5,
+//! naming the connection string), a complete cluster (exit 0), `--format json`, and the cheap
+//! checks `heron submit` runs first.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use heron_tests::{TestDir, bin, bin_command, repo_root, shared_reference};
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+/// `heron` in a fresh HOME; stages (and the stand-in) only next to `heron`.
+fn heron(home: &Path, args: &[&str]) -> Output {
+    let mut c = bin_command("heron");
+    for v in [
+        "HERON_UPLOADER_BIN",
+        "HERON_STATEMGR_BIN",
+        "HERON_AURORA_RENDER_BIN",
+        "HERON_AURORA_BIN",
+        "AURORA_STANDIN_STATE_DIR",
+    ] {
+        c.env_remove(v);
+    }
+    c.env("HOME", home)
+        .env("USER", "ops")
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .current_dir(repo_root())
+        .args(args);
+    c.output()
+        .unwrap_or_else(|e| panic!("cannot run heron: {e}"))
+}
+
+fn line_of<'a>(stdout: &'a str, prefix: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in:\n{stdout}"))
+}
+
+/// A port nothing listens on: bound, then released.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Heron's stock aurora conf with local folders under `dir`, a core package that exists, and
+/// `statemgr` as given.
+fn cluster_conf(dir: &TestDir, statemgr: &str) -> PathBuf {
+    let conf = dir.join("conf");
+    let cluster = conf.join("devcluster");
+    std::fs::create_dir_all(&cluster).unwrap();
+    for e in std::fs::read_dir(shared_reference().join("heron-conf-aurora")).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_file() {
+            std::fs::copy(e.path(), cluster.join(e.file_name())).unwrap();
+        }
+    }
+    let core = dir.write("dist/heron-core.tar.gz", b"not really a tarball");
+    let client = std::fs::read_to_string(cluster.join("client.yaml")).unwrap();
+    let client: String = client
+        .lines()
+        .filter(|l| !l.starts_with("heron.package.core.uri"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(
+        cluster.join("client.yaml"),
+        format!(
+            "{client}heron.package.core.uri: \"file://{}\"\n",
+            core.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        cluster.join("uploader.yaml"),
+        format!(
+            "heron.class.uploader: org.apache.heron.uploader.localfs.LocalFileSystemUploader\n\
+             heron.uploader.localfs.file.system.directory: {}/${{CLUSTER}}/${{ROLE}}/${{TOPOLOGY}}\n",
+            dir.join("pkgs").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(cluster.join("statemgr.yaml"), statemgr).unwrap();
+    conf
+}
+
+#[test]
+fn doctor_on_the_built_in_cluster_fails_only_for_the_core_package() {
+    let home = TestDir::new();
+    let out = heron(home.path(), &["doctor", "local"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    for id in ["config", "classes", "uploader", "state", "java-home"] {
+        line_of(&stdout, &format!("ok    {id}: "));
+    }
+    let aurora = line_of(&stdout, "ok    aurora: ");
+    assert!(
+        aurora.contains("STAND-IN") && aurora.contains(&bin("aurora").display().to_string()),
+        "{aurora}"
+    );
+    let core = line_of(&stdout, "FAIL  core-package: ");
+    let want = format!(
+        "file://{}/.herondata/dist/heron-core.tar.gz does not exist",
+        home.path().display()
+    );
+    assert!(core.contains(&want), "{core}");
+    assert!(
+        core.contains("put the heron-core tarball") && core.contains("heron.package.core.uri"),
+        "the fix: {core}"
+    );
+    // The uploader probe leaves nothing behind.
+    assert!(
+        !home.join(".herondata/repository/topologies").exists()
+            || std::fs::read_dir(home.join(".herondata/repository/topologies"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+
+    // Once the package is there, every check passes.
+    home.write(".herondata/dist/heron-core.tar.gz", b"core");
+    let out = heron(home.path(), &["doctor", "local", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ok"], true);
+    let checks = doc["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 7, "{doc}");
+    assert!(checks.iter().all(|c| c["status"] == "ok"), "{doc}");
+}
+
+#[test]
+fn doctor_names_a_zookeeper_that_is_not_running_and_exits_5() {
+    let dir = TestDir::new();
+    let port = closed_port();
+    let conn = format!("127.0.0.1:{port}");
+    let conf = cluster_conf(
+        &dir,
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
+             heron.statemgr.connection.string: \"{conn}\"\n\
+             heron.statemgr.root.path: \"/heron-doctor\"\n"
+        ),
+    );
+    let started = std::time::Instant::now();
+    let out = heron(
+        dir.path(),
+        &[
+            "doctor",
+            "--config-path",
+            conf.to_str().unwrap(),
+            "devcluster/ads/devel",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "doctor took {:?}",
+        started.elapsed()
+    );
+    let stdout = text(&out.stdout);
+    let state = line_of(&stdout, "FAIL  state: ");
+    assert!(
+        state.contains(&format!("ZooKeeper {conn} under /heron-doctor"))
+            && state.contains(&format!("start ZooKeeper at {conn}")),
+        "{state}"
+    );
+    for id in ["config", "classes", "core-package", "uploader", "java-home"] {
+        line_of(&stdout, &format!("ok    {id}: "));
+    }
+}
+
+#[test]
+fn doctor_passes_on_a_complete_local_disk_cluster() {
+    let dir = TestDir::new();
+    let conf = cluster_conf(
+        &dir,
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
+             heron.statemgr.connection.string: LOCALMODE\n\
+             heron.statemgr.root.path: {}\n",
+            dir.join("state").display()
+        ),
+    );
+    let out = heron(
+        dir.path(),
+        &[
+            "doctor",
+            "--config-path",
+            conf.to_str().unwrap(),
+            "devcluster/ads/devel",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok    ")).count(),
+        7,
+        "{stdout}"
+    );
+}
+
+#[test]
+fn doctor_without_config_for_the_cluster_fails_with_the_fix() {
+    let home = TestDir::new();
+    let out = heron(home.path(), &["doctor", "prod/ads/devel"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    let line = line_of(&stdout, "FAIL  config: ");
+    assert!(
+        line.contains(".heron/conf/prod is not a folder") && line.contains("aurora-zk-s3"),
+        "{line}"
+    );
+}
+
+#[test]
+fn submit_runs_the_cheap_checks_first() {
+    let dir = TestDir::new();
+    let conf = cluster_conf(
+        &dir,
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
+             heron.statemgr.root.path: {}\n",
+            dir.join("state").display()
+        ),
+    );
+    // An uploader folder under a file cannot be created: refused before anything is done.
+    dir.write("blocker", b"a file");
+    std::fs::write(
+        conf.join("devcluster/uploader.yaml"),
+        format!(
+            "heron.class.uploader: org.apache.heron.uploader.localfs.LocalFileSystemUploader\n\
+             heron.uploader.localfs.file.system.directory: {}/sub/${{TOPOLOGY}}\n",
+            dir.join("blocker").display()
+        ),
+    )
+    .unwrap();
+    let out = heron(
+        dir.path(),
+        &[
+            "submit",
+            "--config-path",
+            conf.to_str().unwrap(),
+            "devcluster/ads/devel",
+            "examples/word-count.yaml",
+            "-",
+        ],
+    );
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("preflight failed, nothing was done") && stderr.contains("uploader:"),
+        "{stderr}"
+    );
+    assert!(!dir.join("state").exists(), "state was written");
+}
