@@ -110,6 +110,8 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
     let conf_dir = config_path.join(cluster_name);
     if resolved.source == crate::embedded::Source::BuiltIn && common.format == Format::Text {
         eprintln!("{}", crate::embedded::notice());
+    } else if common.verbose {
+        eprintln!("[heron] using the cluster config in {}", conf_dir.display());
     }
     // Heron's rules: a missing role is the user, a missing env `default`, unless the cluster's
     // client.yaml requires them (Heron's aurora conf does).

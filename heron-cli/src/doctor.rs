@@ -799,8 +799,13 @@ fn state_check(ctx: &Ctx) -> Check {
 
 fn aurora_check(ctx: &Ctx) -> Check {
     const ID: &str = "aurora";
+    // A client named by HERON_AURORA_BIN or the config key was not asked at setup.
+    let standin = ctx
+        .aurora
+        .as_ref()
+        .is_some_and(|a| a.standin || stages::is_aurora_standin(&a.path));
     match &ctx.aurora {
-        Some(a) if a.standin => Check::ok(
+        Some(a) if standin => Check::ok(
             ID,
             format!(
                 "the Aurora STAND-IN at {} (not Aurora: it records jobs in {}; nothing runs)",
