@@ -8,7 +8,7 @@
 #   apt            zookeeper (3.8, Debian), hyperfine (benchmarks); java/maven/python3-venv if absent
 #   $CACHE/s3s     s3s-fs 0.14.1, an S3 server that checks SigV4 signatures (cargo install; ~4 min once)
 #   $CACHE/venv-heron   heronpy 0.20.5 + kazoo + pex (heronpy pins protobuf 3.16: keep it alone)
-#   $CACHE/venv-tools   awscli + boto3 + kazoo (benchmarks, manual checks)
+#   $CACHE/venv-tools   awscli + boto3 + kazoo + pystachio (benchmarks, Aurora job loading, manual checks)
 #   $CACHE/java    the Maven projects under tests/ (MiniDFSCluster, the Java topology, the Curator lock);
 #                  their dependencies land in ~/.m2
 # CACHE is ${HERON_TEST_CACHE:-$HOME/.cache/heron-rs}.
@@ -98,7 +98,10 @@ ensure_venv() {
 ensure_venv "$VENV_HERON" \
     'import importlib.metadata as m, kazoo, pkg_resources, heronpy.proto.topology_pb2; assert m.version("heronpy") == "0.20.5"; m.version("pex")' \
     heronpy==0.20.5 kazoo pex 'setuptools<70'
-ensure_venv "$VENV_TOOLS" 'import kazoo, boto3, awscli' awscli boto3 kazoo
+# pystachio: Aurora's config library, which heron-aurora-render's tests load rendered jobs with.
+ensure_venv "$VENV_TOOLS" \
+    'import importlib.metadata as m, kazoo, boto3, awscli, pystachio; assert m.version("pystachio") == "0.8.10"' \
+    awscli boto3 kazoo pystachio==0.8.10
 
 # --- Maven projects under tests/ ---
 # True when every jar on the build's classpath files is still in ~/.m2 (someone may have wiped it).
