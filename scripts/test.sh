@@ -13,7 +13,8 @@ cd "$REPO_ROOT"
 # Error output in the tests must be what users see, without backtraces.
 unset RUST_BACKTRACE RUST_LIB_BACKTRACE
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the run has taken so far, to see where CI time goes.
+step() { printf '\n==> [%ss] %s\n' "$SECONDS" "$*"; }
 
 step "installing test peers (scripts/install.sh)"
 bash "$SCRIPTS_DIR/install.sh" 2>&1
@@ -37,5 +38,5 @@ set +e
 cargo test --workspace "$@"
 status=$?
 set -e
-echo "cargo test exited with $status"
+echo "cargo test exited with $status after ${SECONDS}s in total"
 exit "$status"
