@@ -33,9 +33,9 @@ else
 fi
 eval "$(bash "$SCRIPTS_DIR/services.sh" env)"
 
-step "cargo test --workspace $*"
+step "cargo test --workspace --no-fail-fast $*"
 set +e
-cargo test --workspace "$@"
+cargo test --workspace --no-fail-fast "$@"
 status=$?
 set -e
 echo "cargo test exited with $status after ${SECONDS}s in total"
