@@ -28,6 +28,10 @@ enum Mode {
     ExitAfter,
     CrashAfter,
     HangAfter,
+    /// SIGTERM to `heron` itself while this stage runs (the stage then does its work).
+    TermHeron,
+    /// SIGKILL to `heron` itself while this stage runs (the stage then does its work, orphaned).
+    KillHeron,
 }
 
 const QUICK_MODES: [Mode; 4] = [
@@ -49,6 +53,8 @@ impl Mode {
             }
             Mode::CrashAfter => "\"$REAL\" \"$@\"; kill -9 $$",
             Mode::HangAfter => "\"$REAL\" \"$@\"; exec sleep 600",
+            Mode::TermHeron => "kill -TERM $PPID; \"$REAL\" \"$@\"; s=$?; touch \"$DONE\"; exit $s",
+            Mode::KillHeron => "kill -KILL $PPID; \"$REAL\" \"$@\"; s=$?; touch \"$DONE\"; exit $s",
         }
     }
 
@@ -57,6 +63,9 @@ impl Mode {
     fn exit_code(self) -> i32 {
         match self {
             Mode::HangBefore | Mode::HangAfter => 5,
+            Mode::TermHeron => 130,
+            // Killed by a signal: no exit code at all.
+            Mode::KillHeron => -1,
             _ => 1,
         }
     }
@@ -239,7 +248,7 @@ fn wrapper(s: &Stand, id: &str, call: Call, mode: Mode) -> (PathBuf, PathBuf) {
     let fired = s.dir.join(format!("{id}.fired"));
     let real = bin(call.program);
     let body = format!(
-        "REAL='{real}'\n\
+        "REAL='{real}'\nDONE='{fired}.done'\n\
          case \" $* \" in\n  *' {word} '*) ;;\n  *) exec \"$REAL\" \"$@\" ;;\nesac\n\
          echo {mode:?} >> '{fired}'\n\
          {fault}",
@@ -398,6 +407,78 @@ fn kill_case(s: &Stand, call: Call, mode: Mode) -> Result<(), String> {
 type CaseFn = fn(&Stand, Call, Mode) -> Result<(), String>;
 
 /// Runs every (call, mode) case, a few at a time (hangs mostly sleep), and reports the count.
+/// `heron submit` killed (SIGKILL) or stopped (SIGTERM) while a stage runs. SIGTERM: exit 130,
+/// the stage named, everything rolled back. SIGKILL: nothing can be rolled back; once the
+/// orphaned stage has finished, `heron kill` must remove everything (docs/cli.md).
+fn heron_signal_case(s: &Stand, call: Call, mode: Mode) -> Result<(), String> {
+    let name = unique_name("fh");
+    let (wrap, fired) = wrapper(s, &name, call, mode);
+    let mut cmd = submit_cmd(s, &name);
+    cmd.env(call.env, &wrap);
+    let out = run(&mut cmd);
+    if !fired.exists() {
+        return Err(format!("the fault never fired\n{}", describe(&out)));
+    }
+    if code(&out) != mode.exit_code() {
+        return Err(format!(
+            "exit {} instead of {}\n{}",
+            code(&out),
+            mode.exit_code(),
+            describe(&out)
+        ));
+    }
+    let err = text(&out.stderr);
+    if err.contains("panicked") {
+        return Err(format!("panic\n{}", describe(&out)));
+    }
+    if mode == Mode::TermHeron {
+        // Before `exists` answered, nothing was changed, so there is no rollback to report.
+        let at = format!("\"{}\"", call.stage);
+        if !err.contains(&at) || (call.word != "exists" && !err.contains("rollback")) {
+            return Err(format!(
+                "stderr does not name the stage {at} and the rollback\n{}",
+                describe(&out)
+            ));
+        }
+        // A stage that was running when heron was stopped may still have finished its
+        // work afterwards; what heron knew about is rolled back, `heron kill` finishes the rest.
+        let left = leftovers(s, &name);
+        if !left.is_empty() {
+            return Err(format!(
+                "left behind after SIGTERM: {left:?}\n{}",
+                describe(&out)
+            ));
+        }
+        return Ok(());
+    }
+    // The orphaned stage finishes its work on its own; wait for it before cleaning.
+    let done = PathBuf::from(format!("{}.done", fired.display()));
+    let t0 = std::time::Instant::now();
+    while !done.exists() && t0.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let kill = run(kill_cmd(s, &name));
+    let left = leftovers(s, &name);
+    if ![0, 3].contains(&code(&kill)) || !left.is_empty() {
+        return Err(format!(
+            "`heron kill` after heron was killed: exit {}, left {left:?}\n{}",
+            code(&kill),
+            describe(&kill)
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn submit_stopped_or_killed_while_each_stage_runs() {
+    matrix(
+        "submit signal",
+        &SUBMIT_CALLS,
+        &[Mode::TermHeron, Mode::KillHeron],
+        heron_signal_case,
+    );
+}
+
 fn matrix(what: &str, calls: &[Call], modes: &[Mode], f: CaseFn) {
     let s = Stand::local();
     let cases: Vec<(Call, Mode)> = calls
