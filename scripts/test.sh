@@ -33,9 +33,14 @@ else
 fi
 eval "$(bash "$SCRIPTS_DIR/services.sh" env)"
 
-step "cargo test --workspace --no-fail-fast $*"
+# The whole workspace, unless the caller picked packages.
+scope=(--workspace)
+for arg in "$@"; do
+    case "$arg" in -p | --package | --package=* | -p?*) scope=() ;; esac
+done
+step "cargo test ${scope[*]} --no-fail-fast $*"
 set +e
-cargo test --workspace --no-fail-fast "$@"
+cargo test "${scope[@]}" --no-fail-fast "$@"
 status=$?
 set -e
 echo "cargo test exited with $status after ${SECONDS}s in total"
