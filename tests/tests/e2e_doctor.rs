@@ -264,3 +264,35 @@ fn submit_runs_the_cheap_checks_first() {
     );
     assert!(!dir.join("state").exists(), "state was written");
 }
+
+#[test]
+fn a_zookeeper_that_is_not_running_is_named_and_doctor_suggested() {
+    let dir = TestDir::new();
+    let conn = format!("127.0.0.1:{}", closed_port());
+    let conf = cluster_conf(
+        &dir,
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
+             heron.statemgr.connection.string: \"{conn}\"\n\
+             heron.statemgr.root.path: \"/heron\"\n\
+             heron.statemgr.zookeeper.connection.timeout.ms: 1000\n"
+        ),
+    );
+    let out = heron(
+        dir.path(),
+        &[
+            "kill",
+            "--config-path",
+            conf.to_str().unwrap(),
+            "devcluster/ads/devel",
+            "wc",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("ZooKeeper at {conn}")), "{stderr}");
+    assert!(
+        stderr.contains("hint: `heron doctor devcluster/ads/devel` checks ZooKeeper"),
+        "{stderr}"
+    );
+}
