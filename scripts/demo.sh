@@ -37,7 +37,7 @@ fail() {
 [ -f "$FILE" ] || fail "$FILE is missing: run this from a full checkout of the repository"
 
 say "building heron and its stages (cargo build --workspace --bins; the first build takes a few minutes)"
-cargo build --workspace --bins --quiet
+show cargo build --workspace --bins --quiet
 for b in heron heron-uploader heron-statemgr heron-aurora-render; do
     [ -x "$BIN/$b" ] || fail "the build did not produce $BIN/$b"
 done

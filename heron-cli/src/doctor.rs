@@ -805,6 +805,20 @@ fn aurora_check(ctx: &Ctx) -> Check {
         .as_ref()
         .is_some_and(|a| a.standin || stages::is_aurora_standin(&a.path));
     match &ctx.aurora {
+        // The stand-in refuses to run without its state folder: as good as no client.
+        Some(a) if a.is_fallback() && ctx.standin_state_dir.is_none() => Check::fail(
+            ID,
+            ExitCode::NotFound,
+            format!(
+                "no Aurora client found; the Aurora stand-in at {} needs {} and it is not set",
+                a.path.display(),
+                context::STANDIN_STATE_DIR_VAR
+            ),
+            format!(
+                "{AURORA_FIX}; or, to try heron with the stand-in, set {} to a folder for its records",
+                context::STANDIN_STATE_DIR_VAR
+            ),
+        ),
         Some(a) if standin => Check::ok(
             ID,
             format!(

@@ -21,7 +21,7 @@ fn describe(out: &Output) -> String {
     )
 }
 
-/// `heron` in a fresh HOME; stages (and the stand-in) only next to `heron`.
+/// `heron` in a fresh HOME; stages (and the stand-in, with a state folder) only next to `heron`.
 fn heron(home: &Path, args: &[&str]) -> Output {
     let mut c = bin_command("heron");
     for v in [
@@ -34,6 +34,7 @@ fn heron(home: &Path, args: &[&str]) -> Output {
         c.env_remove(v);
     }
     c.env("HOME", home)
+        .env("AURORA_STANDIN_STATE_DIR", home.join("standin-records"))
         .env("USER", "ops")
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .current_dir(repo_root())
@@ -294,5 +295,47 @@ fn a_zookeeper_that_is_not_running_is_named_and_doctor_suggested() {
     assert!(
         stderr.contains("hint: `heron doctor devcluster/ads/devel` checks ZooKeeper"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn the_stand_in_without_its_state_folder_counts_as_no_aurora_client() {
+    let dir = TestDir::new();
+    let conf = cluster_conf(
+        &dir,
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
+             heron.statemgr.root.path: {}\n",
+            dir.join("state").display()
+        ),
+    );
+    let mut c = bin_command("heron");
+    for v in [
+        "HERON_AURORA_BIN",
+        "AURORA_STANDIN_STATE_DIR",
+        "HERON_UPLOADER_BIN",
+        "HERON_STATEMGR_BIN",
+        "HERON_AURORA_RENDER_BIN",
+    ] {
+        c.env_remove(v);
+    }
+    c.env("HOME", dir.path())
+        .env("USER", "ops")
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .args([
+            "doctor",
+            "--config-path",
+            conf.to_str().unwrap(),
+            "devcluster/ads/devel",
+        ]);
+    let out = c.output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    let line = line_of(&stdout, "FAIL  aurora: ");
+    assert!(
+        line.contains("install Apache Aurora's client")
+            && line.contains("HERON_AURORA_BIN")
+            && line.contains("AURORA_STANDIN_STATE_DIR"),
+        "{line}"
     );
 }
