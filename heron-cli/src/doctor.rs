@@ -403,12 +403,32 @@ fn http_check(uri: &str) -> Check {
         let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
         stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-        write!(
-            stream,
+        let request = format!(
             "HEAD {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nUser-Agent: heron-doctor\r\n\r\n"
-        )?;
+        );
+        // One write; a server that answers before reading it all still gets its answer read.
+        let written = stream.write_all(request.as_bytes());
+        // The status line may come in pieces: read until its end (or 512 bytes, or EOF).
         let mut buf = [0u8; 512];
-        let n = stream.read(&mut buf)?;
+        let mut n = 0;
+        while n < buf.len() && !buf[..n].contains(&b'\n') {
+            match stream.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) => {
+                    if n > 0 {
+                        break;
+                    }
+                    // Our request not fully sent explains a missing answer best.
+                    return Err(written.err().unwrap_or(e));
+                }
+            }
+        }
+        if n == 0 {
+            return Err(written
+                .err()
+                .unwrap_or_else(|| std::io::Error::other("the server closed without answering")));
+        }
         Ok(String::from_utf8_lossy(&buf[..n])
             .lines()
             .next()

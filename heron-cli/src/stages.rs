@@ -822,7 +822,9 @@ const SECRET_WORDS: &[&str] = &[
 pub fn mask(arg: &str) -> String {
     if let Some((key, _)) = arg.split_once('=') {
         let lower = key.to_ascii_lowercase();
-        if SECRET_WORDS.iter().any(|w| lower.contains(w)) {
+        if heron_common::config::keys::SECRET_KEYS.contains(&key.trim())
+            || SECRET_WORDS.iter().any(|w| lower.contains(w))
+        {
             return format!("{key}=****");
         }
     }
@@ -853,6 +855,10 @@ mod tests {
         assert_eq!(
             mask("heron.uploader.s3.access_key=abc"),
             "heron.uploader.s3.access_key=****"
+        );
+        assert_eq!(
+            mask("heron.statemgr.zookeeper.auth.digest=u:p"),
+            "heron.statemgr.zookeeper.auth.digest=****"
         );
         assert_eq!(mask("TOPOLOGY_NAME=wc"), "TOPOLOGY_NAME=wc");
         assert_eq!(

@@ -339,3 +339,74 @@ fn the_stand_in_without_its_state_folder_counts_as_no_aurora_client() {
         "{line}"
     );
 }
+
+/// Answers HEAD requests: 200 for a path holding `core`, 404 otherwise.
+fn tiny_http_server() -> u16 {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            // Read the headers up to the blank line, as a server does.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim() != "" {
+                line.clear();
+            }
+            let status = if first.starts_with("HEAD ") && first.contains("core") {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let mut s = stream;
+            let _ = write!(s, "HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    port
+}
+
+#[test]
+fn an_http_core_package_is_checked_with_head() {
+    let dir = TestDir::new();
+    let conf = cluster_conf(
+        &dir,
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
+             heron.statemgr.root.path: {}\n",
+            dir.join("state").display()
+        ),
+    );
+    let port = tiny_http_server();
+    let check = |uri: &str| {
+        let prop = format!("heron.package.core.uri={uri}");
+        let out = heron(
+            dir.path(),
+            &[
+                "doctor",
+                "--config-path",
+                conf.to_str().unwrap(),
+                "--config-property",
+                &prop,
+                "devcluster/ads/devel",
+            ],
+        );
+        (out.status.code(), text(&out.stdout))
+    };
+    let (code, stdout) = check(&format!("http://127.0.0.1:{port}/dist/heron-core.tar.gz"));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        line_of(&stdout, "ok    core-package: ").contains("answers HEAD with 200"),
+        "{stdout}"
+    );
+    let (code, stdout) = check(&format!("http://127.0.0.1:{port}/dist/missing.tar.gz"));
+    assert_eq!(code, Some(3), "{stdout}");
+    line_of(&stdout, "FAIL  core-package: ");
+    let (code, stdout) = check(&format!("http://127.0.0.1:{}/x-core.tar.gz", closed_port()));
+    assert_eq!(code, Some(5), "{stdout}");
+    assert!(
+        line_of(&stdout, "FAIL  core-package: ").contains("cannot reach 127.0.0.1:"),
+        "{stdout}"
+    );
+}
