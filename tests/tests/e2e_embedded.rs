@@ -281,6 +281,20 @@ fn no_aurora_client_at_all_is_refused_before_any_work_with_the_fix() {
     );
 }
 
+/// A PATH with the cargo that runs these tests (`$CARGO`), ~/.cargo/bin and the system folders;
+/// no `aurora`.
+fn cargo_path(real_home: &Path) -> String {
+    let cargo_dir = std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .and_then(|c| c.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| real_home.join(".cargo/bin"));
+    format!(
+        "{}:{}:/usr/local/bin:/usr/bin:/bin",
+        cargo_dir.display(),
+        real_home.join(".cargo/bin").display()
+    )
+}
+
 #[test]
 fn demo_script_runs_on_a_fresh_home() {
     let n = Newcomer::new();
@@ -298,13 +312,7 @@ fn demo_script_runs_on_a_fresh_home() {
         "RUSTUP_HOME",
         std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
     )
-    .env(
-        "PATH",
-        format!(
-            "{}:/usr/local/bin:/usr/bin:/bin",
-            real_home.join(".cargo/bin").display()
-        ),
-    )
+    .env("PATH", cargo_path(&real_home))
     .arg(repo_root().join("scripts/demo.sh"));
     let out = run(c);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -340,13 +348,7 @@ fn demo_script_runs_on_a_fresh_home() {
             "RUSTUP_HOME",
             std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
         )
-        .env(
-            "PATH",
-            format!(
-                "{}:/usr/local/bin:/usr/bin:/bin",
-                real_home.join(".cargo/bin").display()
-            ),
-        )
+        .env("PATH", cargo_path(&real_home))
         .arg(repo_root().join("scripts/demo.sh"));
     let out = run(again);
     assert_eq!(out.status.code(), Some(0), "second run: {}", describe(&out));
