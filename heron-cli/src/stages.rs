@@ -725,7 +725,7 @@ const STANDIN_MARKER: &str = "TEST STAND-IN for the Apache Aurora client";
 pub fn is_aurora_standin(path: &Path) -> bool {
     let mut command = Command::new(path);
     command.arg("--help").env_remove("AURORA_STANDIN_STATE_DIR");
-    match run_command(&mut command, Duration::from_secs(10)) {
+    match run_command(&mut command, Duration::from_secs(5)) {
         Ok(Ended::Exited(out)) => String::from_utf8_lossy(&out.stdout).contains(STANDIN_MARKER),
         _ => false,
     }
