@@ -163,7 +163,11 @@ make_cluster hdfs localfs hdfs
 bench() {
     local id="$1" n="$2" warm="$3" prep="$4" cmd="$5" args=()
     args=(--style basic --runs "$(runs "$n")" --warmup "$warm" --export-json "$R/$id.json" -n "$id")
-    [[ -n "$prep" ]] && args+=(--prepare "$prep")
+    if [[ -n "$prep" ]]; then
+        # A file, so the preparation keeps its shell syntax when the command runs without a shell.
+        printf '%s\n' "$prep" >"$R/$id.prepare.sh"
+        args+=(--prepare "sh $R/$id.prepare.sh")
+    fi
     # No shell where the command needs none: the shell's start-up is then not subtracted by
     # estimate, which matters for commands of a few milliseconds.
     [[ "$cmd" == *[\<\>\|\;\&]* ]] || args+=(-N)

@@ -19,8 +19,11 @@ def load(rdir):
     for f in sorted(os.listdir(rdir)):
         if not f.endswith(".json"):
             continue
-        with open(os.path.join(rdir, f)) as fh:
-            doc = json.load(fh)
+        try:
+            with open(os.path.join(rdir, f)) as fh:
+                doc = json.load(fh)
+        except (OSError, ValueError):
+            continue  # a benchmark that failed part-way (bench.sh stopped there and said why)
         r = doc["results"][0]
         rid = f[: -len(".json")]
         times = r["times"]
