@@ -131,7 +131,9 @@ fn removed_line(key: &str) -> String {
 }
 
 fn indent_of(line: &[u8]) -> usize {
-    line.iter().take_while(|b| **b == b' ' || **b == b'\t').count()
+    line.iter()
+        .take_while(|b| **b == b' ' || **b == b'\t')
+        .count()
 }
 
 /// The secret key a line sets (`key: value` or `key:` at any indentation, key maybe quoted).
@@ -373,5 +375,80 @@ mod tests {
         assert_eq!(get("heron-conf/override.yaml"), "k: 'v'\n");
         assert_eq!(get("heron-conf/linked.yaml"), "a: b\n");
         assert_eq!(get("wc.jar"), "PK jar");
+    }
+
+    #[test]
+    fn secrets_are_replaced_by_a_comment_and_the_rest_is_kept() {
+        let input = "# S3\r\nheron.uploader.s3.bucket: b\r\nheron.uploader.s3.access_key: AK1\r\n\
+                     heron.uploader.s3.secret_key : \"SK1\"\r\nheron.uploader.s3.secret_key_file: f\r\n";
+        let out = strip_secrets(input.as_bytes());
+        assert_eq!(
+            std::str::from_utf8(&out).unwrap(),
+            "# S3\r\nheron.uploader.s3.bucket: b\r\n\
+             # heron.uploader.s3.access_key: removed by heron (secret; not needed in the sandbox)\r\n\
+             # heron.uploader.s3.secret_key: removed by heron (secret; not needed in the sandbox)\r\n\
+             heron.uploader.s3.secret_key_file: f\r\n"
+        );
+        // Indented, quoted, block scalar with its continuation lines, no final newline.
+        let input = "a:\n  'heron.statemgr.zookeeper.auth.digest': |\n    u:PW1\n\n    more\n  b: 1\n\n\
+                     heron.uploader.s3.secret_key: SK2";
+        let out = strip_secrets(input.as_bytes());
+        let out = std::str::from_utf8(&out).unwrap();
+        assert_eq!(
+            out,
+            "a:\n  # heron.statemgr.zookeeper.auth.digest: removed by heron (secret; not needed in the sandbox)\n\
+             \x20 b: 1\n\n\
+             # heron.uploader.s3.secret_key: removed by heron (secret; not needed in the sandbox)"
+        );
+        // Nothing to remove: the very same bytes.
+        let plain = b"heron.uploader.s3.bucket: b\n# heron.uploader.s3.secret_key is not here\n";
+        assert!(matches!(
+            strip_secrets(plain),
+            std::borrow::Cow::Borrowed(b) if b == plain
+        ));
+    }
+
+    #[test]
+    fn package_carries_no_secret_from_the_conf_folder_or_the_override() {
+        let tmp = tempfile::tempdir().unwrap();
+        let conf = tmp.path().join("dc");
+        std::fs::create_dir_all(&conf).unwrap();
+        std::fs::write(
+            conf.join("uploader.yaml"),
+            "heron.uploader.s3.bucket: bkt\nheron.uploader.s3.access_key: AKSECRET\n\
+             heron.uploader.s3.secret_key: SKSECRET\n",
+        )
+        .unwrap();
+        std::fs::write(
+            conf.join("statemgr.yaml"),
+            "heron.statemgr.root.path: /h\nheron.statemgr.zookeeper.auth.digest: u:ZKSECRET\n",
+        )
+        .unwrap();
+        // Not YAML: Heron reads no keys from it, so it is packed as it is.
+        std::fs::write(conf.join("heron.aurora"), "jobs = []\n").unwrap();
+        let jar = tmp.path().join("wc.jar");
+        std::fs::write(&jar, b"PK").unwrap();
+        let inputs = PackageInputs {
+            topology_file: &jar,
+            defn_name: "wc.defn",
+            defn: b"",
+            conf_dir: &conf,
+            override_yaml: b"heron.uploader.s3.secret_key: OVSECRET\nk: v\n",
+            release_yaml: b"",
+        };
+        let tar_bytes = write_tar(&inputs, Vec::new()).unwrap();
+        let text = String::from_utf8_lossy(&tar_bytes);
+        for secret in ["AKSECRET", "SKSECRET", "ZKSECRET", "OVSECRET"] {
+            assert!(!text.contains(secret), "{secret} is in the package");
+        }
+        for kept in [
+            "heron.uploader.s3.bucket: bkt\n",
+            "heron.statemgr.root.path: /h\n",
+            "k: v\n",
+            "jobs = []\n",
+            "# heron.statemgr.zookeeper.auth.digest: removed by heron",
+        ] {
+            assert!(text.contains(kept), "{kept:?} is missing from the package");
+        }
     }
 }

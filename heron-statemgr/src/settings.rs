@@ -36,7 +36,7 @@ pub const KEY_ZK_RETRY_INTERVAL: &str = "heron.statemgr.zookeeper.retry.interval
 /// Ours: `heron.statemgr.zookeeper.operation.timeout.ms`.
 pub const KEY_ZK_OPERATION_TIMEOUT: &str = "heron.statemgr.zookeeper.operation.timeout.ms";
 /// Ours: `heron.statemgr.zookeeper.auth.digest` (`user:password`; a secret).
-pub const KEY_ZK_AUTH_DIGEST: &str = "heron.statemgr.zookeeper.auth.digest";
+pub const KEY_ZK_AUTH_DIGEST: &str = heron_common::config::keys::STATEMGR_ZOOKEEPER_AUTH_DIGEST;
 /// Ours: `heron.statemgr.zookeeper.acl` (`open`, `creator`, `creator-world-read`).
 pub const KEY_ZK_ACL: &str = "heron.statemgr.zookeeper.acl";
 /// `heron.statemgr.localfs.is.initialize.file.tree` (default true).

@@ -43,8 +43,9 @@ pub const S3_MAX_ATTEMPTS: &str = "heron.uploader.s3.max.attempts";
 /// Ours: which URI `upload` prints: `https` (Heron's, default) or `s3`.
 pub const S3_PACKAGE_URI_SCHEME: &str = "heron.uploader.s3.package.uri.scheme";
 
-/// Config keys whose values are secrets: never accepted from the command line, never printed.
-pub const SECRET_KEYS: &[&str] = &[S3_ACCESS_KEY, S3_SECRET_KEY];
+/// Config keys whose values are secrets: never accepted from the command line, never printed
+/// (the workspace's one list, which also holds the ZooKeeper password).
+pub const SECRET_KEYS: &[&str] = heron_common::config::keys::SECRET_KEYS;
 
 /// S3's smallest part (but the last).
 pub const S3_MIN_PART: u64 = 5 << 20;

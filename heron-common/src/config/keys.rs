@@ -131,6 +131,17 @@ pub const UPLOADER_S3_PATH_PREFIX: &str = "heron.uploader.s3.path_prefix";
 pub const UPLOADER_S3_ACCESS_KEY: &str = "heron.uploader.s3.access_key";
 /// `heron.uploader.s3.secret_key` (a secret: never log it).
 pub const UPLOADER_S3_SECRET_KEY: &str = "heron.uploader.s3.secret_key";
+/// `heron.statemgr.zookeeper.auth.digest`: `user:password` for ZooKeeper (ours; a secret).
+pub const STATEMGR_ZOOKEEPER_AUTH_DIGEST: &str = "heron.statemgr.zookeeper.auth.digest";
+
+/// Every key whose value is a secret: never logged, never shown, never packed into the topology
+/// package (Heron's runtime on the Aurora hosts needs none of them). The one list to extend.
+pub const SECRET_KEYS: &[&str] = &[
+    UPLOADER_S3_ACCESS_KEY,
+    UPLOADER_S3_SECRET_KEY,
+    STATEMGR_ZOOKEEPER_AUTH_DIGEST,
+];
+
 /// `heron.uploader.s3.aws_profile`.
 pub const UPLOADER_S3_AWS_PROFILE: &str = "heron.uploader.s3.aws_profile";
 /// `heron.uploader.s3.proxy_uri`.
