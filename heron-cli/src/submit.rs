@@ -597,6 +597,12 @@ fn rollback(
     done: &[Done],
 ) -> Vec<String> {
     let mut lines = Vec::new();
+    // Every failed step ends with the one command that finishes the job (it removes the job,
+    // the state and the package, whichever are left).
+    let kill = format!(
+        "run `heron kill {}/{}/{} {name}` to remove what is left",
+        ctx.spec.cluster, ctx.spec.role, ctx.spec.environ
+    );
     let lost_race = done.contains(&Done::LostRace);
     if done.is_empty() {
         lines.push("nothing to undo: no stage had changed anything".to_string());
@@ -611,16 +617,14 @@ fn rollback(
                     Ok(crate::aurora::Killed::NoJob) => {
                         lines.push(format!("aurora job {job_key} was not created"))
                     }
-                    Err(e) => lines.push(format!(
-                        "FAILED to kill aurora job {job_key}: {e}; run `heron kill`"
-                    )),
+                    Err(e) => {
+                        lines.push(format!("FAILED to kill aurora job {job_key}: {e}; {kill}"))
+                    }
                 }
             }
             Done::StateCreated => match State::new(&ctx.runner).clean(name) {
                 Ok(_) => lines.push(format!("state of {name} deleted")),
-                Err(e) => lines.push(format!(
-                    "FAILED to delete the state of {name}: {e}; run `heron kill`"
-                )),
+                Err(e) => lines.push(format!("FAILED to delete the state of {name}: {e}; {kill}")),
             },
             Done::LostRace => lines.push(format!(
                 "the state of {name} belongs to the submit that won; left alone"
@@ -650,7 +654,7 @@ fn rollback(
                         Ok(u) => lines.push(format!("package {}: {}", u.uri, u.action)),
                         Err(_) => lines.push("package upload undone".to_string()),
                     },
-                    Err(e) => lines.push(format!("FAILED to undo the upload: {e}")),
+                    Err(e) => lines.push(format!("FAILED to undo the upload: {e}; {kill}")),
                 }
             }
         }
