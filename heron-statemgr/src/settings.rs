@@ -172,6 +172,76 @@ pub fn split_connection_string(connection: &str) -> (String, String) {
     }
 }
 
+/// Checks `h1:2181,[::1]:2181/chroot` entry by entry, so that a malformed string fails at once
+/// (exit 2) rather than after the whole connection timeout. A host without a port means 2181, as
+/// in ZooKeeper's own client. Returns why it is wrong.
+pub fn check_connection_string(hosts: &str, chroot: &str) -> Result<(), String> {
+    for (n, entry) in hosts.split(',').enumerate() {
+        let entry = entry.trim();
+        let n = n + 1;
+        if entry.is_empty() {
+            return Err(format!("host {n} is empty (two commas, or one at an end?)"));
+        }
+        let (host, port) = if let Some(rest) = entry.strip_prefix('[') {
+            // [IPv6] or [IPv6]:port
+            let Some((addr, after)) = rest.split_once(']') else {
+                return Err(format!("{entry:?} opens a [ but does not close it"));
+            };
+            if addr.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(format!("{addr:?} in {entry:?} is not an IPv6 address"));
+            }
+            match after {
+                "" => (addr, None),
+                _ => match after.strip_prefix(':') {
+                    Some(port) => (addr, Some(port)),
+                    None => return Err(format!("{entry:?}: expected :port after ]")),
+                },
+            }
+        } else {
+            match entry.split_once(':') {
+                Some((_, port)) if port.contains(':') => {
+                    return Err(format!(
+                        "{entry:?} has more than one `:` (write an IPv6 address as [addr]:port)"
+                    ));
+                }
+                Some((host, port)) => (host, Some(port)),
+                None => (entry, None),
+            }
+        };
+        if host.is_empty() {
+            return Err(format!("{entry:?} has an empty host"));
+        }
+        // A bracketed host was checked as an IPv6 address above.
+        if !entry.starts_with('[')
+            && !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+        {
+            return Err(format!("{host:?} in {entry:?} is not a host name"));
+        }
+        if let Some(port) = port {
+            match port.parse::<u16>() {
+                Ok(p) if p > 0 && port.chars().all(|c| c.is_ascii_digit()) => {}
+                _ => {
+                    return Err(format!(
+                        "the port {port:?} of {entry:?} is not a number from 1 to 65535"
+                    ));
+                }
+            }
+        }
+    }
+    if !chroot.is_empty()
+        && (chroot.contains("//")
+            || chroot.chars().any(char::is_control)
+            || chroot.split('/').skip(1).any(|p| p == "." || p == ".."))
+    {
+        return Err(format!(
+            "the chroot {chroot:?} is not a valid ZooKeeper path"
+        ));
+    }
+    Ok(())
+}
+
 fn check_root(config: &Config, root: &str, local: bool) -> Result<String, Error> {
     let wrong = |message: &str| Error::ConfigValue {
         key: KEY_ROOT.to_string(),
@@ -216,6 +286,16 @@ impl Settings {
                         key: KEY_CONNECTION.to_string(),
                         origin: config.origin(KEY_CONNECTION).map(PathBuf::from),
                         message: format!("{connection_string:?} is not a list of host:port"),
+                    });
+                }
+                if let Err(why) = check_connection_string(&hosts, &chroot) {
+                    return Err(Error::ConfigValue {
+                        key: KEY_CONNECTION.to_string(),
+                        origin: config.origin(KEY_CONNECTION).map(PathBuf::from),
+                        message: format!(
+                            "{connection_string:?} is not a ZooKeeper connection string: {why}; \
+                             expected host:port[,host:port...][/chroot], e.g. zk1:2181,zk2:2181/heron"
+                        ),
                     });
                 }
                 let connection_timeout = millis(config, KEY_ZK_CONNECTION_TIMEOUT, 30_000)?;
@@ -325,6 +405,51 @@ mod tests {
         assert_eq!(zk.operation_timeout, Duration::from_secs(30));
         assert!(zk.initialize_tree);
         assert_eq!(zk.acl, AclPolicy::Open);
+    }
+
+    #[test]
+    fn malformed_connection_strings_are_refused_at_once() {
+        for ok in [
+            "zk1:2181",
+            "zk1",
+            "a:1,b.example.com:65535/heron/x",
+            "[::1]:2181,127.0.0.1:2181",
+            "[::1]",
+            " zk_1:2181 , zk-2:2182",
+        ] {
+            let (hosts, chroot) = split_connection_string(ok.trim());
+            assert_eq!(check_connection_string(&hosts, &chroot), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("host:notaport,::::", "\"notaport\""),
+            ("zk1:", "the port \"\""),
+            ("zk1:0", "\"0\""),
+            ("zk1:65536", "\"65536\""),
+            ("zk1:+21", "\"+21\""),
+            (":2181", "empty host"),
+            ("zk1:2181,,zk2:2181", "host 2 is empty"),
+            ("zk1 x:2181", "not a host name"),
+            ("::1:2181", "more than one `:`"),
+            ("[::1:2181", "does not close"),
+            ("[nothex]:2181", "not an IPv6 address"),
+            ("zk1:2181/a//b", "chroot \"/a//b\""),
+            ("zk1:2181/a/../b", "chroot"),
+        ] {
+            let (hosts, chroot) = split_connection_string(bad);
+            let err = check_connection_string(&hosts, &chroot).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        let mut config = Config::new();
+        config.set_str(
+            KEY_CLASS,
+            "org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager",
+        );
+        config.set_str(KEY_ROOT, "/heron");
+        config.set_str(KEY_CONNECTION, "zk1:twenty");
+        let err = Settings::from_config(&config, None).unwrap_err();
+        assert_eq!(err.exit_code(), heron_common::ExitCode::BadInput);
+        assert!(err.to_string().contains(KEY_CONNECTION), "{err}");
+        assert!(err.to_string().contains("\"twenty\""), "{err}");
     }
 
     #[test]
