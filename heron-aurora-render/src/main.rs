@@ -286,15 +286,31 @@ fn read_input(path: &Path, what: &str) -> Result<String> {
                 "the {what} is `-` (stdin), but stdin is a terminal: pipe it in or give a file"
             )));
         }
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read the {what} from stdin"))?;
-        return Ok(text);
+        return utf8(bytes, "stdin", what);
     }
-    std::fs::read_to_string(path)
+    let bytes = std::fs::read(path)
         .map_err(|e| heron_common::Error::io("cannot read", path, e))
-        .with_context(|| format!("cannot read the {what}"))
+        .with_context(|| format!("cannot read the {what}"))?;
+    utf8(bytes, &path.display().to_string(), what)
+}
+
+/// Text that is not UTF-8 is bad input (exit 2): named by where it came from, the line and the
+/// byte offset of the first invalid byte, so the user can find it.
+fn utf8(bytes: Vec<u8>, source: &str, what: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        let byte = bytes.get(at).copied().unwrap_or_default();
+        bad(format!(
+            "the {what} {source} is not UTF-8 text: invalid byte 0x{byte:02x} at byte offset {at} \
+             (line {line}); save it as UTF-8"
+        ))
+    })
 }
 
 fn write_stdout(text: &str) -> Result<()> {
