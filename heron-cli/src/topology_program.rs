@@ -148,9 +148,7 @@ pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
 fn decode(bytes: &[u8], from: &Path) -> anyhow::Result<Definition> {
     // Required fields and Heron's checks (name, id, unique components, known input streams).
     let what = from.display().to_string();
-    let topology: Topology =
-        heron_common::defn::decode_message(bytes, heron_common::defn::TOPOLOGY_TYPE, &what)?;
-    heron_common::defn::validate_topology(&topology, &what)?;
+    let topology: Topology = heron_common::defn::decode_topology(bytes, &what)?;
     Ok(Definition {
         topology,
         bytes: bytes.to_vec(),

@@ -318,17 +318,22 @@ pub fn decode_message<M: prost::Message + Default>(
 pub fn read_topology(path: &Path) -> Result<Topology> {
     let bytes =
         std::fs::read(path).map_err(|e| Error::io("cannot read topology definition", path, e))?;
-    let what = path.display().to_string();
+    decode_topology(&bytes, &path.display().to_string())
+}
+
+/// Decodes and checks (as [`validate_topology`]) a `.defn`'s bytes; `what` names their source. An
+/// empty file gets its own message rather than "missing required fields".
+pub fn decode_topology(bytes: &[u8], what: &str) -> Result<Topology> {
     if bytes.is_empty() {
         return Err(Error::Decode {
-            what,
+            what: what.to_string(),
             message_type: TOPOLOGY_TYPE,
             message: "the file is empty; the topology program did not write its definition"
                 .to_string(),
         });
     }
-    let topology: Topology = decode_message(&bytes, TOPOLOGY_TYPE, &what)?;
-    validate_topology(&topology, &what)?;
+    let topology: Topology = decode_message(bytes, TOPOLOGY_TYPE, what)?;
+    validate_topology(&topology, what)?;
     Ok(topology)
 }
 
