@@ -4,11 +4,18 @@
 //! under a symlink the archive created, symlinks and hard links only to targets inside the folder,
 //! and only regular files, directories and links (no devices or FIFOs). Only then is the archive
 //! unpacked, a second pass with `tar`'s own `unpack_in` (which also refuses escapes).
+//!
+//! Size: both passes count the bytes of the unpacked tar stream as they read them (headers
+//! included; header sizes are never trusted), and stop past [`Limits::max_bytes`]; the first pass
+//! also counts entries. So a gzip bomb is refused by the first pass before anything is written,
+//! and an archive swapped between the passes still cannot write more than the limit.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use tar::{Archive, EntryType};
 
@@ -33,9 +40,80 @@ pub enum TarError {
         /// Why.
         reason: String,
     },
+    /// The archive unpacks to more bytes than allowed.
+    #[error(
+        "refusing {archive}: it unpacks to more than {limit} bytes (a gzip bomb?); if the topology \
+         really is that big, raise `{MAX_BYTES_KEY}` (e.g. --config-property {MAX_BYTES_KEY}=N)"
+    )]
+    TooBig {
+        /// The archive.
+        archive: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The archive has more entries than allowed.
+    #[error(
+        "refusing {archive}: it holds more than {limit} entries; if the topology really needs \
+         them, raise `{MAX_ENTRIES_KEY}` (e.g. --config-property {MAX_ENTRIES_KEY}=N)"
+    )]
+    TooManyEntries {
+        /// The archive.
+        archive: PathBuf,
+        /// The limit.
+        limit: u64,
+    },
 }
 
-fn open(archive: &Path) -> Result<Archive<Box<dyn Read>>, TarError> {
+/// Config key: the most bytes a topology archive may unpack to (tar stream, headers included).
+pub const MAX_BYTES_KEY: &str = "heron.cli.topology.archive.max.bytes";
+/// Config key: the most entries a topology archive may hold.
+pub const MAX_ENTRIES_KEY: &str = "heron.cli.topology.archive.max.entries";
+
+/// How much an archive may unpack to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of the unpacked tar stream.
+    pub max_bytes: u64,
+    /// Entries (files, folders, links).
+    pub max_entries: u64,
+}
+
+impl Default for Limits {
+    /// 8 GiB and 100,000 entries: far above any real topology, far below a full disk.
+    fn default() -> Self {
+        Limits {
+            max_bytes: 8 << 30,
+            max_entries: 100_000,
+        }
+    }
+}
+
+/// Counts what goes through and fails once past the limit; `tripped` tells the caller that an
+/// error from deep inside `tar` was this one.
+struct Counted<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+    tripped: Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            self.tripped.set(true);
+            return Err(std::io::Error::other("the archive exceeds its size limit"));
+        }
+        Ok(n)
+    }
+}
+
+/// Opens the archive behind a byte counter; the flag is set when the limit stopped a read.
+fn open(
+    archive: &Path,
+    max_bytes: u64,
+) -> Result<(Archive<Box<dyn Read>>, Rc<Cell<bool>>), TarError> {
     let io = |source| TarError::Io {
         archive: archive.to_path_buf(),
         source,
@@ -56,7 +134,34 @@ fn open(archive: &Path) -> Result<Archive<Box<dyn Read>>, TarError> {
     } else {
         Box::new(reader)
     };
-    Ok(Archive::new(inner))
+    let tripped = Rc::new(Cell::new(false));
+    let counted: Box<dyn Read> = Box::new(Counted {
+        inner,
+        read: 0,
+        limit: max_bytes,
+        tripped: Rc::clone(&tripped),
+    });
+    Ok((Archive::new(counted), tripped))
+}
+
+/// An I/O error of a pass: the size limit's own when it tripped.
+fn io_error(
+    archive: &Path,
+    limits: Limits,
+    tripped: &Cell<bool>,
+    source: std::io::Error,
+) -> TarError {
+    if tripped.get() {
+        TarError::TooBig {
+            archive: archive.to_path_buf(),
+            limit: limits.max_bytes,
+        }
+    } else {
+        TarError::Io {
+            archive: archive.to_path_buf(),
+            source,
+        }
+    }
 }
 
 /// Normalises a relative path lexically; `None` if it is absolute or climbs above its root.
@@ -77,17 +182,22 @@ fn normalise(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-/// Checks every entry (see the module docs) and returns the entry paths.
-pub fn check(archive: &Path) -> Result<Vec<PathBuf>, TarError> {
-    let io = |source| TarError::Io {
-        archive: archive.to_path_buf(),
-        source,
-    };
-    let mut ar = open(archive)?;
+/// Checks every entry (see the module docs) and the limits; returns the entry paths.
+pub fn check(archive: &Path, limits: Limits) -> Result<Vec<PathBuf>, TarError> {
+    let (mut ar, tripped) = open(archive, limits.max_bytes)?;
+    let io = |source| io_error(archive, limits, &tripped, source);
     let mut symlinks: BTreeSet<PathBuf> = BTreeSet::new();
     let mut paths = Vec::new();
+    let mut entries = 0u64;
     for entry in ar.entries().map_err(io)? {
         let entry = entry.map_err(io)?;
+        entries += 1;
+        if entries > limits.max_entries {
+            return Err(TarError::TooManyEntries {
+                archive: archive.to_path_buf(),
+                limit: limits.max_entries,
+            });
+        }
         let raw = entry.path().map_err(io)?.into_owned();
         let unsafe_entry = |reason: &str| TarError::Unsafe {
             archive: archive.to_path_buf(),
@@ -153,13 +263,10 @@ pub fn check(archive: &Path) -> Result<Vec<PathBuf>, TarError> {
 }
 
 /// Checks, then extracts into `dest` (which must exist).
-pub fn extract(archive: &Path, dest: &Path) -> Result<Vec<PathBuf>, TarError> {
-    let paths = check(archive)?;
-    let io = |source| TarError::Io {
-        archive: archive.to_path_buf(),
-        source,
-    };
-    let mut ar = open(archive)?;
+pub fn extract(archive: &Path, dest: &Path, limits: Limits) -> Result<Vec<PathBuf>, TarError> {
+    let paths = check(archive, limits)?;
+    let (mut ar, tripped) = open(archive, limits.max_bytes)?;
+    let io = |source| io_error(archive, limits, &tripped, source);
     ar.set_preserve_permissions(false);
     ar.set_overwrite(true);
     for entry in ar.entries().map_err(io)? {
@@ -224,7 +331,7 @@ mod tests {
         });
         let out = tmp.path().join("out");
         std::fs::create_dir(&out).unwrap();
-        let paths = extract(&a, &out).unwrap();
+        let paths = extract(&a, &out, Limits::default()).unwrap();
         assert_eq!(paths.len(), 3);
         assert_eq!(std::fs::read(out.join("libs/dep.jar")).unwrap(), b"dep");
         assert_eq!(std::fs::read(out.join("libs/alias.jar")).unwrap(), b"dep");
@@ -274,7 +381,9 @@ mod tests {
             let a = build(tmp.path(), name, |b| f(b));
             let out = tmp.path().join(format!("out-{name}"));
             std::fs::create_dir(&out).unwrap();
-            let err = extract(&a, &out).unwrap_err().to_string();
+            let err = extract(&a, &out, Limits::default())
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(reason), "{name}: {err}");
             assert_eq!(
                 std::fs::read_dir(&out).unwrap().count(),
@@ -286,6 +395,84 @@ mod tests {
     }
 
     #[test]
+    fn a_gzip_bomb_is_refused_before_anything_is_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        // 64 MiB of zeros in one entry whose header claims 1 KiB: the header is not trusted.
+        let bomb = tmp.path().join("bomb.tar.gz");
+        let mut enc = flate2::write::GzEncoder::new(
+            File::create(&bomb).unwrap(),
+            flate2::Compression::best(),
+        );
+        let mut h = tar::Header::new_gnu();
+        h.set_size(64 << 20);
+        h.set_mode(0o644);
+        h.set_path("big.jar").unwrap();
+        h.set_cksum();
+        std::io::Write::write_all(&mut enc, h.as_bytes()).unwrap();
+        std::io::copy(&mut std::io::repeat(0).take(64 << 20), &mut enc).unwrap();
+        enc.finish().unwrap();
+        assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+        let limits = Limits {
+            max_bytes: 1 << 20,
+            max_entries: 10,
+        };
+        let out = tmp.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let err = extract(&bomb, &out, limits).unwrap_err();
+        assert!(
+            matches!(err, TarError::TooBig { limit, .. } if limit == 1 << 20),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("bomb.tar.gz") && text.contains(MAX_BYTES_KEY),
+            "{text}"
+        );
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+        // Within the limit it extracts.
+        let ok = Limits {
+            max_bytes: 65 << 20,
+            max_entries: 10,
+        };
+        extract(&bomb, &out, ok).unwrap();
+        assert_eq!(
+            std::fs::metadata(out.join("big.jar")).unwrap().len(),
+            64 << 20
+        );
+    }
+
+    #[test]
+    fn too_many_entries_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = build(tmp.path(), "many.tar", |b| {
+            for i in 0..11 {
+                file(b, &format!("f{i}"), b"x");
+            }
+        });
+        let limits = Limits {
+            max_bytes: 1 << 20,
+            max_entries: 10,
+        };
+        let err = check(&a, limits).unwrap_err().to_string();
+        assert!(
+            err.contains("more than 10 entries") && err.contains(MAX_ENTRIES_KEY),
+            "{err}"
+        );
+        assert_eq!(
+            check(
+                &a,
+                Limits {
+                    max_entries: 11,
+                    ..limits
+                }
+            )
+            .unwrap()
+            .len(),
+            11
+        );
+    }
+
+    #[test]
     fn gzip_archives_are_read() {
         let tmp = tempfile::tempdir().unwrap();
         let plain = build(tmp.path(), "p.tar", |b| file(b, "t.jar", b"j"));
@@ -294,6 +481,9 @@ mod tests {
             flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
         std::io::copy(&mut File::open(&plain).unwrap(), &mut enc).unwrap();
         enc.finish().unwrap();
-        assert_eq!(check(&gz).unwrap(), vec![PathBuf::from("t.jar")]);
+        assert_eq!(
+            check(&gz, Limits::default()).unwrap(),
+            vec![PathBuf::from("t.jar")]
+        );
     }
 }

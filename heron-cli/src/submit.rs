@@ -447,6 +447,7 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
         state,
         role: &ctx.spec.role,
         environ: &ctx.spec.environ,
+        archive_limits: archive_limits(&ctx.config)?,
     })?;
     // A ready .defn keeps its own state; --deploy-deactivated still wins, as the program would do.
     let mut definition = definition;
@@ -587,6 +588,21 @@ fn package_is(ctx: &Ctx, name: &str, sha256: Option<&str>) -> bool {
             .unwrap_or(false),
         Err(_) => false,
     }
+}
+
+/// `heron.cli.topology.archive.max.{bytes,entries}`, or the defaults.
+fn archive_limits(
+    config: &heron_common::config::Config,
+) -> anyhow::Result<crate::safe_tar::Limits> {
+    let default = crate::safe_tar::Limits::default();
+    Ok(crate::safe_tar::Limits {
+        max_bytes: config
+            .get_u64(crate::safe_tar::MAX_BYTES_KEY)?
+            .unwrap_or(default.max_bytes),
+        max_entries: config
+            .get_u64(crate::safe_tar::MAX_ENTRIES_KEY)?
+            .unwrap_or(default.max_entries),
+    })
 }
 
 fn rollback(

@@ -97,6 +97,8 @@ pub struct ProgramInputs<'a> {
     pub role: &'a str,
     /// The environment.
     pub environ: &'a str,
+    /// How much a `.tar`/`.tar.gz` topology may unpack to.
+    pub archive_limits: safe_tar::Limits,
 }
 
 /// A topology definition and its serialized bytes.
@@ -173,7 +175,7 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
             let dir = inputs.work_dir.join("topology-files");
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
-            safe_tar::extract(&file, &dir)
+            safe_tar::extract(&file, &dir, inputs.archive_limits)
                 .map_err(|e| CodedError::new(ExitCode::BadInput, e.to_string()))?;
             let name = file
                 .file_name()
@@ -453,6 +455,7 @@ mod tests {
             state: TopologyState::Running,
             role: "r",
             environ: "e",
+            archive_limits: safe_tar::Limits::default(),
         };
         let err = define(&inputs).unwrap_err().to_string();
         assert!(
@@ -487,6 +490,7 @@ mod tests {
             state: TopologyState::Running,
             role: "r",
             environ: "e",
+            archive_limits: safe_tar::Limits::default(),
         };
         let err = define(&inputs).unwrap_err().to_string();
         assert!(
@@ -515,6 +519,7 @@ mod tests {
             state: TopologyState::Running,
             role: "r",
             environ: "e",
+            archive_limits: safe_tar::Limits::default(),
         };
         let started = Instant::now();
         let err = define(&inputs).unwrap_err();

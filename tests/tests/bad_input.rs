@@ -15,7 +15,8 @@
 //! - `env:` `K=V` for the child (repeatable);
 //! - `conf:` a file of the case copied over `{conf}/devcluster/<same name>` (repeatable);
 //! - `generate:` `FILE KIND SIZE` writes a big input at run time instead of committing it, KIND one of
-//!   `random` (seeded bytes), `yaml-long-value`, `yaml-deep-nesting`, `yaml-many-keys`, `python-unclosed`;
+//!   `random` (seeded bytes), `yaml-long-value`, `yaml-deep-nesting`, `yaml-many-keys`, `python-unclosed`,
+//!   `tar-gz-bomb` (a `.tar.gz` whose one entry `t.jar` is SIZE zero bytes: tiny packed, huge unpacked);
 //! - `exit:` the expected exit code;
 //! - `stderr:` a fragment stderr must contain (repeatable; all must appear);
 //! - `timeout:` seconds before the case counts as hung (default 60);
@@ -221,6 +222,37 @@ fn generate(kind: &str, size: usize) -> Result<Vec<u8>, String> {
             v.extend(std::iter::repeat_n(b'a', size));
             v.push(b'\n');
             v
+        }
+        // One tar entry `t.jar` of `size` zeros, gzipped (about 1,000 times smaller).
+        "tar-gz-bomb" => {
+            let mut header = [0u8; 512];
+            header[..5].copy_from_slice(b"t.jar");
+            header[100..108].copy_from_slice(b"0000644\0");
+            header[108..116].copy_from_slice(b"0000000\0");
+            header[116..124].copy_from_slice(b"0000000\0");
+            header[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+            header[136..148].copy_from_slice(b"00000000000\0");
+            header[156] = b'0';
+            header[257..263].copy_from_slice(b"ustar\0");
+            header[263..265].copy_from_slice(b"00");
+            // The checksum is summed with its own field as spaces.
+            header[148..156].copy_from_slice(b"        ");
+            let sum: u32 = header.iter().map(|b| u32::from(*b)).sum();
+            header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            let zeros = vec![0u8; 1 << 20];
+            let padded = size.div_ceil(512) * 512 + 1024; // data, its padding, the end blocks
+            let write = |gz: &mut flate2::write::GzEncoder<Vec<u8>>, b: &[u8]| {
+                gz.write_all(b).map_err(|e| e.to_string())
+            };
+            write(&mut gz, &header)?;
+            let mut left = padded;
+            while left > 0 {
+                let n = left.min(zeros.len());
+                write(&mut gz, &zeros[..n])?;
+                left -= n;
+            }
+            gz.finish().map_err(|e| e.to_string())?
         }
         other => return Err(format!("unknown generate kind `{other}`")),
     })
