@@ -30,10 +30,12 @@ fn init_tracing(verbose: bool) {
     } else {
         "heron_statemgr=warn,zookeeper_client=off"
     };
-    tracing_subscriber::fmt()
+    // Colour codes only on a terminal: a log captured through a pipe or a file stays plain text.
+    let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
         .without_time()
-        .init();
+        .try_init();
 }

@@ -186,6 +186,11 @@ fn submit_and_kill_with_verbose_show_no_secret_anywhere() {
     secrets.assert_absent("heron submit --verbose stdout", &text(&out.stdout));
     secrets.assert_absent("heron submit --verbose stderr", &text(&out.stderr));
     assert!(
+        !text(&out.stderr).contains("\x1b["),
+        "colour codes in heron submit --verbose written to a pipe: {:?}",
+        text(&out.stderr)
+    );
+    assert!(
         text(&out.stderr).contains("heron-uploader"),
         "--verbose shows no child command line: {}",
         text(&out.stderr)
@@ -423,6 +428,16 @@ fn wrong_or_unreachable_credentials_fail_without_echoing_them() {
         assert_eq!(code(&out), want, "{what}: {}", describe(&out));
         assert!(leaks.is_empty(), "{what}: {leaks:#?}");
         secrets.assert_absent(what, &describe(&out));
+        // stderr is a pipe here, not a terminal: the --verbose log must be plain text.
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("DEBUG") || err.contains("INFO"),
+            "{what}: no --verbose log to check: {err}"
+        );
+        assert!(
+            !err.contains("\x1b["),
+            "{what}: colour codes in a --verbose log written to a pipe: {err:?}"
+        );
     }
 }
 
@@ -463,11 +478,9 @@ fn a_wrong_zookeeper_password_is_denied_without_echoing_it() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
 }
 
-/// OPEN BUG (heron-cli package.rs), kept as a strict expectation of today's behaviour: the package
-/// carries `heron-conf/` = the cluster's conf folder as is (as Heron's does), so S3 keys and the
-/// ZooKeeper password kept in `uploader.yaml` / `statemgr.yaml` are uploaded inside the package
-/// and fetched onto every Aurora host. Heron's runtime needs neither. When the package stops
-/// carrying them, this test fails: then turn it into `assert!(!leaked)` and drop "OPEN BUG".
+/// The package carries `heron-conf/` = the cluster's conf folder (as Heron's does), but not the S3
+/// keys or the ZooKeeper password kept in `uploader.yaml` / `statemgr.yaml`: it is fetched onto
+/// every Aurora host, and Heron's runtime needs neither (docs/cli.md, Package).
 #[test]
 fn secrets_in_the_cluster_config_stay_out_of_the_uploaded_package() {
     let root = format!("/{}", unique_name("secpkg"));
