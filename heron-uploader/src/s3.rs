@@ -51,6 +51,10 @@ pub struct S3 {
     parts_in_flight: usize,
     uri_scheme: S3UriScheme,
     cleanup: Cleanup,
+    /// For error text: connect, answer (read) and attempt timeouts.
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    attempt_timeout: Duration,
 }
 
 /// What HEAD says of an object.
@@ -142,8 +146,12 @@ impl S3 {
                     .with_max_backoff(Duration::from_secs(10)),
             )
             .timeout_config(
+                // Connect alone is not enough: a server that accepts and never answers would
+                // hang the upload (and `heron` until its stage timeout).
                 aws_config::timeout::TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
+                    .connect_timeout(s.connect_timeout)
+                    .read_timeout(s.read_timeout)
+                    .operation_attempt_timeout(s.attempt_timeout)
                     .build(),
             );
         match (&s.region, &s.endpoint) {
@@ -202,6 +210,9 @@ impl S3 {
             parts_in_flight: s.parts_in_flight,
             uri_scheme: s.uri_scheme,
             cleanup,
+            connect_timeout: s.connect_timeout,
+            read_timeout: s.read_timeout,
+            attempt_timeout: s.attempt_timeout,
         })
     }
 
@@ -294,9 +305,25 @@ impl S3 {
                     Error::Failed(format!("{what}: {said}"))
                 }
             }
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Error::Unavailable(
-                format!("{what}: cannot reach S3 at {}: {detail}", self.where_()),
-            ),
+            SdkError::TimeoutError(_) => Error::Unavailable(format!(
+                "{what}: S3 at {} did not finish a request within {} ms ({}): {detail}",
+                self.where_(),
+                self.attempt_timeout.as_millis(),
+                settings::S3_ATTEMPT_TIMEOUT
+            )),
+            SdkError::DispatchFailure(df) if df.is_timeout() => Error::Unavailable(format!(
+                "{what}: S3 at {} did not answer in time (connect {} ms: {}, answer {} ms: {}); \
+                 check that the server is up and not overloaded: {detail}",
+                self.where_(),
+                self.connect_timeout.as_millis(),
+                settings::S3_CONNECT_TIMEOUT,
+                self.read_timeout.as_millis(),
+                settings::S3_READ_TIMEOUT
+            )),
+            SdkError::DispatchFailure(_) => Error::Unavailable(format!(
+                "{what}: cannot reach S3 at {}: {detail}",
+                self.where_()
+            )),
             _ => Error::Failed(format!("{what}: {detail}")),
         }
     }

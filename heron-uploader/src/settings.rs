@@ -40,6 +40,14 @@ pub const S3_PART_SIZE: &str = "heron.uploader.s3.part.size.bytes";
 pub const S3_PARTS_IN_FLIGHT: &str = "heron.uploader.s3.parts.in.flight";
 /// Ours: attempts per request, with exponential backoff (default 5).
 pub const S3_MAX_ATTEMPTS: &str = "heron.uploader.s3.max.attempts";
+/// Ours: how long to wait for a TCP/TLS connection to S3, in ms (default 10,000).
+pub const S3_CONNECT_TIMEOUT: &str = "heron.uploader.s3.connect.timeout.ms";
+/// Ours: how long a request may wait for S3's answer once sent, in ms (default 60,000): a stalled
+/// server ends the run (exit 5) instead of hanging it.
+pub const S3_READ_TIMEOUT: &str = "heron.uploader.s3.read.timeout.ms";
+/// Ours: the most one attempt of one request (one part's upload included) may take, in ms
+/// (default 900,000): it must cover a part's upload at the slowest bandwidth expected.
+pub const S3_ATTEMPT_TIMEOUT: &str = "heron.uploader.s3.attempt.timeout.ms";
 /// Ours: which URI `upload` prints: `https` (Heron's, default) or `s3`.
 pub const S3_PACKAGE_URI_SCHEME: &str = "heron.uploader.s3.package.uri.scheme";
 
@@ -168,6 +176,12 @@ pub struct S3Settings {
     pub parts_in_flight: usize,
     /// Attempts per request.
     pub max_attempts: u32,
+    /// Connect timeout.
+    pub connect_timeout: std::time::Duration,
+    /// Wait for an answer once a request is sent.
+    pub read_timeout: std::time::Duration,
+    /// One attempt of one request, from start to end.
+    pub attempt_timeout: std::time::Duration,
     /// Which URI to print.
     pub uri_scheme: S3UriScheme,
 }
@@ -343,6 +357,21 @@ fn s3(config: &Config) -> Result<S3Settings> {
         });
     }
     let max_attempts = config.get_u64(S3_MAX_ATTEMPTS)?.unwrap_or(5).clamp(1, 20) as u32;
+    let millis = |key: &str, default: u64| -> Result<std::time::Duration, Error> {
+        let ms = config.get_u64(key)?.unwrap_or(default);
+        if ms == 0 {
+            return Err(Error::ConfigValue {
+                key: key.to_string(),
+                origin: config.origin(key).map(|p| p.to_path_buf()),
+                message: "0 ms would fail every request; give a number of milliseconds above 0"
+                    .to_string(),
+            });
+        }
+        Ok(std::time::Duration::from_millis(ms))
+    };
+    let connect_timeout = millis(S3_CONNECT_TIMEOUT, 10_000)?;
+    let read_timeout = millis(S3_READ_TIMEOUT, 60_000)?;
+    let attempt_timeout = millis(S3_ATTEMPT_TIMEOUT, 900_000)?;
     let uri_scheme = match text(config, S3_PACKAGE_URI_SCHEME)?.as_deref() {
         None | Some("https") | Some("http") => S3UriScheme::Https,
         Some("s3") => S3UriScheme::S3,
@@ -376,6 +405,9 @@ fn s3(config: &Config) -> Result<S3Settings> {
         part_size,
         parts_in_flight: parts_in_flight as usize,
         max_attempts,
+        connect_timeout,
+        read_timeout,
+        attempt_timeout,
         uri_scheme,
     })
 }

@@ -289,3 +289,69 @@ fn s3_errors_and_stalls_during_kill_warn_and_a_second_kill_deletes_the_package()
     }
     eprintln!("S3 kill faults injected: {injected}, survived: {injected}");
 }
+
+/// The uploader on its own (no `heron` stage timeout around it) against a server that accepts
+/// and never answers: its read timeout must end the run with exit 5 naming the endpoint, well
+/// before anything else would.
+#[test]
+fn a_stalled_s3_server_ends_the_uploader_alone_with_exit_5() {
+    let t = s3_stand();
+    t.proxy.set(STALL);
+    let dir = heron_tests::TestDir::new();
+    let package = dir.write("p.tar.gz", b"package bytes");
+    let mut cmd = heron_tests::bin_command("heron-uploader");
+    cmd.arg("--config-path")
+        .arg(&t.stand.conf)
+        .args([
+            "--cluster",
+            e2e_support::CLUSTER,
+            "--role",
+            e2e_support::ROLE,
+            "--environ",
+            e2e_support::ENV,
+            "--config-property",
+            "heron.uploader.s3.read.timeout.ms=1500",
+            "--config-property",
+            "heron.uploader.s3.max.attempts=1",
+            "upload",
+            "--topology",
+            &unique_name("S3Stall").replace('-', "_"),
+        ])
+        .arg(&package)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let started = std::time::Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    // Not `run`: a hang must fail this test, not block it for the proxy's 600 s.
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("heron-uploader still hangs after 30 s on a stalled S3 server");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let took = started.elapsed();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        t.proxy.faulted.load(Ordering::SeqCst) > 0,
+        "the stall never reached the uploader: {err}"
+    );
+    assert_eq!(status.code(), Some(5), "{err}");
+    assert!(
+        err.contains(&t.proxy.endpoint()),
+        "the endpoint is not named: {err}"
+    );
+    assert!(
+        err.contains("heron.uploader.s3.read.timeout.ms"),
+        "the timeout key is not named: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    eprintln!("stalled S3: heron-uploader gave up after {took:?}: {err}");
+}
