@@ -109,11 +109,11 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Opens the archive behind a byte counter; the flag is set when the limit stopped a read.
-fn open(
-    archive: &Path,
-    max_bytes: u64,
-) -> Result<(Archive<Box<dyn Read>>, Rc<Cell<bool>>), TarError> {
+/// An archive reader and the flag its byte counter sets when the limit stopped a read.
+type Counting = (Archive<Box<dyn Read>>, Rc<Cell<bool>>);
+
+/// Opens the archive behind a byte counter.
+fn open(archive: &Path, max_bytes: u64) -> Result<Counting, TarError> {
     let io = |source| TarError::Io {
         archive: archive.to_path_buf(),
         source,
