@@ -48,7 +48,7 @@ start_hdfs_bg() { # launches the MiniDFSCluster JVM; readiness is checked by wai
     HDFS_T0=$(now_ms)
     setsid java -Xmx768m -XX:+UseSerialGC -cp "$build/minidfs-1.0.jar:$(cat "$build/runtime.classpath")" \
         heronrs.minidfs.MiniDfs --base-dir "$dir/base" --conf-dir "$dir/conf" \
-        >"$dir/minidfs.out" 2>"$dir/minidfs.log" </dev/null &
+        >"$dir/minidfs.out" 2>"$dir/minidfs.log" </dev/null 8>&- &
     echo $! >"$dir/minidfs.pid"
 }
 
@@ -76,7 +76,7 @@ start_s3() {
     t0=$(now_ms)
     # s3s-fs takes its keys only as arguments; these are throwaway keys for a loopback test server.
     setsid "$S3S_BIN" --host 127.0.0.1 --port "$port" --access-key "$S3_ACCESS_KEY" --secret-key "$S3_SECRET_KEY" \
-        "$dir/data" >"$dir/s3s-fs.log" 2>&1 </dev/null &
+        "$dir/data" >"$dir/s3s-fs.log" 2>&1 </dev/null 8>&- &
     echo $! >"$dir/s3s-fs.pid"
     wait_listening "$port" "$dir/s3s-fs.pid" "$dir/s3s-fs.log" "s3s-fs" 30
     S3_URL="http://127.0.0.1:$port"
@@ -85,7 +85,7 @@ start_s3() {
 
 start_zk() {
     local line
-    ZK_CONNECT=$("$SCRIPTS_DIR/zk.sh" start "$SERVICES/zk" 2>"$SERVICES/zk-start.log") ||
+    ZK_CONNECT=$("$SCRIPTS_DIR/zk.sh" start "$SERVICES/zk" 2>"$SERVICES/zk-start.log" 8>&-) ||
         { cat "$SERVICES/zk-start.log" >&2; die "ZooKeeper did not start"; }
     line=$(tail -n 1 "$SERVICES/zk-start.log")
     say_out "$line"
@@ -174,9 +174,17 @@ cmd_status() {
     return $rc
 }
 
+# One start or stop at a time per services dir (two shells, or a test run and a developer). The servers
+# are started with fd 8 closed, or they would hold the lock for as long as they run.
+lock() {
+    mkdir -p "$SERVICES"
+    exec 8>"$SERVICES/.lock"
+    flock 8
+}
+
 case "${1:-}" in
-start) cmd_start ;;
-stop) cmd_stop ;;
+start) lock && cmd_start ;;
+stop) lock && cmd_stop ;;
 env) cmd_env ;;
 status) cmd_status ;;
 *) usage ;;
