@@ -18,7 +18,7 @@ BUILD="$JAVA_DIR/build/curator-lock"
     die "the Curator lock peer is not built ($BUILD missing); run scripts/install.sh"
 
 if [[ $# -ne 4 || ! "${1:-}" =~ ^(hold|try)$ ]]; then
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 
