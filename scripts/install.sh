@@ -42,6 +42,8 @@ command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v flock >/dev/null || missing+=(util-linux)
+# /usr/bin/time -v measures peak RSS in the uploader's 1 GiB tests and in the benchmarks.
+[[ -x /usr/bin/time ]] || missing+=(time)
 if ((${#missing[@]})); then
     apt_install "${missing[@]}"
     say "toolchains: installed ${missing[*]}"
