@@ -296,11 +296,11 @@ pub fn build(inputs: &PackageInputs<'_>, dest: &Path) -> anyhow::Result<u64> {
         .with_context(|| format!("cannot write {}", dest.display()))?;
     buf.flush()
         .with_context(|| format!("cannot write {}", dest.display()))?;
-    let file = buf
-        .into_inner()
+    // No fsync: the package is a temp file that is uploaded at once and removed when `heron`
+    // exits, so a machine crash loses the submit with it anyway. The sync cost a synchronous
+    // write-back of the whole package (BENCHMARKS.md, speed work).
+    buf.into_inner()
         .map_err(|e| e.into_error())
-        .with_context(|| format!("cannot write {}", dest.display()))?;
-    file.sync_all()
         .with_context(|| format!("cannot write {}", dest.display()))?;
     Ok(std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0))
 }

@@ -4,7 +4,7 @@
 //! on its own thread, and the members are written in order. Concatenated members are a valid gzip
 //! file (RFC 1952 §2.2): `tar zxf`, `gzip -d`, Python's `gzip`, Java's `GZIPInputStream` and
 //! `flate2::MultiGzDecoder` read them as one stream. Chunks that do not compress (a jar is already
-//! deflated) are stored (deflate level 0), which costs little more than a copy and a CRC; the test
+//! deflated) are written as stored deflate blocks by `stored_member`, a copy and a CRC; the test
 //! is a trial compression of the chunk's first 64 KiB.
 
 use std::collections::VecDeque;
@@ -20,22 +20,57 @@ const STORE_RATIO: f64 = 0.95;
 
 fn gzip_member(data: &[u8]) -> io::Result<Vec<u8>> {
     let probe = &data[..data.len().min(PROBE)];
-    let level = {
+    let packed = {
         let mut enc = flate2::write::DeflateEncoder::new(
             Vec::with_capacity(probe.len()),
             flate2::Compression::fast(),
         );
         enc.write_all(probe)?;
-        let packed = enc.finish()?;
-        if (packed.len() as f64) > (probe.len() as f64) * STORE_RATIO {
-            flate2::Compression::none()
-        } else {
-            flate2::Compression::fast()
-        }
+        enc.finish()?
     };
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 2 + 64), level);
+    if (packed.len() as f64) > (probe.len() as f64) * STORE_RATIO {
+        // Written here rather than by flate2 at level 0: miniz_oxide's level 0 still runs its
+        // block pipeline (430 ms per 200 MB on this project's bench machine); a copy and a CRC
+        // take 11 ms (BENCHMARKS.md, speed work).
+        return Ok(stored_member(data));
+    }
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 64),
+        flate2::Compression::fast(),
+    );
     enc.write_all(data)?;
     enc.finish()
+}
+
+/// Payload of one stored deflate block (RFC 1951 §3.2.4: LEN is 16 bits).
+const STORED_BLOCK: usize = 65_535;
+
+/// A gzip member whose deflate stream is stored blocks: the bytes as they are, framed, with
+/// their CRC-32 and size (RFC 1952).
+fn stored_member(data: &[u8]) -> Vec<u8> {
+    let blocks = data.len().div_ceil(STORED_BLOCK).max(1);
+    let mut out = Vec::with_capacity(10 + blocks * 5 + data.len() + 8);
+    // Magic, deflate, no flags, mtime 0 (reproducible), no extra flags, OS unknown: as flate2.
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    if data.is_empty() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    let mut rest = data.chunks(STORED_BLOCK).peekable();
+    while let Some(block) = rest.next() {
+        let last = u8::from(rest.peek().is_none());
+        // chunks() yields at most STORED_BLOCK (65,535) bytes, so the length fits in 16 bits.
+        let len = block.len() as u16;
+        out.push(last);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE is the size modulo 2^32 (a member holds one chunk, far below that).
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
 }
 
 /// The parallel writer. Call [`ParallelGz::finish`]; dropping it loses the tail.
@@ -158,6 +193,32 @@ mod tests {
         assert_eq!(out, data);
         // The noise is stored (a little over its size), the 'a's shrink to almost nothing.
         assert!(size < CHUNK * 2 + 12345 + (64 << 10), "{size}");
+    }
+
+    #[test]
+    fn stored_members_are_exact_gzip() {
+        for data in [
+            Vec::new(),
+            b"x".to_vec(),
+            noise(STORED_BLOCK, 5),
+            noise(CHUNK + 3, 9),
+        ] {
+            let gz = stored_member(&data);
+            let blocks = data.len().div_ceil(STORED_BLOCK).max(1);
+            assert_eq!(gz.len(), 18 + blocks * 5 + data.len());
+            // One member alone: the single-member decoder must read it whole.
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(gz.as_slice())
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, data);
+        }
+        // Noise takes the stored path, text does not.
+        assert_eq!(
+            gzip_member(&noise(CHUNK, 1)).unwrap().len(),
+            stored_member(&noise(CHUNK, 1)).len()
+        );
+        assert!(gzip_member(&b"text ".repeat(100_000)).unwrap().len() < 10_000);
     }
 
     #[test]

@@ -568,8 +568,8 @@ enum Waited {
 }
 
 fn wait(child: &mut Child, timeout: Duration) -> Result<i32, Waited> {
-    let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_millis(2);
+    let started = Instant::now();
+    let deadline = started + timeout;
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return Ok(status.code().unwrap_or(1)),
@@ -586,8 +586,15 @@ fn wait(child: &mut Child, timeout: Duration) -> Result<i32, Waited> {
             let _ = child.wait();
             return Err(Waited::TimedOut);
         }
+        // Stages take a few milliseconds: a doubling pause (2, 4, 8 ms...) left each of a submit's
+        // five sequential children waited on for up to twice its run time. Poll every millisecond
+        // for the first 200 ms (a cheap syscall), then every 25 ms.
+        let pause = if started.elapsed() < Duration::from_millis(200) {
+            Duration::from_millis(1)
+        } else {
+            Duration::from_millis(25)
+        };
         std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(25));
     }
 }
 
