@@ -44,6 +44,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 command -v flock >/dev/null || missing+=(util-linux)
 # /usr/bin/time -v measures peak RSS in the uploader's 1 GiB tests and in the benchmarks.
 [[ -x /usr/bin/time ]] || missing+=(time)
+# jq: examples/pipeline.sh reads the dry-run plan with it (tests/tests/examples.rs runs that script).
+command -v jq >/dev/null || missing+=(jq)
 if ((${#missing[@]})); then
     apt_install "${missing[@]}"
     say "toolchains: installed ${missing[*]}"
