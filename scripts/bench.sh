@@ -154,6 +154,7 @@ make_cluster() { # make_cluster NAME STATEMGR(localfs|zk) UPLOADER(localfs|s3|hd
 }
 make_cluster local localfs localfs
 make_cluster zk zk localfs
+make_cluster zkscale zk localfs # the scale test's own ZooKeeper root: only its topologies
 make_cluster s3 localfs s3
 make_cluster hdfs localfs hdfs
 
@@ -378,21 +379,21 @@ if want scale; then
         t0=$(now_ms)
         # Two at a time (two cores); each is a real `heron submit`.
         xargs -P 2 -I{} sh -c "sed 's/^name: WordCount/name: {}/' $W/wc.yaml > $W/{}.yaml &&
-            ${HERON[*]} submit --config-path $CONF zk/$ROLE/$ENVIRON $W/{}.yaml - >/dev/null 2>>$W/scale.err && rm -f $W/{}.yaml" \
+            ${HERON[*]} submit --config-path $CONF zkscale/$ROLE/$ENVIRON $W/{}.yaml - >/dev/null 2>>$W/scale.err && rm -f $W/{}.yaml" \
             <"$names" || die "submitting $n topologies failed: $(tail -n 5 "$W/scale.err")"
         note "scale_submit_seconds_$n" "$(elapsed "$t0")"
-        got=$("$REL/heron-statemgr" --config-path "$CONF" --cluster zk list --format json |
+        got=$("$REL/heron-statemgr" --config-path "$CONF" --cluster zkscale list --format json |
             python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
         [[ "$got" == "$n" ]] || die "after submitting $n topologies, list shows $got"
-        bench "scale-list-$n" 10 1 "" "$REL/heron-statemgr --config-path $CONF --cluster zk list"
+        bench "scale-list-$n" 10 1 "" "$REL/heron-statemgr --config-path $CONF --cluster zkscale list"
         # The scripted kill: one `heron kill` per topology, in sequence, as an operator's loop does.
         t0=$(now_ms)
         while read -r t; do
-            "${HERON[@]}" kill --config-path "$CONF" "zk/$ROLE/$ENVIRON" "$t" >/dev/null 2>>"$W/scale.err" ||
+            "${HERON[@]}" kill --config-path "$CONF" "zkscale/$ROLE/$ENVIRON" "$t" >/dev/null 2>>"$W/scale.err" ||
                 die "heron kill $t failed: $(tail -n 5 "$W/scale.err")"
         done <"$names"
         note "scale_kill_seconds_$n" "$(elapsed "$t0")"
-        got=$("$REL/heron-statemgr" --config-path "$CONF" --cluster zk list --format json |
+        got=$("$REL/heron-statemgr" --config-path "$CONF" --cluster zkscale list --format json |
             python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
         [[ "$got" == "0" ]] || die "after killing $n topologies, list still shows $got"
     done
