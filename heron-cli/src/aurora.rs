@@ -93,6 +93,8 @@ impl<'a> Aurora<'a> {
                 }
                 Err(e) if no_job(&e.message) => return Ok(Killed::NoJob),
                 Err(e) if e.code == heron_common::ExitCode::Interrupted => return Err(e),
+                // A usage error or a refused request fails the same way every time.
+                Err(e) if !retryable(&e) => return Err(e),
                 Err(e) => {
                     if attempt < attempts {
                         eprintln!(
@@ -213,6 +215,23 @@ impl<'a> Aurora<'a> {
     }
 }
 
+/// Aurora client exit statuses that another try cannot change: 2 usage (argparse), 3 invalid
+/// configuration, 5 invalid command, 6 invalid parameter, 8 permission violation, 30 auth error.
+/// Others (1, 4 command failure, 7 network, 9 timeout, 10 API/scheduler error, 20 unknown, a
+/// signal) may pass on a later try.
+const FINAL_STATUSES: &[i32] = &[2, 3, 5, 6, 8, 30];
+
+/// Whether a failed `aurora` call is worth another try.
+fn retryable(e: &StageError) -> bool {
+    match e.status {
+        Some(status) => !FINAL_STATUSES.contains(&status),
+        // Killed by a signal or timed out: may pass. Not started at all (no client): will not.
+        None => {
+            e.code != heron_common::ExitCode::NotFound && e.code != heron_common::ExitCode::Denied
+        }
+    }
+}
+
 /// Active instance ids in `aurora job status --write-json` output: Aurora's own form (job
 /// objects with `active` tasks carrying `assignedTask.instanceId`) or a list of job records with
 /// `instances[].id` (the test stand-in, docs/aurora-standin.md).
@@ -297,6 +316,26 @@ mod tests {
             vec![0, 1, 2]
         );
         assert!(instance_ids(&serde_json::json!({"error": "No matching jobs found"})).is_empty());
+    }
+
+    #[test]
+    fn only_failures_that_can_pass_are_retried() {
+        let err = |status: Option<i32>, code: heron_common::ExitCode| StageError {
+            step: "aurora job killall".into(),
+            program: "aurora".into(),
+            code,
+            status,
+            message: "x".into(),
+        };
+        let failed = heron_common::ExitCode::Failed;
+        for s in [2, 3, 5, 6, 8, 30] {
+            assert!(!retryable(&err(Some(s), failed)), "exit {s} is final");
+        }
+        for s in [1, 4, 7, 9, 10, 20] {
+            assert!(retryable(&err(Some(s), failed)), "exit {s} may pass");
+        }
+        assert!(retryable(&err(None, heron_common::ExitCode::Unavailable)));
+        assert!(!retryable(&err(None, heron_common::ExitCode::NotFound)));
     }
 
     #[test]

@@ -310,6 +310,32 @@ fn core_package_check(ctx: &Ctx) -> Check {
         }
         Err(e) => return Check::fail(ID, crate::exit_code(&e), format!("{e:#}"), "fix the config"),
     };
+    let check = fetch_check(ctx, &uri);
+    match check.status {
+        // Nothing fetches the package when the stand-in takes Aurora's place; a bad URI is
+        // still a config error worth fixing.
+        Status::Fail(code) if code != ExitCode::BadInput && uses_standin(ctx) => Check::skip(
+            ID,
+            format!(
+                "not checked: the Aurora stand-in runs nothing; a real cluster needs the core package at {uri} ({})",
+                check.detail
+            ),
+        ),
+        _ => check,
+    }
+}
+
+/// Whether the `aurora` client in use is the workspace's stand-in.
+fn uses_standin(ctx: &Ctx) -> bool {
+    ctx.aurora
+        .as_ref()
+        .is_some_and(|a| a.standin || stages::is_aurora_standin(&a.path))
+}
+
+/// Whether the Aurora agents could fetch the core package at `uri`.
+fn fetch_check(ctx: &Ctx, uri: &str) -> Check {
+    const ID: &str = "core-package";
+    let uri = uri.to_string();
     let scheme = uri.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     match scheme.as_deref() {
         Some("file") => file_uri_check(&uri),
@@ -820,10 +846,7 @@ fn state_check(ctx: &Ctx) -> Check {
 fn aurora_check(ctx: &Ctx) -> Check {
     const ID: &str = "aurora";
     // A client named by HERON_AURORA_BIN or the config key was not asked at setup.
-    let standin = ctx
-        .aurora
-        .as_ref()
-        .is_some_and(|a| a.standin || stages::is_aurora_standin(&a.path));
+    let standin = uses_standin(ctx);
     match &ctx.aurora {
         // The stand-in refuses to run without its state folder: as good as no client.
         Some(a) if a.is_fallback() && ctx.standin_state_dir.is_none() => Check::fail(

@@ -3,7 +3,8 @@
 //! With no `--config-path` and no `~/.heron/conf/local/`, `heron ... local` uses a cluster config
 //! compiled into the binary: state as files under `~/.herondata/repository/state/local`, packages
 //! copied under `~/.herondata/repository/topologies/local/ROLE/TOPOLOGY`, Aurora as the scheduler
-//! (the render stage's built-in job template), role and environment optional.
+//! (the job template is `heron.aurora`, the render stage's built-in one), role and environment
+//! optional. The files are the repository's `conf/local/` folder, compiled in.
 //!
 //! The stages take `--config-path` and the package carries the cluster folder as `heron-conf/`, so
 //! the built-in folder is written to `~/.herondata/conf/local/` before use. It is rewritten on every
@@ -20,17 +21,26 @@ use heron_common::error::CodedError;
 /// The name of the built-in cluster.
 pub const LOCAL: &str = "local";
 
-/// The built-in folder's files: ours, then Heron's runtime files that travel in the package
-/// (shared with the release's conf/local folder).
+/// The built-in folder's files: the repository's `conf/local` config files, one source of truth
+/// (heron-common's `conf_folders` test checks that folder; its README stays behind).
 const FILES: &[(&str, &str)] = &[
-    ("client.yaml", include_str!("../conf/local/client.yaml")),
-    ("packing.yaml", include_str!("../conf/local/packing.yaml")),
+    ("client.yaml", include_str!("../../conf/local/client.yaml")),
+    (
+        "packing.yaml",
+        include_str!("../../conf/local/packing.yaml"),
+    ),
     (
         "scheduler.yaml",
-        include_str!("../conf/local/scheduler.yaml"),
+        include_str!("../../conf/local/scheduler.yaml"),
     ),
-    ("statemgr.yaml", include_str!("../conf/local/statemgr.yaml")),
-    ("uploader.yaml", include_str!("../conf/local/uploader.yaml")),
+    (
+        "statemgr.yaml",
+        include_str!("../../conf/local/statemgr.yaml"),
+    ),
+    (
+        "uploader.yaml",
+        include_str!("../../conf/local/uploader.yaml"),
+    ),
     (
         "heron_internals.yaml",
         include_str!("../../conf/local/heron_internals.yaml"),
@@ -46,6 +56,11 @@ const FILES: &[(&str, &str)] = &[
     (
         "downloader.yaml",
         include_str!("../../conf/local/downloader.yaml"),
+    ),
+    // Equal to heron-aurora-render's built-in template (tests/tests/examples.rs checks it).
+    (
+        "heron.aurora",
+        include_str!("../../conf/local/heron.aurora"),
     ),
 ];
 

@@ -317,6 +317,26 @@ pub fn scheduler_properties(config: &Config) -> Vec<String> {
     }
 }
 
+/// The template file to pass to the render stage, or `None` for its built-in template.
+///
+/// A template the user named (`heron.scheduler.job.template`, or an alternate one through
+/// `heron.scheduler.properties`) is always passed, so a missing file is an error naming it. The
+/// default `<conf>/heron.aurora` is passed only when it exists: a folder without one renders
+/// the built-in template, as `heron-aurora-render` itself would.
+pub fn chosen_template(
+    local_config: &Config,
+    cluster_conf_dir: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let named = matches!(
+        local_config.get_str("heron.scheduler.job.template"),
+        Ok(Some(v)) if !v.trim().is_empty()
+    ) || scheduler_properties(local_config)
+        .first()
+        .is_some_and(|first| !first.is_empty());
+    let path = template_path(local_config, cluster_conf_dir);
+    (named || path.is_file()).then_some(path)
+}
+
 /// The job template: `heron.scheduler.job.template`, else `<conf>/heron.aurora`; the first
 /// element of `heron.scheduler.properties` replaces `heron.aurora` in that path.
 pub fn template_path(
@@ -536,6 +556,36 @@ mod tests {
         assert_eq!(
             template_path(&c, std::path::Path::new("/c/dc")),
             std::path::PathBuf::from("/c/dc/alt.aurora")
+        );
+    }
+
+    #[test]
+    fn the_default_template_is_passed_only_when_it_exists_a_named_one_always() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = cfg();
+        assert_eq!(
+            chosen_template(&c, dir.path()),
+            None,
+            "no heron.aurora: built-in"
+        );
+        std::fs::write(dir.path().join("heron.aurora"), "x").unwrap();
+        assert_eq!(
+            chosen_template(&c, dir.path()),
+            Some(dir.path().join("heron.aurora"))
+        );
+        let empty = tempfile::tempdir().unwrap();
+        let mut named = cfg();
+        named.set_str("heron.scheduler.job.template", "/site/job.aurora");
+        assert_eq!(
+            chosen_template(&named, empty.path()),
+            Some(std::path::PathBuf::from("/site/job.aurora")),
+            "a named template is passed even when missing, so its absence is reported"
+        );
+        let mut alt = cfg();
+        alt.set_str("heron.scheduler.properties", "alt.aurora");
+        assert_eq!(
+            chosen_template(&alt, empty.path()),
+            Some(empty.path().join("alt.aurora"))
         );
     }
 }

@@ -177,10 +177,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         component_ram_map: &ram_map,
         verbose_gc: cmd.verbose_gc,
     };
-    let template = executor_args::template_path(&config, &ctx.conf_dir);
-    // The built-in `local` folder has no heron.aurora: the render stage's own template is used.
-    let template = (ctx.config_source != crate::embedded::Source::BuiltIn || template.is_file())
-        .then_some(template);
+    let template = executor_args::chosen_template(&config, &ctx.conf_dir);
     let job_key = ctx.spec.job_key(&name);
     let package_path = ctx.tmp.path().join("topology.tar.gz");
     let release_yaml = release_yaml(cmd.release_yaml_file.as_deref())?;

@@ -1,5 +1,6 @@
-//! `heron doctor`: on the built-in `local` cluster in a fresh HOME (everything ok but the missing
-//! heron-core package, which fails with the fix), against a ZooKeeper that is not running (exit 5,
+//! `heron doctor`: on the built-in `local` cluster in a fresh HOME (everything ok; the missing
+//! heron-core package is a `skip` with the Aurora stand-in, which runs nothing, and a FAIL with the
+//! fix for a real client), against a ZooKeeper that is not running (exit 5,
 //! naming the connection string), a complete cluster (exit 0), `--format json`, and the cheap
 //! checks `heron submit` runs first.
 
@@ -23,6 +24,30 @@ fn describe(out: &Output) -> String {
 
 /// `heron` in a fresh HOME; stages (and the stand-in, with a state folder) only next to `heron`.
 fn heron(home: &Path, args: &[&str]) -> Output {
+    heron_with_path(home, None, args)
+}
+
+/// A folder holding an `aurora` that is not the stand-in (it answers `--help` like a client).
+fn fake_aurora_dir(dir: &TestDir) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let bin_dir = dir.join("fake-aurora-bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    let script = bin_dir.join("aurora");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho 'usage: aurora <command> <subcommand> [<args>]'\nexit 0\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin_dir
+}
+
+/// [`heron`] with `first` ahead of the usual PATH (a real `aurora` there beats the stand-in).
+fn heron_with_path(home: &Path, first: Option<&Path>, args: &[&str]) -> Output {
+    let path = match first {
+        Some(dir) => format!("{}:/usr/local/bin:/usr/bin:/bin", dir.display()),
+        None => "/usr/local/bin:/usr/bin:/bin".to_string(),
+    };
     let mut c = bin_command("heron");
     for v in [
         "HERON_UPLOADER_BIN",
@@ -36,7 +61,7 @@ fn heron(home: &Path, args: &[&str]) -> Output {
     c.env("HOME", home)
         .env("AURORA_STANDIN_STATE_DIR", home.join("standin-records"))
         .env("USER", "ops")
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("PATH", path)
         .current_dir(repo_root())
         .args(args);
     c.output()
@@ -97,10 +122,10 @@ fn cluster_conf(dir: &TestDir, statemgr: &str) -> PathBuf {
 }
 
 #[test]
-fn doctor_on_the_built_in_cluster_fails_only_for_the_core_package() {
+fn doctor_on_the_built_in_cluster_skips_the_core_package_only_with_the_stand_in() {
     let home = TestDir::new();
     let out = heron(home.path(), &["doctor", "local"]);
-    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let stdout = text(&out.stdout);
     for id in ["config", "classes", "uploader", "state", "java-home"] {
         line_of(&stdout, &format!("ok    {id}: "));
@@ -110,12 +135,29 @@ fn doctor_on_the_built_in_cluster_fails_only_for_the_core_package() {
         aurora.contains("STAND-IN") && aurora.contains(&bin("aurora").display().to_string()),
         "{aurora}"
     );
-    let core = line_of(&stdout, "FAIL  core-package: ");
-    let want = format!(
-        "file://{}/.herondata/dist/heron-core.tar.gz does not exist",
+    let uri = format!(
+        "file://{}/.herondata/dist/heron-core.tar.gz",
         home.path().display()
     );
-    assert!(core.contains(&want), "{core}");
+    let core = line_of(&stdout, "skip  core-package: ");
+    assert!(
+        core.contains("the Aurora stand-in runs nothing")
+            && core.contains(&format!("a real cluster needs the core package at {uri}")),
+        "{core}"
+    );
+
+    // With a real-looking `aurora` client on PATH, the missing package is a failure with the fix.
+    let fake = fake_aurora_dir(&home);
+    let out = heron_with_path(home.path(), Some(&fake), &["doctor", "local"]);
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let stdout = text(&out.stdout);
+    let aurora = line_of(&stdout, "ok    aurora: ");
+    assert!(
+        !aurora.contains("STAND-IN") && aurora.contains(&fake.display().to_string()),
+        "{aurora}"
+    );
+    let core = line_of(&stdout, "FAIL  core-package: ");
+    assert!(core.contains(&format!("{uri} does not exist")), "{core}");
     assert!(
         core.contains("put the heron-core tarball") && core.contains("heron.package.core.uri"),
         "the fix: {core}"
@@ -379,10 +421,13 @@ fn an_http_core_package_is_checked_with_head() {
         ),
     );
     let port = tiny_http_server();
+    // A real-looking client, so a package that cannot be fetched fails (the stand-in skips it).
+    let fake = fake_aurora_dir(&dir);
     let check = |uri: &str| {
         let prop = format!("heron.package.core.uri={uri}");
-        let out = heron(
+        let out = heron_with_path(
             dir.path(),
+            Some(&fake),
             &[
                 "doctor",
                 "--config-path",

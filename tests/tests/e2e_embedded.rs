@@ -108,9 +108,14 @@ fn dry_run_needs_no_config_and_no_service() {
         stdout.contains("WordCountYaml"),
         "the plan names the topology: {stdout}"
     );
-    // The job is rendered with the render stage's own template, for local/<user>/default.
+    // The job is rendered from the built-in folder's heron.aurora (the render stage's own
+    // template, written out), for local/<user>/default.
+    let template = n.herondata().join("conf/local/heron.aurora");
     assert!(
-        stdout.contains("# Aurora job local/newcomer/default/WordCountYaml (template built-in)"),
+        stdout.contains(&format!(
+            "# Aurora job local/newcomer/default/WordCountYaml (template {})",
+            template.display()
+        )),
         "{stdout}"
     );
     let stderr = text(&out.stderr);

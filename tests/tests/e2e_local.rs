@@ -1054,3 +1054,59 @@ fn a_failed_update_puts_plan_and_job_back_in_agreement() {
     assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
     s.assert_nothing_left(&name, "after kill");
 }
+
+#[test]
+fn kill_does_not_retry_an_aurora_usage_error_but_retries_a_plain_failure() {
+    let s = Stand::local();
+    let name = unique_name("killusage");
+    let file = s.yaml_topology(&name);
+    assert_eq!(
+        code(&run(
+            s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"])
+        )),
+        0
+    );
+    let killalls = |s: &Stand| {
+        s.aurora_calls()
+            .into_iter()
+            .filter(|(_, a)| a.get(1).map(String::as_str) == Some("killall"))
+            .count()
+    };
+    // Exit 2 is Aurora's usage error: the same call fails the same way, so one call only.
+    let started = std::time::Instant::now();
+    let out = run(s
+        .heron("kill", &[&spec(), &name])
+        .env("AURORA_STANDIN_FAIL", "killall")
+        .env("AURORA_STANDIN_FAIL_EXIT", "2"));
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(killalls(&s), 1, "{}", describe(&out));
+    assert!(
+        !text(&out.stderr).contains("retrying"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2000),
+        "no retry interval was waited: {:?}",
+        started.elapsed()
+    );
+    // A plain failure (exit 1) may pass on the next try: retried, then the kill succeeds.
+    let out = run(s
+        .heron(
+            "kill",
+            &[
+                "--config-property",
+                "heron.scheduler.job.kill.retry.interval.ms=100",
+                &spec(),
+                &name,
+            ],
+        )
+        .env("AURORA_STANDIN_FAIL_COUNT", "killall:1"));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(
+        killalls(&s),
+        3,
+        "one refused call, then a failed and a good one"
+    );
+    s.assert_nothing_left(&name, "after the retried kill");
+}
