@@ -63,7 +63,12 @@ if [[ "${HERON_BENCH_NO_BUILD:-0}" != 1 ]]; then
     (cd "$REPO_ROOT" && cargo build --release --workspace --bins --quiet) || die "release build failed"
 fi
 PKG_BENCH=""
-if want package; then
+if want package && [[ "${HERON_BENCH_NO_BUILD:-0}" == 1 ]]; then
+    # The newest bench executable already built (cargo bench -p heron-cli --bench package --no-run).
+    PKG_BENCH=$(find "$REPO_ROOT/target/release/deps" -maxdepth 1 -type f -executable -name 'package-*' \
+        -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -n 1 | cut -d' ' -f2-)
+    [[ -x "$PKG_BENCH" ]] || die "no package bench executable; run without HERON_BENCH_NO_BUILD"
+elif want package; then
     PKG_BENCH=$(cd "$REPO_ROOT" && cargo bench -p heron-cli --bench package --no-run --message-format=json 2>/dev/null |
         python3 -c 'import json,sys
 for l in sys.stdin:
