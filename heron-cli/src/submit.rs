@@ -564,29 +564,6 @@ fn submit_state(
     })
 }
 
-/// True when the uploader's current package for the topology has this sha256.
-fn package_is(ctx: &Ctx, name: &str, sha256: Option<&str>) -> bool {
-    let Some(sha256) = sha256 else { return false };
-    let mut args = vec!["stat".to_string()];
-    args.extend(ctx.runner.common_args());
-    args.extend([
-        "--topology".into(),
-        name.into(),
-        "--format".into(),
-        "json".into(),
-    ]);
-    match ctx
-        .runner
-        .run(Stage::Uploader, "uploader stat", &args, None)
-    {
-        Ok(out) => serde_json::from_slice::<serde_json::Value>(&out.stdout)
-            .ok()
-            .and_then(|v| v["sha256"].as_str().map(|s| s.eq_ignore_ascii_case(sha256)))
-            .unwrap_or(false),
-        Err(_) => false,
-    }
-}
-
 /// `heron.cli.topology.archive.max.{bytes,entries}`, or the defaults.
 fn archive_limits(
     config: &heron_common::config::Config,
@@ -643,9 +620,13 @@ fn rollback(
                 "the state of {name} belongs to the submit that won; left alone"
             )),
             Done::Uploaded(ours) => {
-                // After a lost race the package at the destination may be the winner's (uploaded
-                // after ours): undo only when it is still ours, which restores the winner's.
-                if lost_race && !package_is(ctx, name, ours.as_deref()) {
+                // Another submit of the same name uploads to the same destination, before or
+                // after ours. The uploader checks and undoes in one step (under its lock on a
+                // local file system): only while the package there is still ours, which then
+                // restores whatever it replaced; a package that is not ours (and its previous
+                // copy, which may be ours) stays as it is.
+                if lost_race && ours.is_none() {
+                    // Our upload never reported a checksum: nothing to tell ours from theirs.
                     lines.push("package left alone: it is the winning submit's".to_string());
                     continue;
                 }
@@ -657,6 +638,9 @@ fn rollback(
                     "--format".into(),
                     "json".into(),
                 ]);
+                if let Some(sha) = ours {
+                    args.extend(["--if-sha256".into(), sha.clone()]);
+                }
                 match ctx
                     .runner
                     .run(Stage::Uploader, "uploader undo", &args, None)
@@ -664,6 +648,15 @@ fn rollback(
                     Ok(out) => match serde_json::from_slice::<heron_common::contract::UndoResult>(
                         &out.stdout,
                     ) {
+                        Ok(u) if u.action == "kept" => lines.push(format!(
+                            "package {} left alone: it is no longer ours{}",
+                            u.uri,
+                            if lost_race {
+                                " (the winning submit's)"
+                            } else {
+                                ""
+                            }
+                        )),
                         Ok(u) => lines.push(format!("package {}: {}", u.uri, u.action)),
                         Err(_) => lines.push("package upload undone".to_string()),
                     },

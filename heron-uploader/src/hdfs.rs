@@ -388,10 +388,25 @@ impl Hdfs {
         self.rename(&temp, path).await
     }
 
-    /// Restores the previous copy, else deletes the package.
-    pub async fn undo(&self) -> Result<UndoResult> {
+    /// Restores the previous copy, else deletes the package. With `if_sha256`, only while the
+    /// package's side file records that sha256 for it; otherwise both are left alone (`kept`).
+    /// HDFS has no lock either: the check and the restore are separate calls.
+    pub async fn undo(&self, if_sha256: Option<String>) -> Result<UndoResult> {
         self.probe().await?;
         self.recover().await?;
+        if let Some(want) = &if_sha256 {
+            let current = match self.stat().await {
+                Ok(st) => st.sha256,
+                Err(e) if e.exit_code() == heron_common::ExitCode::NotFound => None,
+                Err(e) => return Err(e),
+            };
+            if !current.is_some_and(|s| s.eq_ignore_ascii_case(want)) {
+                return Ok(UndoResult {
+                    action: "kept".into(),
+                    uri: self.uri(),
+                });
+            }
+        }
         let package = self.path(&self.file);
         let previous = self.path(&naming::previous_name(&self.file));
         let sidecar = self.path(&naming::sidecar_name(&self.file));

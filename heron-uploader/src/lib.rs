@@ -171,12 +171,14 @@ impl Uploader {
     }
 
     /// Reverts the last upload: restores the previous copy if there is one, else deletes the
-    /// package; `nothing` when there is neither.
-    pub async fn undo(&self) -> Result<UndoResult> {
+    /// package; `nothing` when there is neither. With `if_sha256`, only while the package there
+    /// has that sha256 (i.e. it is still the caller's upload); else `kept`, nothing changed.
+    pub async fn undo(&self, if_sha256: Option<&str>) -> Result<UndoResult> {
+        let want = if_sha256.map(str::to_string);
         match self {
-            Uploader::LocalFs(b) => b.undo().await,
-            Uploader::Hdfs(b) => b.undo().await,
-            Uploader::S3(b) => b.undo().await,
+            Uploader::LocalFs(b) => b.undo(want).await,
+            Uploader::Hdfs(b) => b.undo(want).await,
+            Uploader::S3(b) => b.undo(want).await,
         }
     }
 

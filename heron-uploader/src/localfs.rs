@@ -5,6 +5,11 @@
 //! over the final name, then write `<file>.sha256`. The final name always holds a whole
 //! package: the old one until the rename, the new one after. All file work runs on blocking
 //! threads.
+//!
+//! Upload, undo and delete of one destination hold an exclusive `flock` on `<dir>/.<file>.lock`
+//! for their whole run, so two processes (e.g. two `heron submit`s of one name) never interleave
+//! their renames, and `undo --if-sha256` checks and restores as one step: it acts only while the
+//! package there is the one it names.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -37,6 +42,7 @@ struct Paths {
     sidecar: PathBuf,
     previous: PathBuf,
     previous_sidecar: PathBuf,
+    lock: PathBuf,
 }
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> Error + 'a {
@@ -105,7 +111,13 @@ impl LocalFs {
             sidecar: self.dir.join(naming::sidecar_name(&self.file)),
             previous_sidecar: self.dir.join(naming::sidecar_name(&previous)),
             previous: self.dir.join(previous),
+            lock: self.dir.join(format!(".{}.lock", self.file)),
         }
+    }
+
+    /// Takes the destination's lock (waits for it).
+    fn lock(&self) -> Result<DestLock> {
+        DestLock::acquire(&self.paths().lock)
     }
 
     fn uri_of(path: &Path) -> String {
@@ -175,6 +187,9 @@ impl LocalFs {
     ) -> Result<Uploaded> {
         let p = self.paths();
         fs::create_dir_all(&self.dir).map_err(io("cannot create directory", &self.dir))?;
+        // Held to the end: the skip check, the previous copy, the rename and the side file
+        // describe one package only if no other upload or undo runs in between.
+        let _lock = self.lock()?;
         self.remove_stale_temps();
         let existing = recorded_sha(&p.package, &p.sidecar);
         let temp = self.dir.join(naming::temp_name(&self.file));
@@ -292,6 +307,10 @@ impl LocalFs {
     /// the file system has no hard links. The current package stays in place meanwhile.
     fn keep_previous(&self, p: &Paths) -> Result<()> {
         if !exists(&p.package)? {
+            // A previous copy older than the missing package is not what this upload replaced:
+            // undo must delete the new package, not resurrect that one.
+            remove_if_exists(&p.previous)?;
+            remove_if_exists(&p.previous_sidecar)?;
             return Ok(());
         }
         link_or_copy(&self.dir, &p.package, &p.previous)?;
@@ -317,11 +336,29 @@ impl LocalFs {
         fs::rename(&temp, &p.sidecar).map_err(io("cannot rename temp file to", &p.sidecar))
     }
 
-    /// Restores the previous copy, else deletes the package.
-    pub async fn undo(&self) -> Result<UndoResult> {
+    /// Restores the previous copy, else deletes the package. With `if_sha256`, only while the
+    /// package there has that sha256 (checked under the destination lock); otherwise the package
+    /// and its previous copy are left alone (`kept`).
+    pub async fn undo(&self, if_sha256: Option<String>) -> Result<UndoResult> {
         let me = self.clone();
         LocalFs::blocking(move || {
             let p = me.paths();
+            if !exists(&me.dir)? {
+                return Ok(UndoResult {
+                    action: "nothing".into(),
+                    uri: me.uri(),
+                });
+            }
+            let _lock = me.lock()?;
+            if let Some(want) = &if_sha256 {
+                let current = recorded_sha(&p.package, &p.sidecar).map(|(s, _)| s);
+                if !current.is_some_and(|s| s.eq_ignore_ascii_case(want)) {
+                    return Ok(UndoResult {
+                        action: "kept".into(),
+                        uri: me.uri(),
+                    });
+                }
+            }
             if exists(&p.previous)? {
                 fs::rename(&p.previous, &p.package).map_err(io("cannot restore", &p.package))?;
                 if exists(&p.previous_sidecar)? {
@@ -362,6 +399,10 @@ impl LocalFs {
         let me = self.clone();
         LocalFs::blocking(move || {
             let p = me.paths();
+            if !exists(&me.dir)? {
+                return Err(Error::NotFound(format!("no package at {}", me.uri())));
+            }
+            let lock = me.lock()?;
             let mut deleted = Vec::new();
             if remove_if_exists(&p.package)? {
                 deleted.push(LocalFs::uri_of(&p.package));
@@ -371,6 +412,9 @@ impl LocalFs {
             }
             remove_if_exists(&p.sidecar)?;
             remove_if_exists(&p.previous_sidecar)?;
+            // Removed while held: a waiter that then gets the unlinked file notices and retries.
+            remove_if_exists(&p.lock)?;
+            drop(lock);
             if deleted.is_empty() {
                 return Err(Error::NotFound(format!("no package at {}", me.uri())));
             }
@@ -405,6 +449,38 @@ impl LocalFs {
             })
         })
         .await
+    }
+}
+
+/// An exclusive `flock` on a destination's lock file, released on drop.
+struct DestLock {
+    _file: fs::File,
+}
+
+impl DestLock {
+    fn acquire(path: &Path) -> Result<DestLock> {
+        use std::os::unix::fs::MetadataExt;
+        loop {
+            let file = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .map_err(io("cannot open lock file", path))?;
+            file.lock().map_err(io("cannot lock", path))?;
+            // `delete` removes the lock file while holding it; a lock on that unlinked file
+            // excludes nobody who opens the path afresh, so take the lock again.
+            let held = file.metadata().map_err(io("cannot read", path))?;
+            match fs::metadata(path) {
+                Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => {
+                    return Ok(DestLock { _file: file });
+                }
+                Ok(_) => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io("cannot read", path, e)),
+            }
+        }
     }
 }
 
@@ -499,7 +575,7 @@ mod tests {
         );
         assert_eq!(st.previous.as_ref().map(|p| p.size), Some(11));
 
-        let u = b.undo().await.unwrap();
+        let u = b.undo(None).await.unwrap();
         assert_eq!(u.action, "restored");
         assert_eq!(fs::read(&final_path).unwrap(), b"version one");
         // The restored package's checksum is known again, so re-uploading it is skipped.
@@ -509,9 +585,9 @@ mod tests {
                 .unwrap()
                 .uploaded
         );
-        assert_eq!(b.undo().await.unwrap().action, "deleted");
+        assert_eq!(b.undo(None).await.unwrap().action, "deleted");
         assert!(!final_path.exists());
-        assert_eq!(b.undo().await.unwrap().action, "nothing");
+        assert_eq!(b.undo(None).await.unwrap().action, "nothing");
         assert_eq!(
             b.stat().await.unwrap_err().exit_code(),
             heron_common::ExitCode::NotFound
@@ -526,6 +602,90 @@ mod tests {
         assert_eq!(b.delete().await.unwrap().deleted.len(), 2);
         // Only temp-free, expected files remain: nothing.
         assert_eq!(fs::read_dir(d.path().join("pkgs")).unwrap().count(), 0);
+    }
+
+    fn sha(body: &[u8]) -> String {
+        hex::encode(Sha256::digest(body))
+    }
+
+    #[tokio::test]
+    async fn conditional_undo_touches_only_its_own_package() {
+        let d = tempfile::tempdir().unwrap();
+        let b = backend(d.path());
+        let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
+        let previous = d.path().join("pkgs/wc-ads-tag-0.tar.gz.previous");
+        // The loser uploads first, the winner replaces it (the loser's becomes `.previous`).
+        let loser = file(d.path(), "loser", b"loser pkg");
+        let winner = file(d.path(), "winner", b"winnerpkg"); // same size
+        b.upload(&loser, UploadOptions::default()).await.unwrap();
+        b.upload(&winner, UploadOptions::default()).await.unwrap();
+        assert_eq!(fs::read(&previous).unwrap(), b"loser pkg");
+        // The loser's undo must neither resurrect its own package nor drop the winner's.
+        let u = b.undo(Some(sha(b"loser pkg"))).await.unwrap();
+        assert_eq!(u.action, "kept");
+        assert_eq!(fs::read(&final_path).unwrap(), b"winnerpkg");
+        assert_eq!(fs::read(&previous).unwrap(), b"loser pkg");
+
+        // Other order: the winner's is `.previous` and the loser's undo restores it.
+        b.upload(&loser, UploadOptions::default()).await.unwrap();
+        let u = b
+            .undo(Some(sha(b"loser pkg").to_uppercase()))
+            .await
+            .unwrap();
+        assert_eq!(u.action, "restored");
+        assert_eq!(fs::read(&final_path).unwrap(), b"winnerpkg");
+        assert_eq!(
+            b.stat().await.unwrap().sha256.as_deref(),
+            Some(sha(b"winnerpkg").as_str())
+        );
+    }
+
+    #[tokio::test]
+    async fn first_upload_drops_a_stale_previous_copy() {
+        let d = tempfile::tempdir().unwrap();
+        let b = backend(d.path());
+        let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
+        fs::create_dir_all(d.path().join("pkgs")).unwrap();
+        fs::write(d.path().join("pkgs/wc-ads-tag-0.tar.gz.previous"), b"old").unwrap();
+        let one = file(d.path(), "one", b"new one");
+        b.upload(&one, UploadOptions::default()).await.unwrap();
+        // Undo of the first upload deletes it; it does not bring back the unrelated old file.
+        assert_eq!(
+            b.undo(Some(sha(b"new one"))).await.unwrap().action,
+            "deleted"
+        );
+        assert!(!final_path.exists());
+        assert!(!d.path().join("pkgs/wc-ads-tag-0.tar.gz.previous").exists());
+    }
+
+    #[test]
+    fn concurrent_uploads_and_conditional_undo_keep_a_whole_winner() {
+        // Many rounds of: two processes' worth of uploads racing, then the loser's undo; the
+        // package left must be the winner's with a side file that describes it.
+        let d = tempfile::tempdir().unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        for round in 0..100 {
+            let b = backend(d.path());
+            let _ = rt.block_on(b.delete());
+            let a = file(d.path(), "a", format!("package a {round:03}").as_bytes());
+            let c = file(d.path(), "c", format!("package c {round:03}").as_bytes());
+            let (ra, rc) = rt.block_on(async {
+                let (b1, b2) = (b.clone(), b.clone());
+                let t1 = tokio::spawn(async move { b1.upload(&a, UploadOptions::default()).await });
+                let t2 = tokio::spawn(async move { b2.upload(&c, UploadOptions::default()).await });
+                (t1.await.unwrap().unwrap(), t2.await.unwrap().unwrap())
+            });
+            // `a` wins; `c` loses and undoes conditionally.
+            rt.block_on(b.undo(Some(rc.sha256.clone()))).unwrap();
+            let st = rt.block_on(b.stat()).unwrap();
+            assert_eq!(
+                st.sha256.as_deref(),
+                Some(ra.sha256.as_str()),
+                "round {round}"
+            );
+            let body = fs::read(d.path().join("pkgs/wc-ads-tag-0.tar.gz")).unwrap();
+            assert_eq!(sha(&body), ra.sha256, "round {round}");
+        }
     }
 
     #[tokio::test]

@@ -23,6 +23,7 @@ Examples:
 
   # Put the previous package back (or remove the package if there was none)
   heron-uploader undo --cluster devcluster --role ads --topology WordCount
+  heron-uploader undo --cluster devcluster --role ads --topology WordCount --if-sha256 <hex>
 
   # Is it there? (exit 3 when not)
   heron-uploader stat --cluster devcluster --role ads --topology WordCount --format json
@@ -95,6 +96,10 @@ enum Command {
         /// Topology name
         #[arg(long)]
         topology: String,
+        /// Undo only while the package there has this sha256 (64 hex digits), i.e. it is still
+        /// the one you uploaded; otherwise change nothing and report `kept`
+        #[arg(long, value_name = "HEX")]
+        if_sha256: Option<String>,
     },
     /// Delete the package and its previous copy (exit 3 if there is none)
     Delete {
@@ -114,7 +119,7 @@ impl Command {
     fn topology(&self) -> &str {
         match self {
             Command::Upload { topology, .. }
-            | Command::Undo { topology }
+            | Command::Undo { topology, .. }
             | Command::Delete { topology }
             | Command::Stat { topology } => topology,
         }
@@ -214,8 +219,18 @@ async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
                 println!("{}", result.uri);
             }
         }
-        Command::Undo { .. } => {
-            let result = uploader.undo().await.context("undo failed")?;
+        Command::Undo { if_sha256, .. } => {
+            if let Some(h) = &if_sha256
+                && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                return Err(usage(format!(
+                    "--if-sha256 {h:?} is not a sha256: give 64 hex digits (as printed by `upload --format json`)"
+                )));
+            }
+            let result = uploader
+                .undo(if_sha256.as_deref())
+                .await
+                .context("undo failed")?;
             if json {
                 println!("{}", serde_json::to_string(&result)?);
             } else {

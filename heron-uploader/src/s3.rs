@@ -693,8 +693,20 @@ impl S3 {
         Ok(done)
     }
 
-    /// Restores `previous_topology.tar.gz` if it exists, else deletes the package.
-    pub async fn undo(&self) -> Result<UndoResult> {
+    /// Restores `previous_topology.tar.gz` if it exists, else deletes the package. With
+    /// `if_sha256`, only while the object's `x-amz-meta-sha256` is that sha256; otherwise both
+    /// objects are left alone (`kept`). S3 has no lock: an upload landing between this check and
+    /// the restore is still overwritten (see docs/uploader.md).
+    pub async fn undo(&self, if_sha256: Option<String>) -> Result<UndoResult> {
+        if let Some(want) = &if_sha256 {
+            let current = self.head(&self.key).await?.and_then(|i| i.sha256);
+            if !current.is_some_and(|s| s.eq_ignore_ascii_case(want)) {
+                return Ok(UndoResult {
+                    action: "kept".into(),
+                    uri: self.uri(),
+                });
+            }
+        }
         if self.head(&self.previous_key).await?.is_some() {
             self.copy(&self.previous_key, &self.key).await?;
             self.remove(&self.previous_key).await?;
