@@ -117,7 +117,8 @@ impl LocalFs {
 
     /// Takes the destination's lock (waits for it).
     fn lock(&self) -> Result<DestLock> {
-        DestLock::acquire(&self.paths().lock)
+        let p = self.paths();
+        DestLock::acquire(&p.lock, [p.package, p.previous])
     }
 
     fn uri_of(path: &Path) -> String {
@@ -412,8 +413,7 @@ impl LocalFs {
             }
             remove_if_exists(&p.sidecar)?;
             remove_if_exists(&p.previous_sidecar)?;
-            // Removed while held: a waiter that then gets the unlinked file notices and retries.
-            remove_if_exists(&p.lock)?;
+            // Releasing removes the lock file too: no package is left.
             drop(lock);
             if deleted.is_empty() {
                 return Err(Error::NotFound(format!("no package at {}", me.uri())));
@@ -452,13 +452,26 @@ impl LocalFs {
     }
 }
 
-/// An exclusive `flock` on a destination's lock file, released on drop.
+/// An exclusive `flock` on a destination's lock file, released on drop. On release, the lock
+/// file is removed (still held) when the destination has neither package nor previous copy, so
+/// a failed or undone first upload leaves nothing behind.
 struct DestLock {
-    _file: fs::File,
+    file: fs::File,
+    path: PathBuf,
+    packages: [PathBuf; 2],
+}
+
+impl Drop for DestLock {
+    fn drop(&mut self) {
+        if self.packages.iter().all(|p| matches!(exists(p), Ok(false))) {
+            let _ = fs::remove_file(&self.path);
+        }
+        let _ = self.file.unlock();
+    }
 }
 
 impl DestLock {
-    fn acquire(path: &Path) -> Result<DestLock> {
+    fn acquire(path: &Path, packages: [PathBuf; 2]) -> Result<DestLock> {
         use std::os::unix::fs::MetadataExt;
         loop {
             let file = fs::OpenOptions::new()
@@ -469,12 +482,16 @@ impl DestLock {
                 .open(path)
                 .map_err(io("cannot open lock file", path))?;
             file.lock().map_err(io("cannot lock", path))?;
-            // `delete` removes the lock file while holding it; a lock on that unlinked file
+            // The lock file is removed while held (see Drop); a lock on that unlinked file
             // excludes nobody who opens the path afresh, so take the lock again.
             let held = file.metadata().map_err(io("cannot read", path))?;
             match fs::metadata(path) {
                 Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => {
-                    return Ok(DestLock { _file: file });
+                    return Ok(DestLock {
+                        file,
+                        path: path.to_path_buf(),
+                        packages,
+                    });
                 }
                 Ok(_) => continue,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,

@@ -127,6 +127,56 @@ fn stdin_is_read_with_a_dash() {
 }
 
 #[test]
+fn undo_if_sha256_acts_only_on_the_callers_own_package() {
+    let c = localfs_cluster();
+    let mine = bytes(10_000, 20);
+    let theirs = bytes(10_000, 21); // same size: only the sha256 tells them apart
+    let dest = dest_dir(&c).join("wc-ads-tag-0.tar.gz");
+    let previous = dest_dir(&c).join("wc-ads-tag-0.tar.gz.previous");
+    run_ok(c.cmd("upload", "wc").arg(c.package("mine", &mine)));
+    run_ok(c.cmd("upload", "wc").arg(c.package("theirs", &theirs)));
+
+    // Someone else's package is there (ours is its previous copy): nothing may change.
+    let kept: UndoResult = serde_json::from_str(&run_ok(c.cmd("undo", "wc").args([
+        "--format",
+        "json",
+        "--if-sha256",
+        &sha256_hex(&mine),
+    ])))
+    .unwrap();
+    assert_eq!(kept.action, "kept");
+    assert_eq!(std::fs::read(&dest).unwrap(), theirs);
+    assert_eq!(std::fs::read(&previous).unwrap(), mine);
+    assert_eq!(
+        run_ok(
+            c.cmd("undo", "wc")
+                .args(["--if-sha256", &sha256_hex(&mine)])
+        ),
+        format!("kept file://{}\n", dest.display())
+    );
+
+    // Ours is there: undo restores what it replaced.
+    let restored: UndoResult = serde_json::from_str(&run_ok(c.cmd("undo", "wc").args([
+        "--format",
+        "json",
+        "--if-sha256",
+        &sha256_hex(&theirs),
+    ])))
+    .unwrap();
+    assert_eq!(restored.action, "restored");
+    assert_eq!(std::fs::read(&dest).unwrap(), mine);
+
+    let out = run(c.cmd("undo", "wc").args(["--if-sha256", "abc"]));
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("64 hex digits"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&dest).unwrap(), mine);
+}
+
+#[test]
 fn undo_restores_the_previous_package_then_deletes_then_does_nothing() {
     let c = localfs_cluster();
     let v1 = bytes(10_000, 10);
