@@ -118,9 +118,23 @@ fn upload_stat_undo_delete_on_hdfs() {
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&v2).as_str()));
     assert_eq!(st.previous.map(|p| p.size), Some(v1.len() as u64));
 
-    let u: UndoResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
-    ))
+    // A conditional undo naming another package (v1, now the previous copy) changes nothing.
+    let u: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args([
+        "--format",
+        "json",
+        "--if-sha256",
+        &sha256_hex(&v1),
+    ])))
+    .unwrap();
+    assert_eq!(u.action, "kept");
+    assert!(t.read(FILE).unwrap() == v2);
+    assert_eq!(t.read(&format!("{FILE}.previous")).unwrap(), v1);
+    let u: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args([
+        "--format",
+        "json",
+        "--if-sha256",
+        &sha256_hex(&v2),
+    ])))
     .unwrap();
     assert_eq!(u.action, "restored");
     assert_eq!(t.read(FILE).unwrap(), v1);

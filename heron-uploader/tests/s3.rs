@@ -136,9 +136,23 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
             .arg(t.cluster.package("v2", &v2)),
     );
     assert!(t.read("topology.tar.gz").unwrap() == v2);
-    let undo: UndoResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
-    ))
+    // A conditional undo naming another package (v1, now the backup) changes nothing.
+    let kept: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args([
+        "--format",
+        "json",
+        "--if-sha256",
+        &sha256_hex(&v1),
+    ])))
+    .unwrap();
+    assert_eq!(kept.action, "kept");
+    assert!(t.read("topology.tar.gz").unwrap() == v2);
+    assert!(t.read("previous_topology.tar.gz").unwrap() == v1);
+    let undo: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args([
+        "--format",
+        "json",
+        "--if-sha256",
+        &sha256_hex(&v2),
+    ])))
     .unwrap();
     assert_eq!(undo.action, "restored");
     assert!(t.read("topology.tar.gz").unwrap() == v1);
