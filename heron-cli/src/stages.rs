@@ -572,6 +572,10 @@ fn wait(child: &mut Child, timeout: Duration) -> Result<i32, Waited> {
     let deadline = started + timeout;
     loop {
         match child.try_wait() {
+            // A signal that arrived while the stage ran belongs to this stage, even when the child
+            // finished before the next poll: the caller rolls back what the stage may have done
+            // (every stage with an effect is logged before it runs) and names this stage.
+            Ok(Some(_)) if signals::should_stop() => return Err(Waited::Interrupted),
             Ok(Some(status)) => return Ok(status.code().unwrap_or(1)),
             Ok(None) => {}
             Err(e) => return Err(Waited::Io(format!("cannot wait for the child: {e}"))),
