@@ -414,6 +414,27 @@ pub fn check_classpath(classpath: &str) -> Result<Vec<String>, CodedError> {
 mod tests {
     use super::*;
 
+    /// A "topology program" run by /bin/sh in place of python, with role `r`, environ `e`.
+    fn sh_program<'a>(file: &'a Path, work_dir: &'a Path, timeout_secs: u64) -> ProgramInputs<'a> {
+        ProgramInputs {
+            file,
+            class_name: "-",
+            args: &[],
+            options: vec![],
+            work_dir,
+            classpath: vec![],
+            jvm_properties: &[],
+            java: "java".into(),
+            python: "/bin/sh".into(),
+            verbose: false,
+            timeout: std::time::Duration::from_secs(timeout_secs),
+            state: TopologyState::Running,
+            role: "r",
+            environ: "e",
+            archive_limits: safe_tar::Limits::default(),
+        }
+    }
+
     #[test]
     fn heron_options_format() {
         let o =
@@ -440,23 +461,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let py = tmp.path().join("t.py");
         std::fs::write(&py, "echo hello\n").unwrap();
-        let inputs = ProgramInputs {
-            file: &py,
-            class_name: "-",
-            args: &[],
-            options: vec![],
-            work_dir: tmp.path(),
-            classpath: vec![],
-            jvm_properties: &[],
-            java: "java".into(),
-            python: "/bin/sh".into(),
-            verbose: false,
-            timeout: std::time::Duration::from_secs(30),
-            state: TopologyState::Running,
-            role: "r",
-            environ: "e",
-            archive_limits: safe_tar::Limits::default(),
-        };
+        let inputs = sh_program(&py, tmp.path(), 30);
         let err = define(&inputs).unwrap_err().to_string();
         assert!(
             err.contains("wrote no .defn") && err.contains("cmdline.topologydefn.tmpdirectory"),
@@ -475,23 +480,7 @@ mod tests {
              printf 'x' > \"$dir/a.defn\"; printf 'y' > \"$dir/b.defn\"\n",
         )
         .unwrap();
-        let inputs = ProgramInputs {
-            file: &sh,
-            class_name: "-",
-            args: &[],
-            options: vec![],
-            work_dir: tmp.path(),
-            classpath: vec![],
-            jvm_properties: &[],
-            java: "java".into(),
-            python: "/bin/sh".into(),
-            verbose: false,
-            timeout: std::time::Duration::from_secs(30),
-            state: TopologyState::Running,
-            role: "r",
-            environ: "e",
-            archive_limits: safe_tar::Limits::default(),
-        };
+        let inputs = sh_program(&sh, tmp.path(), 30);
         let err = define(&inputs).unwrap_err().to_string();
         assert!(
             err.contains("wrote 2 .defn files") && err.contains("a.defn, b.defn"),
@@ -504,23 +493,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let sh = tmp.path().join("t.py");
         std::fs::write(&sh, "sleep 30\n").unwrap();
-        let inputs = ProgramInputs {
-            file: &sh,
-            class_name: "-",
-            args: &[],
-            options: vec![],
-            work_dir: tmp.path(),
-            classpath: vec![],
-            jvm_properties: &[],
-            java: "java".into(),
-            python: "/bin/sh".into(),
-            verbose: false,
-            timeout: std::time::Duration::from_secs(1),
-            state: TopologyState::Running,
-            role: "r",
-            environ: "e",
-            archive_limits: safe_tar::Limits::default(),
-        };
+        let inputs = sh_program(&sh, tmp.path(), 1);
         let started = Instant::now();
         let err = define(&inputs).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
