@@ -403,39 +403,8 @@ fn run_list(cli: &Cli, template: &Template) -> Result<()> {
     write_stdout(&out)
 }
 
-/// `heron-aurora-render --generate KIND` (hidden; scripts/package.sh uses it): shell completions or the man
-/// page, printed from this binary's own clap definition.
+/// `heron-aurora-render --generate KIND` (hidden; scripts/package.sh uses it).
 fn generate(kind: Option<&str>) -> u8 {
     use clap::CommandFactory as _;
-    use clap_complete::Shell;
-    use std::io::Write as _;
-    let shell = match kind {
-        Some("complete-bash") => Some(Shell::Bash),
-        Some("complete-zsh") => Some(Shell::Zsh),
-        Some("complete-fish") => Some(Shell::Fish),
-        Some("man") => None,
-        other => {
-            eprintln!(
-                "error: --generate needs one of complete-bash, complete-zsh, complete-fish, man (got {:?})",
-                other.unwrap_or("nothing")
-            );
-            return heron_common::ExitCode::BadInput.code();
-        }
-    };
-    let mut command = Cli::command();
-    let mut text = Vec::new();
-    let rendered = match shell {
-        Some(shell) => {
-            clap_complete::generate(shell, &mut command, "heron-aurora-render", &mut text);
-            Ok(())
-        }
-        None => clap_mangen::Man::new(command).render(&mut text),
-    };
-    match rendered.and_then(|()| std::io::stdout().write_all(&text)) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: cannot write the --generate output: {e}");
-            heron_common::ExitCode::Failed.code()
-        }
-    }
+    heron_common::generate::print(Cli::command(), "heron-aurora-render", kind)
 }

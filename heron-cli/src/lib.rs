@@ -73,44 +73,10 @@ fn wants_json(argv: &[String]) -> bool {
         || argv.iter().any(|a| a == "--format=json")
 }
 
-/// The kinds `heron --generate KIND` (hidden; used by scripts/package.sh) writes.
-pub const GENERATE_KINDS: [&str; 4] = ["complete-bash", "complete-zsh", "complete-fish", "man"];
-
-/// Writes shell completions or the man page from the clap definition to stdout.
+/// `heron --generate KIND` (hidden; used by scripts/package.sh): completions or the man page.
 fn generate(kind: Option<&str>) -> u8 {
     use clap::CommandFactory as _;
-    let mut command = Cli::command();
-    let mut out = std::io::stdout().lock();
-    let result = match kind {
-        Some("complete-bash") => {
-            clap_complete::generate(clap_complete::Shell::Bash, &mut command, "heron", &mut out);
-            Ok(())
-        }
-        Some("complete-zsh") => {
-            clap_complete::generate(clap_complete::Shell::Zsh, &mut command, "heron", &mut out);
-            Ok(())
-        }
-        Some("complete-fish") => {
-            clap_complete::generate(clap_complete::Shell::Fish, &mut command, "heron", &mut out);
-            Ok(())
-        }
-        Some("man") => clap_mangen::Man::new(command).render(&mut out),
-        other => {
-            eprintln!(
-                "error: --generate needs one of {} (got {:?})",
-                GENERATE_KINDS.join(", "),
-                other.unwrap_or("nothing")
-            );
-            return ExitCode::BadInput.code();
-        }
-    };
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: cannot write the man page: {e}");
-            ExitCode::Failed.code()
-        }
-    }
+    heron_common::generate::print(Cli::command(), "heron", kind)
 }
 
 /// Runs `heron` with these arguments; returns the process exit code.

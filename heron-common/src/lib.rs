@@ -14,6 +14,7 @@
 //! - [`defn`]: reading `.defn` files (a serialized `Topology`) and checking them.
 //! - [`contract`]: the JSON documents passed between stages.
 //! - [`env`](crate::env): every environment variable the binaries read.
+//! - `generate` (feature `generate`): the binaries' hidden `--generate` (completions, man pages).
 
 #![warn(missing_docs)]
 
@@ -23,6 +24,8 @@ pub mod contract;
 pub mod defn;
 pub mod env;
 pub mod error;
+#[cfg(feature = "generate")]
+pub mod generate;
 pub mod heron_options;
 pub mod packing;
 pub mod proto;
