@@ -546,19 +546,75 @@ pub fn run_command(command: &mut Command, timeout: Duration) -> std::io::Result<
     }
 }
 
-/// Kills a child and everything in its process group (each child gets a group of its own), so a
-/// wrapper script's own children do not live on holding the output pipes. `kill(1)` does the
-/// group signal: the crate uses no `unsafe`.
+/// How long a stage has to clean up after SIGTERM (remove its temp files, abort a multipart
+/// upload, close its ZooKeeper session) before its process group is killed.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Stops a child and everything in its process group (each child gets a group of its own, so a
+/// wrapper script's own children do not live on holding the output pipes): SIGTERM first, so the
+/// stage binaries run their own cleanup, then SIGKILL to whatever is left after [`STOP_GRACE`].
+/// A SIGKILL straight away left an uploader's half-written temp file behind. `kill(1)` sends the
+/// group signals: the crate uses no `unsafe`.
 fn kill_group(child: &mut Child) {
+    let pgid = child.id();
+    signal_group(pgid, "-TERM");
+    let deadline = Instant::now() + STOP_GRACE;
+    // The direct child first, then the rest of its group (a wrapper shell dies at once on
+    // SIGTERM while the stage it started is still cleaning up).
+    while Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            _ => break,
+        }
+    }
+    while Instant::now() < deadline && group_alive(pgid) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    signal_group(pgid, "-KILL");
+    let _ = child.kill();
+}
+
+fn signal_group(pgid: u32, signal: &str) {
     let _ = Command::new("kill")
-        .arg("-KILL")
+        .arg(signal)
         .arg("--")
-        .arg(format!("-{}", child.id()))
+        .arg(format!("-{pgid}"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
-    let _ = child.kill();
+}
+
+/// True while a live (not zombie) process is in process group `pgid`, read from /proc. Without
+/// /proc this says false: the caller has waited for the direct child already.
+fn group_alive(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            return false;
+        };
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        std::fs::read_to_string(entry.path().join("stat"))
+            .ok()
+            .and_then(|stat| stat_group(&stat))
+            .is_some_and(|(state, group)| group == pgid && !matches!(state, 'Z' | 'X'))
+    })
+}
+
+/// (state, process group) from a /proc/PID/stat line: `pid (comm) state ppid pgrp ...`; the
+/// command name may itself hold spaces and parentheses, so fields are counted after the last `)`.
+fn stat_group(stat: &str) -> Option<(char, u32)> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let _ppid = fields.next()?;
+    let group = fields.next()?.parse().ok()?;
+    Some((state, group))
 }
 
 enum Waited {
@@ -856,6 +912,49 @@ fn shell_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stat_lines_give_state_and_group_even_with_odd_command_names() {
+        assert_eq!(
+            stat_group("4242 (heron-uploader) S 4200 4242 4100 0 -1 4194560"),
+            Some(('S', 4242))
+        );
+        assert_eq!(
+            stat_group("7 (a) b (c) Z 1 99 99 0"),
+            Some(('Z', 99)),
+            "fields are counted after the last parenthesis"
+        );
+        assert_eq!(stat_group("garbage"), None);
+    }
+
+    #[test]
+    fn a_stage_stopped_on_timeout_gets_sigterm_and_time_to_clean_up() {
+        let dir = std::env::temp_dir().join(format!("heron-stop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cleaned = dir.join("cleaned");
+        // The shell sets its trap, then hangs; SIGTERM runs the trap, which takes a while (as
+        // an uploader removing its temp file or aborting a multipart upload does).
+        let script = format!(
+            "trap 'sleep 0.3; touch {}; exit 0' TERM; while :; do sleep 0.05; done",
+            cleaned.display()
+        );
+        let started = Instant::now();
+        let ended = run_command(
+            Command::new("sh").arg("-c").arg(&script),
+            Duration::from_millis(300),
+        )
+        .unwrap();
+        assert!(matches!(ended, Ended::TimedOut));
+        assert!(
+            cleaned.exists(),
+            "the stage was killed before its SIGTERM cleanup finished"
+        );
+        assert!(
+            started.elapsed() < STOP_GRACE,
+            "waited the whole grace period"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn masks_secret_looking_values() {

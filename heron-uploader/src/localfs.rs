@@ -152,30 +152,26 @@ impl LocalFs {
         result
     }
 
-    /// Removes temp files left by killed uploads of this package (their process is gone).
+    /// Removes temp files left by killed uploads of this package. Call it only with the
+    /// destination lock held: every temp file is written under that lock, so while we hold it no
+    /// other upload is writing one, and each one there is a leftover (its writer may even linger
+    /// as a zombie, so a process check would keep it).
     fn remove_stale_temps(&self) {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
         };
-        let can_check = Path::new("/proc/self").exists();
         let previous = naming::previous_name(&self.file);
-        let files = [
-            naming::sidecar_name(&self.file),
-            naming::sidecar_name(&previous),
-            self.file.clone(),
-            previous,
+        let prefixes = [
+            naming::temp_prefix(&naming::sidecar_name(&self.file)),
+            naming::temp_prefix(&naming::sidecar_name(&previous)),
+            naming::temp_prefix(&self.file),
+            naming::temp_prefix(&previous),
         ];
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            for f in &files {
-                if let Some(pid) = naming::temp_owner_pid(f, &name)
-                    && can_check
-                    && pid != std::process::id()
-                    && !Path::new("/proc").join(pid.to_string()).exists()
-                {
-                    tracing::debug!("removing leftover temp file {name}");
-                    let _ = fs::remove_file(entry.path());
-                }
+            if prefixes.iter().any(|p| name.starts_with(p)) {
+                tracing::debug!("removing leftover temp file {name}");
+                let _ = fs::remove_file(entry.path());
             }
         }
     }
@@ -351,6 +347,8 @@ impl LocalFs {
                 });
             }
             let _lock = me.lock()?;
+            // A killed upload's temp file goes too, whatever the undo then finds.
+            me.remove_stale_temps();
             if let Some(want) = &if_sha256 {
                 let current = recorded_sha(&p.package, &p.sidecar).map(|(s, _)| s);
                 if !current.is_some_and(|s| s.eq_ignore_ascii_case(want)) {
@@ -404,6 +402,7 @@ impl LocalFs {
                 return Err(Error::NotFound(format!("no package at {}", me.uri())));
             }
             let lock = me.lock()?;
+            me.remove_stale_temps();
             let mut deleted = Vec::new();
             if remove_if_exists(&p.package)? {
                 deleted.push(LocalFs::uri_of(&p.package));
@@ -655,6 +654,29 @@ mod tests {
             b.stat().await.unwrap().sha256.as_deref(),
             Some(sha(b"winnerpkg").as_str())
         );
+    }
+
+    #[tokio::test]
+    async fn undo_and_delete_remove_a_killed_uploads_temp_file() {
+        // A killed upload (SIGKILL, its writer perhaps still a zombie) leaves its temp file
+        // behind with no package: the rollback's undo must not leave it there.
+        let d = tempfile::tempdir().unwrap();
+        let b = backend(d.path());
+        let dir = d.path().join("pkgs");
+        fs::create_dir_all(&dir).unwrap();
+        let ours = format!(".wc-ads-tag-0.tar.gz.tmp-{}-1", std::process::id());
+        fs::write(dir.join(&ours), b"half a package").unwrap();
+        fs::write(dir.join("other-topology.tar.gz"), b"not ours").unwrap();
+        assert_eq!(b.undo(None).await.unwrap().action, "nothing");
+        assert!(!dir.join(&ours).exists(), "the temp file is still there");
+        assert!(dir.join("other-topology.tar.gz").exists());
+
+        fs::write(dir.join(&ours), b"half a package").unwrap();
+        let one = file(d.path(), "one", b"whole");
+        b.upload(&one, UploadOptions::default()).await.unwrap();
+        fs::write(dir.join(&ours), b"half a package").unwrap();
+        b.delete().await.unwrap();
+        assert!(!dir.join(&ours).exists(), "delete left the temp file");
     }
 
     #[tokio::test]
