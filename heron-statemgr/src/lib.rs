@@ -44,8 +44,11 @@ pub fn open(settings: &Settings) -> Box<dyn StateManager> {
             &settings.root,
             settings.scheduler_is_service,
         )),
-        settings::BackendSettings::LocalFs { initialize_tree } => Box::new(
-            localfs::LocalFsStateManager::new(&settings.root, *initialize_tree),
+        settings::BackendSettings::LocalFs {
+            initialize_tree,
+            fsync,
+        } => Box::new(
+            localfs::LocalFsStateManager::new(&settings.root, *initialize_tree).with_fsync(*fsync),
         ),
     }
 }

@@ -1,9 +1,15 @@
 //! Heron's `LocalFileSystemStateManager` layout: one file per node, `<root>/<dir>/<topology>`.
 //!
 //! Every write goes to a temporary file in the same folder first (`.<topology>.<pid>.<n>.tmp`),
-//! is synced, then moved into place: `rename` where Heron overwrites, `link` (which fails if the
-//! target exists) where Heron creates. A crash never leaves a half-written node, and two writers
+//! then is moved into place: `rename` where Heron overwrites, `link` (which fails if the target
+//! exists) where Heron creates. A killed process never leaves a half-written node, and two writers
 //! of a create-new node cannot both win. Names starting with `.` are ours and not topologies.
+//!
+//! With `heron.statemgr.localfs.fsync` (default off, as Heron's own local state manager, which
+//! never syncs), the temporary files are synced before they are moved into place and the folders
+//! after, so a machine crash cannot leave an empty node either. A multi-node write (the submit)
+//! syncs its files together, from one thread each, so that the file system can fold them into
+//! one journal commit, then each folder once.
 
 use std::fs;
 use std::io::{ErrorKind, Write};
@@ -30,17 +36,27 @@ static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 pub struct LocalFsStateManager {
     root: PathBuf,
     initialize_tree: bool,
+    fsync: bool,
     tree_ready: AtomicBool,
 }
 
 impl LocalFsStateManager {
-    /// A state manager rooted at `root`. Nothing is touched until the first operation.
+    /// A state manager rooted at `root`, without fsync. Nothing is touched until the first
+    /// operation.
     pub fn new(root: impl Into<PathBuf>, initialize_tree: bool) -> LocalFsStateManager {
         LocalFsStateManager {
             root: root.into(),
             initialize_tree,
+            fsync: false,
             tree_ready: AtomicBool::new(false),
         }
+    }
+
+    /// Whether writes are synced to disk before they count as done
+    /// (`heron.statemgr.localfs.fsync`).
+    pub fn with_fsync(mut self, fsync: bool) -> LocalFsStateManager {
+        self.fsync = fsync;
+        self
     }
 
     fn dir(&self, dir: &str) -> PathBuf {
@@ -84,56 +100,90 @@ impl LocalFsStateManager {
         }
     }
 
-    /// Writes `data` to a synced temporary file next to `path` and returns the temporary path.
-    fn write_temp(&self, path: &Path, data: &[u8]) -> Result<PathBuf, Error> {
-        let parent = path.parent().unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = parent.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let result = (|| {
-            let mut file = fs::OpenOptions::new()
+    /// Writes each `(path, data)` to a new temporary file next to its `path` and returns the
+    /// temporary paths, in order. With fsync on, they are all synced before this returns. On error
+    /// no temporary file is left.
+    fn stage(&self, writes: &[(&Path, &[u8])]) -> Result<Vec<PathBuf>, Error> {
+        let mut temps: Vec<PathBuf> = Vec::with_capacity(writes.len());
+        let mut files: Vec<fs::File> = Vec::new();
+        for (path, data) in writes {
+            let tmp = temp_path(path);
+            let mut file = match fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
-                .open(&tmp)?;
-            file.write_all(data)?;
-            file.sync_all()
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(self.missing_parent(&tmp, e));
+                .open(&tmp)
+            {
+                Ok(file) => file,
+                Err(e) => {
+                    remove_all(&temps);
+                    return Err(self.missing_parent(&tmp, e));
+                }
+            };
+            temps.push(tmp);
+            if let Err(e) = file.write_all(data) {
+                remove_all(&temps);
+                return Err(self.missing_parent(&temps[temps.len() - 1], e));
+            }
+            if self.fsync {
+                files.push(file);
+            }
         }
-        Ok(tmp)
+        if self.fsync {
+            let synced = sync_all(files.iter().zip(&temps).map(|(f, p)| (p.as_path(), f)));
+            drop(files);
+            if let Err((path, e)) = synced {
+                remove_all(&temps);
+                return Err(Error::io("cannot sync", path, e));
+            }
+        }
+        Ok(temps)
+    }
+
+    /// Creates every `(path, data)`, all or nothing: fails with `(index, AlreadyExists)` naming
+    /// the first node that exists (or another error) and then leaves none of them created.
+    fn create_files(&self, writes: &[(&Path, &[u8])]) -> Result<(), (usize, Error)> {
+        let temps = self.stage(writes).map_err(|e| (0, e))?;
+        let mut created: Vec<&Path> = Vec::with_capacity(writes.len());
+        for (i, ((path, _), tmp)) in writes.iter().zip(&temps).enumerate() {
+            match fs::hard_link(tmp, path) {
+                Ok(()) => created.push(path),
+                Err(e) => {
+                    // Roll back what this call created, newest first, so a failure changes nothing.
+                    for done in created.iter().rev() {
+                        let _ = fs::remove_file(done);
+                    }
+                    remove_all(&temps);
+                    let err = if e.kind() == ErrorKind::AlreadyExists {
+                        Error::AlreadyExists(format!("{} already exists", path.display()))
+                    } else {
+                        Error::io("cannot create", path, e)
+                    };
+                    return Err((i, err));
+                }
+            }
+        }
+        remove_all(&temps);
+        if self.fsync {
+            sync_parents(writes.iter().map(|(path, _)| *path));
+        }
+        Ok(())
     }
 
     /// Atomically creates `path` with `data`; `AlreadyExists` if it is there.
     fn create_file(&self, path: &Path, data: &[u8]) -> Result<(), Error> {
-        let tmp = self.write_temp(path, data)?;
-        let linked = fs::hard_link(&tmp, path);
-        let _ = fs::remove_file(&tmp);
-        match linked {
-            Ok(()) => {
-                sync_parent(path);
-                Ok(())
-            }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Error::AlreadyExists(format!(
-                "{} already exists",
-                path.display()
-            ))),
-            Err(e) => Err(Error::io("cannot create", path, e)),
-        }
+        self.create_files(&[(path, data)]).map_err(|(_, e)| e)
     }
 
     /// Atomically replaces (or creates) `path` with `data`.
     fn replace_file(&self, path: &Path, data: &[u8]) -> Result<(), Error> {
-        let tmp = self.write_temp(path, data)?;
-        if let Err(e) = fs::rename(&tmp, path) {
-            let _ = fs::remove_file(&tmp);
+        let temps = self.stage(&[(path, data)])?;
+        if let Err(e) = fs::rename(&temps[0], path) {
+            remove_all(&temps);
             return Err(Error::io("cannot write", path, e));
         }
-        sync_parent(path);
+        if self.fsync {
+            sync_parents([path]);
+        }
         Ok(())
     }
 
@@ -215,35 +265,92 @@ impl LocalFsStateManager {
             (NodeKind::ExecutionState, &state.execution_state),
             (NodeKind::Scheduler, &state.scheduler_location),
         ];
-        let mut created: Vec<PathBuf> = Vec::new();
-        for (kind, data) in nodes {
-            let path = self.path(kind, topology);
-            if let Err(err) = self.create_file(&path, data) {
-                // Roll back what this call created, newest first, so a failed submit changes nothing.
-                for done in created.iter().rev() {
-                    let _ = fs::remove_file(done);
-                }
-                return Err(match err {
-                    Error::AlreadyExists(_) => Error::AlreadyExists(format!(
-                        "topology {topology} already has state: {} exists; nothing was written",
-                        path.display()
-                    )),
-                    other => other,
-                });
-            }
-            created.push(path);
-        }
-        Ok(())
+        let paths = nodes.map(|(kind, _)| self.path(kind, topology));
+        let writes: Vec<(&Path, &[u8])> = paths
+            .iter()
+            .zip(nodes)
+            .map(|(path, (_, data))| (path.as_path(), data))
+            .collect();
+        self.create_files(&writes).map_err(|(i, err)| match err {
+            Error::AlreadyExists(_) => Error::AlreadyExists(format!(
+                "topology {topology} already has state: {} exists; nothing was written",
+                paths[i].display()
+            )),
+            other => other,
+        })
     }
 }
 
-fn sync_parent(path: &Path) {
-    // Best effort: makes the rename or link itself durable.
-    if let Some(parent) = path.parent()
-        && let Ok(dir) = fs::File::open(parent)
-    {
-        let _ = dir.sync_all();
+/// `.<name>.<pid>.<n>.tmp` next to `path`: unique within this process and among live processes.
+fn temp_path(path: &Path) -> PathBuf {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    parent.join(format!(".{name}.{}.{n}.tmp", std::process::id()))
+}
+
+fn remove_all(paths: &[PathBuf]) {
+    for path in paths {
+        let _ = fs::remove_file(path);
     }
+}
+
+/// fsyncs every file. Several are synced from one thread each: a file system with a journal
+/// (ext4, xfs) then commits them together instead of one commit after another. Returns the first
+/// failure with its path.
+fn sync_all<'a>(
+    files: impl Iterator<Item = (&'a Path, &'a fs::File)>,
+) -> Result<(), (PathBuf, std::io::Error)> {
+    let files: Vec<(&Path, &fs::File)> = files.collect();
+    let sync =
+        |(path, file): (&Path, &fs::File)| file.sync_all().map_err(|e| (path.to_path_buf(), e));
+    let Some((&first, rest)) = files.split_first() else {
+        return Ok(());
+    };
+    std::thread::scope(|scope| {
+        let mut helpers = Vec::with_capacity(rest.len());
+        let mut results = Vec::with_capacity(files.len());
+        for &item in rest {
+            // A small stack: the thread only calls fsync. No thread to be had: sync it here.
+            match std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn_scoped(scope, move || sync(item))
+            {
+                Ok(handle) => helpers.push((item.0, handle)),
+                Err(_) => results.push(sync(item)),
+            }
+        }
+        results.push(sync(first));
+        for (path, handle) in helpers {
+            results.push(handle.join().unwrap_or_else(|_| {
+                Err((
+                    path.to_path_buf(),
+                    std::io::Error::other("the thread syncing this file failed"),
+                ))
+            }));
+        }
+        results.into_iter().collect()
+    })
+}
+
+/// Makes the links and renames into these paths' folders durable, each folder once. Best effort
+/// (some file systems refuse to sync a folder): the nodes themselves are already synced.
+fn sync_parents<'a>(paths: impl IntoIterator<Item = &'a Path>) {
+    let mut dirs: Vec<&Path> = Vec::new();
+    for path in paths {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    let opened: Vec<(&Path, fs::File)> = dirs
+        .into_iter()
+        .filter_map(|dir| fs::File::open(dir).ok().map(|f| (dir, f)))
+        .collect();
+    let _ = sync_all(opened.iter().map(|(dir, f)| (*dir, f)));
 }
 
 /// A held local update lock: a file whose content is our token.
@@ -593,5 +700,118 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("is.initialize.file.tree"), "{err}");
+    }
+
+    /// Every file under `root` (hidden ones included), with its bytes.
+    fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    let name = path.strip_prefix(root).unwrap().display().to_string();
+                    files.push((name, fs::read(&path).unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    #[tokio::test]
+    async fn fsync_on_and_off_write_the_same_files_and_bytes() {
+        let mut trees = Vec::new();
+        for fsync in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = LocalFsStateManager::new(dir.path(), true).with_fsync(fsync);
+            store.create_submit("t", &submit_state()).await.unwrap();
+            store
+                .set(NodeKind::PackingPlan, "t", b"plan 2", WriteMode::Heron)
+                .await
+                .unwrap();
+            store
+                .set(NodeKind::PhysicalPlan, "t", b"pplan", WriteMode::Create)
+                .await
+                .unwrap();
+            store
+                .set(NodeKind::Topology, "t", b"topology 2", WriteMode::Replace)
+                .await
+                .unwrap();
+            let conflict = store.create_submit("t", &submit_state()).await.unwrap_err();
+            assert_eq!(
+                conflict.exit_code(),
+                heron_common::ExitCode::AlreadyExists,
+                "fsync {fsync}"
+            );
+            let held = store.lock("t", Duration::from_millis(100)).await.unwrap();
+            let mut files = tree(dir.path());
+            held.release().await.unwrap();
+            // The lock token names the process and the time: compare that it is there, not its bytes.
+            let lock = files
+                .iter_mut()
+                .find(|(name, _)| name == "locks/t__updateTopology")
+                .expect("the lock file");
+            assert!(lock.1.starts_with(b"heron-statemgr pid "), "fsync {fsync}");
+            lock.1.clear();
+            trees.push(files);
+        }
+        let names: Vec<&str> = trees[0].iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "executionstate/t",
+                "locks/t__updateTopology",
+                "packingplans/t",
+                "pplans/t",
+                "schedulers/t",
+                "topologies/t"
+            ],
+            "no temporary file is left"
+        );
+        assert_eq!(trees[0], trees[1], "fsync off (left) and on (right) differ");
+        assert_eq!(trees[1][2].1, b"plan 2");
+        assert_eq!(trees[1][5].1, b"topology 2");
+    }
+
+    #[tokio::test]
+    async fn a_failed_submit_with_fsync_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalFsStateManager::new(dir.path(), true).with_fsync(true);
+        store
+            .set(NodeKind::Scheduler, "t", b"old", WriteMode::Create)
+            .await
+            .unwrap();
+        let err = store.create_submit("t", &submit_state()).await.unwrap_err();
+        assert_eq!(err.exit_code(), heron_common::ExitCode::AlreadyExists);
+        // The last of the four nodes conflicted: the three before it were created, then removed.
+        assert!(err.to_string().contains("schedulers"), "{err}");
+        assert_eq!(
+            tree(dir.path()),
+            [("schedulers/t".to_string(), b"old".to_vec())]
+        );
+    }
+
+    #[test]
+    fn sync_all_syncs_several_files_and_names_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..4).map(|i| dir.path().join(format!("f{i}"))).collect();
+        let files: Vec<fs::File> = paths.iter().map(|p| fs::File::create(p).unwrap()).collect();
+        sync_all(paths.iter().map(PathBuf::as_path).zip(&files)).unwrap();
+        sync_all(std::iter::empty()).unwrap();
+        // fsync of a pipe fails with EINVAL: the error names the path it was given.
+        let (reader, _writer) = std::io::pipe().unwrap();
+        let pipe = fs::File::from(std::os::fd::OwnedFd::from(reader));
+        let (path, _) = sync_all(
+            [
+                (paths[0].as_path(), &files[0]),
+                (Path::new("the-pipe"), &pipe),
+            ]
+            .into_iter(),
+        )
+        .unwrap_err();
+        assert_eq!(path, Path::new("the-pipe"));
     }
 }

@@ -1,13 +1,14 @@
 //! What the state manager needs from a cluster config, resolved once and checked.
 //!
-//! Heron's keys (heron-aurora.md §3.4, §7.1) plus three of ours for ZooKeeper security
-//! (documented in docs/statemgr.md):
+//! Heron's keys (heron-aurora.md §3.4, §7.1) plus four of ours (documented in
+//! docs/statemgr.md):
 //! - `heron.statemgr.zookeeper.auth.digest`: `user:password` for ZooKeeper digest authentication
 //!   (else the `HERON_ZK_AUTH` environment variable; never a command-line argument);
 //! - `heron.statemgr.zookeeper.acl`: the ACL of the nodes we create: `open` (default, what Heron
 //!   creates), `creator` or `creator-world-read`;
 //! - `heron.statemgr.zookeeper.operation.timeout.ms`: the bound on one operation, retries included
-//!   (default: the connection timeout).
+//!   (default: the connection timeout);
+//! - `heron.statemgr.localfs.fsync`: sync local state writes to disk (default false, as Heron).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub const KEY_ZK_AUTH_DIGEST: &str = heron_common::config::keys::STATEMGR_ZOOKEE
 pub const KEY_ZK_ACL: &str = "heron.statemgr.zookeeper.acl";
 /// `heron.statemgr.localfs.is.initialize.file.tree` (default true).
 pub const KEY_LOCALFS_INIT_TREE: &str = "heron.statemgr.localfs.is.initialize.file.tree";
+/// Ours: `heron.statemgr.localfs.fsync` (default false): sync local state files and folders.
+pub const KEY_LOCALFS_FSYNC: &str = heron_common::config::keys::STATEMGR_LOCALFS_FSYNC;
 /// `heron.scheduler.is.service` (Heron's default true; Aurora's conf sets false).
 pub const KEY_SCHEDULER_IS_SERVICE: &str = "heron.scheduler.is.service";
 
@@ -64,6 +67,9 @@ pub enum BackendSettings {
     LocalFs {
         /// Create the nine folders under the root before writing.
         initialize_tree: bool,
+        /// fsync each written file before it is moved into place, and its folder after
+        /// (`heron.statemgr.localfs.fsync`).
+        fsync: bool,
     },
 }
 
@@ -272,6 +278,9 @@ impl Settings {
                 root: check_root(config, &root_raw, true)?,
                 backend: BackendSettings::LocalFs {
                     initialize_tree: config.get_bool(KEY_LOCALFS_INIT_TREE)?.unwrap_or(true),
+                    // Off by default, as Heron's LocalFileSystemStateManager: a killed process
+                    // cannot lose written data, only a machine crash can (docs/statemgr.md).
+                    fsync: config.get_bool(KEY_LOCALFS_FSYNC)?.unwrap_or(false),
                 },
                 scheduler_is_service,
             }),
@@ -497,7 +506,8 @@ mod tests {
         assert!(matches!(
             settings.backend,
             BackendSettings::LocalFs {
-                initialize_tree: true
+                initialize_tree: true,
+                fsync: false
             }
         ));
         config.set_str(KEY_ROOT, "relative");
@@ -505,5 +515,40 @@ mod tests {
         config.set_str(KEY_CLASS, "org.example.Other");
         let err = Settings::from_config(&config, None).unwrap_err();
         assert_eq!(err.exit_code(), heron_common::ExitCode::BadInput);
+    }
+
+    #[test]
+    fn localfs_fsync_is_off_by_default_and_read_from_the_config() {
+        let mut config = Config::new();
+        config.set_str(KEY_CLASS, "localfs");
+        config.set_str(KEY_ROOT, "/tmp/state/x");
+        let fsync = |config: &Config| -> Result<bool, Error> {
+            match Settings::from_config(config, None)?.backend {
+                BackendSettings::LocalFs { fsync, .. } => Ok(fsync),
+                other => panic!("not localfs: {other:?}"),
+            }
+        };
+        assert!(!fsync(&config).unwrap());
+        config.set(
+            KEY_LOCALFS_FSYNC,
+            heron_common::config::Value::Bool(true),
+            None,
+        );
+        assert!(fsync(&config).unwrap());
+        // `--config-property heron.statemgr.localfs.fsync=False` arrives as text.
+        config.set_str(KEY_LOCALFS_FSYNC, "False");
+        assert!(!fsync(&config).unwrap());
+        config.set_str(KEY_LOCALFS_FSYNC, "TRUE");
+        assert!(fsync(&config).unwrap());
+        config.set_str(KEY_LOCALFS_FSYNC, "sometimes");
+        let err = fsync(&config).unwrap_err();
+        assert_eq!(err.exit_code(), heron_common::ExitCode::BadInput);
+        let message = err.to_string();
+        assert!(
+            message.contains("heron.statemgr.localfs.fsync"),
+            "{message}"
+        );
+        assert!(message.contains("true or false"), "{message}");
+        assert!(message.contains("sometimes"), "{message}");
     }
 }

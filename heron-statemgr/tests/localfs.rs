@@ -328,10 +328,76 @@ fn missing_cluster_and_bad_config_are_usage_errors() {
 
 #[test]
 fn concurrent_local_submits_have_one_winner() {
-    let env = Env::local("race");
+    concurrent_submits("race", "false");
+}
+
+#[test]
+fn concurrent_local_submits_with_fsync_have_one_winner() {
+    concurrent_submits("race-fsync", "true");
+}
+
+#[test]
+fn fsync_key_is_checked_and_changes_no_bytes() {
+    let env = Env::local("fsync-bad");
+    let out = env.run_with(
+        &[
+            "create",
+            "wc",
+            "--config-property",
+            "heron.statemgr.localfs.fsync=maybe",
+        ],
+        &submit_json("wc"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("heron.statemgr.localfs.fsync") && stderr.contains("maybe"),
+        "{stderr}"
+    );
+    assert!(!std::path::Path::new(&env.root).exists(), "nothing written");
+
+    let mut written = Vec::new();
+    for fsync in ["false", "true"] {
+        let env = Env::local(&format!("fsync-{fsync}"));
+        let property = format!("heron.statemgr.localfs.fsync={fsync}");
+        env.ok(
+            &["create", "wc", "--config-property", &property],
+            &submit_json("wc"),
+        );
+        let mut files = Vec::new();
+        for dir in std::fs::read_dir(&env.root).unwrap() {
+            let dir = dir.unwrap().path();
+            for file in std::fs::read_dir(&dir).unwrap() {
+                let file = file.unwrap().path();
+                let name = file.strip_prefix(&env.root).unwrap().display().to_string();
+                files.push((name, std::fs::read(&file).unwrap()));
+            }
+        }
+        files.sort();
+        written.push(files);
+    }
+    let names: Vec<&str> = written[0].iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "executionstate/wc",
+            "packingplans/wc",
+            "schedulers/wc",
+            "topologies/wc"
+        ]
+    );
+    assert_eq!(
+        written[0], written[1],
+        "fsync=false (left) and fsync=true (right)"
+    );
+}
+
+fn concurrent_submits(test: &str, fsync: &str) {
+    let env = Env::local(test);
+    let property = format!("heron.statemgr.localfs.fsync={fsync}");
     let children: Vec<_> = (0..16)
         .map(|_| {
-            let mut cmd = env.cmd(&["create", "wc"]);
+            let mut cmd = env.cmd(&["create", "wc", "--config-property", &property]);
             cmd.stdin(std::process::Stdio::piped())
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped());

@@ -131,6 +131,9 @@ pub const UPLOADER_S3_PATH_PREFIX: &str = "heron.uploader.s3.path_prefix";
 pub const UPLOADER_S3_ACCESS_KEY: &str = "heron.uploader.s3.access_key";
 /// `heron.uploader.s3.secret_key` (a secret: never log it).
 pub const UPLOADER_S3_SECRET_KEY: &str = "heron.uploader.s3.secret_key";
+/// `heron.statemgr.localfs.fsync`: sync local state files before they count as written (ours;
+/// default false, as Heron's LocalFileSystemStateManager).
+pub const STATEMGR_LOCALFS_FSYNC: &str = "heron.statemgr.localfs.fsync";
 /// `heron.statemgr.zookeeper.auth.digest`: `user:password` for ZooKeeper (ours; a secret).
 pub const STATEMGR_ZOOKEEPER_AUTH_DIGEST: &str = "heron.statemgr.zookeeper.auth.digest";
 
