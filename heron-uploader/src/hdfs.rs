@@ -273,7 +273,7 @@ impl Hdfs {
                 return Ok(Uploaded {
                     uri: self.uri(),
                     size: n,
-                    sha256: sha,
+                    sha256: Some(sha),
                     uploaded: false,
                 });
             }
@@ -332,7 +332,7 @@ impl Hdfs {
             return Ok(Uploaded {
                 uri: self.uri(),
                 size,
-                sha256,
+                sha256: Some(sha256),
                 uploaded: false,
             });
         }
@@ -358,7 +358,7 @@ impl Hdfs {
             Error::Failed(format!("{package} vanished right after it was written"))
         })?;
         let side = Sidecar {
-            sha256: sha256.clone(),
+            sha256: Some(sha256.clone()),
             size: status.length as u64,
             mtime: status.modification_time,
         };
@@ -366,7 +366,7 @@ impl Hdfs {
         Ok(Uploaded {
             uri: self.uri(),
             size,
-            sha256,
+            sha256: Some(sha256),
             uploaded: true,
         })
     }

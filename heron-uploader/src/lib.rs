@@ -12,8 +12,9 @@
 //!   and rename it into place; S3 completes a multipart upload (or a single PUT) only at the end;
 //! - the package being replaced is kept as the "previous" copy, which `undo` restores;
 //! - memory is bounded whatever the package size (fixed-size chunks through bounded channels);
-//! - the sha256 is computed while streaming and stored beside the package (a `.sha256` side
-//!   file on localfs/HDFS, `x-amz-meta-sha256` on S3) so an identical package is not sent again;
+//! - the sha256 is stored beside the package (a `.sha256` side file on localfs/HDFS,
+//!   `x-amz-meta-sha256` on S3) so an identical package is not sent again; on localfs it is
+//!   computed only when something needs it (see [`UploadOptions::digest`]);
 //! - secrets never appear in errors, logs or `Debug` output.
 //!
 //! Using the library: build an [`Uploader`] with a [`Cleanup`]; when an operation fails or is
@@ -89,6 +90,10 @@ pub struct UploadOptions {
     pub force: bool,
     /// Draw a progress bar (only ever on a terminal, for large packages).
     pub progress: bool,
+    /// Compute the package's sha256 even where nothing else needs it (`--format json` reports
+    /// it). Off, the localfs backend copies at the kernel's speed and hashes only for the
+    /// identical-package check; HDFS and S3 always compute it.
+    pub digest: bool,
 }
 
 /// What a backend reports of one upload (the wrapper adds the timing and the backend name).
@@ -98,8 +103,8 @@ pub struct Uploaded {
     pub uri: String,
     /// Bytes.
     pub size: u64,
-    /// Hex sha256.
-    pub sha256: String,
+    /// Hex sha256, when it was computed or recorded ([`UploadOptions::digest`] asks for it).
+    pub sha256: Option<String>,
     /// False when an identical package was already there.
     pub uploaded: bool,
 }
@@ -152,22 +157,44 @@ impl Uploader {
         }
     }
 
-    /// Stores the package, keeping the one it replaces as the previous copy.
+    /// Stores the package, keeping the one it replaces as the previous copy, and reports it with
+    /// its sha256 (the stage contract's result; `options.digest` is implied).
     pub async fn upload(&self, input: &Input, options: UploadOptions) -> Result<UploadResult> {
         let started = Instant::now();
-        let done = match self {
-            Uploader::LocalFs(b) => b.upload(input, options).await?,
-            Uploader::Hdfs(b) => b.upload(input, options).await?,
-            Uploader::S3(b) => b.upload(input, options).await?,
-        };
+        let done = self
+            .put(
+                input,
+                UploadOptions {
+                    digest: true,
+                    ..options
+                },
+            )
+            .await?;
+        let sha256 = done.sha256.ok_or_else(|| {
+            heron_common::Error::Failed(format!(
+                "the upload to {} did not report the package's sha256",
+                done.uri
+            ))
+        })?;
         Ok(UploadResult {
             uri: done.uri,
             size: done.size,
-            sha256: done.sha256,
+            sha256,
             backend: self.kind().name().to_string(),
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             uploaded: done.uploaded,
         })
+    }
+
+    /// Stores the package like [`Uploader::upload`], computing its sha256 only where something
+    /// needs it: `options.digest`, the identical-package check, or a backend that always records
+    /// it (HDFS, S3). `sha256` is `None` when it was not computed.
+    pub async fn put(&self, input: &Input, options: UploadOptions) -> Result<Uploaded> {
+        match self {
+            Uploader::LocalFs(b) => b.upload(input, options).await,
+            Uploader::Hdfs(b) => b.upload(input, options).await,
+            Uploader::S3(b) => b.upload(input, options).await,
+        }
     }
 
     /// Reverts the last upload: restores the previous copy if there is one, else deletes the
@@ -205,11 +232,13 @@ impl Uploader {
 ///
 /// It is trusted only while the package still has the size and modification time recorded
 /// here, so a crash between the rename and the side-file write cannot make a stale checksum
-/// look current.
+/// look current. A side file without a sha256 (a localfs upload that did not need the digest)
+/// still says the package was written by us, whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sidecar {
-    /// Hex sha256 of the package.
-    pub sha256: String,
+    /// Hex sha256 of the package, when it was computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// Its size.
     pub size: u64,
     /// Its modification time, in the backend's unit (ns on localfs, ms on HDFS).
@@ -229,8 +258,17 @@ impl Sidecar {
         v
     }
 
-    /// The checksum, if this side file describes a package of that size and mtime.
+    /// Whether this side file describes a package of that size and mtime.
+    pub fn describes(&self, size: u64, mtime: u64) -> bool {
+        self.size == size && self.mtime == mtime
+    }
+
+    /// The checksum, if this side file describes a package of that size and mtime and has one.
     pub fn sha_for(&self, size: u64, mtime: u64) -> Option<&str> {
-        (self.size == size && self.mtime == mtime).then_some(self.sha256.as_str())
+        if self.describes(size, mtime) {
+            self.sha256.as_deref()
+        } else {
+            None
+        }
     }
 }

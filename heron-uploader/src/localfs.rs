@@ -6,6 +6,11 @@
 //! package: the old one until the rename, the new one after. All file work runs on blocking
 //! threads.
 //!
+//! The sha256 costs as much as the copy itself (the kernel copies at memory speed), so it is
+//! computed only when something needs it: the caller asks for it (`--format json`), or the
+//! identical-package check does (a package of the same size is there). Otherwise the side file
+//! records size and mtime only, and `undo --if-sha256` hashes the package when it runs.
+//!
 //! Upload, undo and delete of one destination hold an exclusive `flock` on `<dir>/.<file>.lock`
 //! for their whole run, so two processes (e.g. two `heron submit`s of one name) never interleave
 //! their renames, and `undo --if-sha256` checks and restores as one step: it acts only while the
@@ -22,7 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::cleanup::{Action, Cleanup};
 use crate::naming;
 use crate::settings::LocalFsSettings;
-use crate::source::{Input, Progress, hash_file};
+use crate::source::{Input, Progress, hash_file, read_full};
 use crate::{
     DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded,
 };
@@ -73,12 +78,86 @@ fn mtime_ns(meta: &fs::Metadata) -> u64 {
         .unwrap_or(0)
 }
 
-/// The sha256 recorded for `package`, if its side file still describes it.
-fn recorded_sha(package: &Path, sidecar: &Path) -> Option<(String, u64)> {
+/// What the side file says of the package there.
+#[derive(Debug, Clone)]
+struct Recorded {
+    size: u64,
+    mtime: u64,
+    /// `None` when the upload that wrote it did not need the digest.
+    sha256: Option<String>,
+}
+
+/// The side file of `package`, if it still describes it (same size and mtime): the package is
+/// then one we wrote, whole.
+fn recorded(package: &Path, sidecar: &Path) -> Option<Recorded> {
     let meta = fs::metadata(package).ok()?;
     let side = Sidecar::parse(&fs::read(sidecar).ok()?)?;
-    side.sha_for(meta.len(), mtime_ns(&meta))
-        .map(|s| (s.to_string(), meta.len()))
+    let (size, mtime) = (meta.len(), mtime_ns(&meta));
+    side.describes(size, mtime).then_some(Recorded {
+        size,
+        mtime,
+        sha256: side.sha256,
+    })
+}
+
+/// Whether two files hold the same bytes, and (with `hash`) the sha256 of `input` when they do.
+enum Comparison {
+    Same(Option<String>),
+    Different,
+}
+
+/// Compares `input` with `package` block by block, stopping at the first difference. Cheaper
+/// than hashing both: a memcmp of what is read.
+fn compare_files(
+    input: &Path,
+    package: &Path,
+    hash: bool,
+    progress: &Progress,
+) -> Result<Comparison> {
+    let mut a = fs::File::open(input).map_err(io("cannot open", input))?;
+    let mut b = fs::File::open(package).map_err(io("cannot open", package))?;
+    let mut hasher = hash.then(Sha256::new);
+    let mut buf_a = vec![0u8; 1 << 20];
+    let mut buf_b = vec![0u8; 1 << 20];
+    loop {
+        let n = read_full(&mut a, &mut buf_a).map_err(io("cannot read", input))?;
+        let m = read_full(&mut b, &mut buf_b).map_err(io("cannot read", package))?;
+        if n != m || buf_a[..n] != buf_b[..m] {
+            return Ok(Comparison::Different);
+        }
+        if n == 0 {
+            return Ok(Comparison::Same(hasher.map(|h| hex::encode(h.finalize()))));
+        }
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf_a[..n]);
+        }
+        progress.inc(n as u64);
+    }
+}
+
+/// Copies `src` into the new file `dst` with the kernel's copy (`copy_file_range` where the
+/// file system has it, as `cp`), in pieces so the progress bar moves and a signal is noticed.
+fn copy_file(src: &Path, dst: &Path, cleanup: &Cleanup, progress: &Progress) -> Result<u64> {
+    const PIECE: u64 = 64 << 20;
+    let mut from = fs::File::open(src).map_err(io("cannot open package", src))?;
+    let mut to = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dst)
+        .map_err(io("cannot create", dst))?;
+    let mut total = 0u64;
+    loop {
+        if cleanup.is_cancelled() {
+            return Err(Error::Failed("upload interrupted".into()));
+        }
+        let n = std::io::copy(&mut (&mut from).take(PIECE), &mut to)
+            .map_err(io("cannot copy package to", dst))?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n;
+        progress.inc(n);
+    }
 }
 
 fn sync_dir(dir: &Path) {
@@ -188,59 +267,85 @@ impl LocalFs {
         // describe one package only if no other upload or undo runs in between.
         let _lock = self.lock()?;
         self.remove_stale_temps();
-        let existing = recorded_sha(&p.package, &p.sidecar);
+        let existing = recorded(&p.package, &p.sidecar);
+        // Only a package of the same size, written by us, can be the same one.
+        let candidate = existing.filter(|_| !options.force);
         let temp = self.dir.join(naming::temp_name(&self.file));
         let ticket = self.cleanup.register(Action::LocalFile(temp.clone()));
         let (sha256, size) = match input {
             Input::File { path, size } => {
-                if !options.force && existing.as_ref().is_some_and(|(_, s)| s == size) {
-                    // Same size as what is there: hash first, it may spare the copy.
-                    let (sha, n) = hash_file(path, progress)?;
-                    if existing.as_ref().is_some_and(|(s, _)| *s == sha) {
-                        self.cleanup.done(ticket);
-                        return Ok(Uploaded {
-                            uri: self.uri(),
-                            size: n,
-                            sha256: sha,
-                            uploaded: false,
-                        });
+                let mut known = None;
+                if let Some(rec) = candidate.as_ref().filter(|r| r.size == *size) {
+                    match &rec.sha256 {
+                        // Hash the input: it may spare the copy, and gives the digest anyway.
+                        Some(recorded) => {
+                            let (sha, n) = hash_file(path, progress)?;
+                            if sha == *recorded {
+                                self.cleanup.done(ticket);
+                                return Ok(self.skipped(n, Some(sha)));
+                            }
+                            known = Some((sha, n));
+                        }
+                        // No digest recorded: compare the bytes (hashing only if asked to).
+                        None => {
+                            if let Comparison::Same(sha) =
+                                compare_files(path, &p.package, options.digest, progress)?
+                            {
+                                if let Some(sha) = &sha {
+                                    self.record_sha(&p, rec, sha)?;
+                                }
+                                self.cleanup.done(ticket);
+                                return Ok(self.skipped(*size, sha));
+                            }
+                        }
                     }
                     progress.restart("copying");
-                    let copied =
-                        fs::copy(path, &temp).map_err(io("cannot copy package to", &temp))?;
-                    check_same_size(path, n, copied)?;
-                    (sha, n)
-                } else {
-                    // Hash on one thread while the kernel copies on another (copy_file_range).
-                    let (hashed, copied) = std::thread::scope(|s| {
-                        let h = s.spawn(|| hash_file(path, progress));
-                        let c = fs::copy(path, &temp).map_err(io("cannot copy package to", &temp));
-                        (h.join(), c)
-                    });
-                    let (sha, n) =
-                        hashed.map_err(|_| Error::Failed("hashing thread panicked".into()))??;
-                    check_same_size(path, n, copied?)?;
-                    (sha, n)
+                }
+                match known {
+                    Some((sha, n)) => {
+                        let copied = copy_file(path, &temp, &self.cleanup, progress)?;
+                        check_same_size(path, n, copied)?;
+                        (Some(sha), n)
+                    }
+                    None if options.digest => {
+                        // Hash on one thread while the kernel copies on another.
+                        let (hashed, copied) = std::thread::scope(|s| {
+                            let h = s.spawn(|| hash_file(path, progress));
+                            let c = copy_file(path, &temp, &self.cleanup, &Progress::hidden());
+                            (h.join(), c)
+                        });
+                        let (sha, n) = hashed
+                            .map_err(|_| Error::Failed("hashing thread panicked".into()))??;
+                        check_same_size(path, n, copied?)?;
+                        (Some(sha), n)
+                    }
+                    None => (None, copy_file(path, &temp, &self.cleanup, progress)?),
                 }
             }
             Input::Stdin => {
-                let (sha, n) = self.copy_stdin(&temp, progress)?;
+                // The input cannot be read twice: hash on the way when a recorded digest is what
+                // the check compares with; else compare the copy with the package afterwards.
+                let hash = options.digest || candidate.as_ref().is_some_and(|r| r.sha256.is_some());
+                let (sha, n) = self.copy_stdin(&temp, hash, progress)?;
                 if n == 0 {
                     return Err(crate::source::empty_package(input));
                 }
-                if !options.force
-                    && existing
-                        .as_ref()
-                        .is_some_and(|(s, sz)| *s == sha && *sz == n)
-                {
-                    remove_if_exists(&temp)?;
-                    self.cleanup.done(ticket);
-                    return Ok(Uploaded {
-                        uri: self.uri(),
-                        size: n,
-                        sha256: sha,
-                        uploaded: false,
-                    });
+                if let Some(rec) = candidate.as_ref().filter(|r| r.size == n) {
+                    let same = match (&rec.sha256, &sha) {
+                        (Some(recorded), Some(sha)) => recorded == sha,
+                        _ => matches!(
+                            compare_files(&temp, &p.package, false, &Progress::hidden())?,
+                            Comparison::Same(_)
+                        ),
+                    };
+                    if same {
+                        remove_if_exists(&temp)?;
+                        self.cleanup.done(ticket);
+                        if let (None, Some(sha)) = (&rec.sha256, &sha) {
+                            self.record_sha(&p, rec, sha)?;
+                        }
+                        return Ok(self.skipped(n, sha.or_else(|| rec.sha256.clone())));
+                    }
                 }
                 (sha, n)
             }
@@ -259,7 +364,7 @@ impl LocalFs {
         self.keep_previous(&p)?;
         fs::rename(&temp, &p.package).map_err(io("cannot rename temp file to", &p.package))?;
         self.cleanup.done(ticket);
-        self.write_sidecar(&p, &sha256)?;
+        self.write_sidecar(&p, sha256.as_deref())?;
         if self.fsync {
             sync_dir(&self.dir);
         }
@@ -271,7 +376,34 @@ impl LocalFs {
         })
     }
 
-    fn copy_stdin(&self, temp: &Path, progress: &Progress) -> Result<(String, u64)> {
+    /// The answer for an identical package already in place.
+    fn skipped(&self, size: u64, sha256: Option<String>) -> Uploaded {
+        Uploaded {
+            uri: self.uri(),
+            size,
+            sha256,
+            uploaded: false,
+        }
+    }
+
+    /// Adds a digest computed later to the side file of an unchanged package (`rec` is what the
+    /// side file said before the package was read; a package changed since keeps its side file,
+    /// which no longer describes it anyway).
+    fn record_sha(&self, p: &Paths, rec: &Recorded, sha256: &str) -> Result<()> {
+        match fs::metadata(&p.package) {
+            Ok(m) if m.len() == rec.size && mtime_ns(&m) == rec.mtime => {
+                self.write_sidecar(p, Some(sha256))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn copy_stdin(
+        &self,
+        temp: &Path,
+        hash: bool,
+        progress: &Progress,
+    ) -> Result<(Option<String>, u64)> {
         let mut out = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -279,7 +411,7 @@ impl LocalFs {
             .map_err(io("cannot create", temp))?;
         let mut stdin = std::io::stdin().lock();
         let mut buf = vec![0u8; 1 << 20];
-        let mut hasher = Sha256::new();
+        let mut hasher = hash.then(Sha256::new);
         let mut total = 0u64;
         loop {
             if self.cleanup.is_cancelled() {
@@ -291,13 +423,15 @@ impl LocalFs {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io("cannot read package from", "stdin", e)),
             };
-            hasher.update(&buf[..n]);
+            if let Some(h) = hasher.as_mut() {
+                h.update(&buf[..n]);
+            }
             out.write_all(&buf[..n]).map_err(io("cannot write", temp))?;
             total += n as u64;
             progress.inc(n as u64);
         }
         out.flush().map_err(io("cannot write", temp))?;
-        Ok((hex::encode(hasher.finalize()), total))
+        Ok((hasher.map(|h| hex::encode(h.finalize())), total))
     }
 
     /// Hard-links the current package (and its side file) to the previous names; a copy where
@@ -319,10 +453,10 @@ impl LocalFs {
         Ok(())
     }
 
-    fn write_sidecar(&self, p: &Paths, sha256: &str) -> Result<()> {
+    fn write_sidecar(&self, p: &Paths, sha256: Option<&str>) -> Result<()> {
         let meta = fs::metadata(&p.package).map_err(io("cannot read", &p.package))?;
         let side = Sidecar {
-            sha256: sha256.to_string(),
+            sha256: sha256.map(str::to_string),
             size: meta.len(),
             mtime: mtime_ns(&meta),
         };
@@ -350,8 +484,20 @@ impl LocalFs {
             // A killed upload's temp file goes too, whatever the undo then finds.
             me.remove_stale_temps();
             if let Some(want) = &if_sha256 {
-                let current = recorded_sha(&p.package, &p.sidecar).map(|(s, _)| s);
-                if !current.is_some_and(|s| s.eq_ignore_ascii_case(want)) {
+                let ours = match recorded(&p.package, &p.sidecar) {
+                    Some(Recorded {
+                        sha256: Some(s), ..
+                    }) => s.eq_ignore_ascii_case(want),
+                    // Ours, uploaded without the digest: hash it now. The lock keeps our own
+                    // uploads out meanwhile.
+                    Some(Recorded { sha256: None, .. }) => {
+                        let (sha, _) = hash_file(&p.package, &Progress::hidden())?;
+                        sha.eq_ignore_ascii_case(want)
+                    }
+                    // Not written by us, or changed since: never ours.
+                    None => false,
+                };
+                if !ours {
                     return Ok(UndoResult {
                         action: "kept".into(),
                         uri: me.uri(),
@@ -442,7 +588,7 @@ impl LocalFs {
                 uri: me.uri(),
                 backend: "localfs".into(),
                 size: meta.len(),
-                sha256: recorded_sha(&p.package, &p.sidecar).map(|(s, _)| s),
+                sha256: recorded(&p.package, &p.sidecar).and_then(|r| r.sha256),
                 modified_ms: Some(mtime_ns(&meta) / 1_000_000),
                 previous,
             })
@@ -543,6 +689,19 @@ mod tests {
         )
     }
 
+    /// As `--format json` uploads: the sha256 is computed.
+    fn digest() -> UploadOptions {
+        UploadOptions {
+            digest: true,
+            ..UploadOptions::default()
+        }
+    }
+
+    fn side_file(dir: &Path) -> serde_json::Value {
+        serde_json::from_slice(&fs::read(dir.join("pkgs/wc-ads-tag-0.tar.gz.sha256")).unwrap())
+            .unwrap()
+    }
+
     fn file(dir: &Path, name: &str, body: &[u8]) -> Input {
         let p = dir.join(name);
         fs::write(&p, body).unwrap();
@@ -555,20 +714,23 @@ mod tests {
         let b = backend(d.path());
         let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
         let one = file(d.path(), "one", b"version one");
-        let r = b.upload(&one, UploadOptions::default()).await.unwrap();
+        let r = b.upload(&one, digest()).await.unwrap();
         assert!(r.uploaded);
         assert_eq!(r.uri, format!("file://{}", final_path.display()));
-        assert_eq!(r.sha256, hex::encode(Sha256::digest(b"version one")));
+        assert_eq!(
+            r.sha256.as_deref(),
+            Some(hex::encode(Sha256::digest(b"version one")).as_str())
+        );
         assert_eq!(fs::read(&final_path).unwrap(), b"version one");
 
-        let again = b.upload(&one, UploadOptions::default()).await.unwrap();
+        let again = b.upload(&one, digest()).await.unwrap();
         assert!(!again.uploaded);
         let forced = b
             .upload(
                 &one,
                 UploadOptions {
                     force: true,
-                    progress: false,
+                    ..digest()
                 },
             )
             .await
@@ -576,12 +738,7 @@ mod tests {
         assert!(forced.uploaded);
 
         let two = file(d.path(), "two", b"version two");
-        assert!(
-            b.upload(&two, UploadOptions::default())
-                .await
-                .unwrap()
-                .uploaded
-        );
+        assert!(b.upload(&two, digest()).await.unwrap().uploaded);
         assert_eq!(fs::read(&final_path).unwrap(), b"version two");
         let st = b.stat().await.unwrap();
         assert_eq!(st.size, 11);
@@ -595,12 +752,7 @@ mod tests {
         assert_eq!(u.action, "restored");
         assert_eq!(fs::read(&final_path).unwrap(), b"version one");
         // The restored package's checksum is known again, so re-uploading it is skipped.
-        assert!(
-            !b.upload(&one, UploadOptions::default())
-                .await
-                .unwrap()
-                .uploaded
-        );
+        assert!(!b.upload(&one, digest()).await.unwrap().uploaded);
         assert_eq!(b.undo(None).await.unwrap().action, "deleted");
         assert!(!final_path.exists());
         assert_eq!(b.undo(None).await.unwrap().action, "nothing");
@@ -613,8 +765,8 @@ mod tests {
             heron_common::ExitCode::NotFound
         );
 
-        b.upload(&one, UploadOptions::default()).await.unwrap();
-        b.upload(&two, UploadOptions::default()).await.unwrap();
+        b.upload(&one, digest()).await.unwrap();
+        b.upload(&two, digest()).await.unwrap();
         assert_eq!(b.delete().await.unwrap().deleted.len(), 2);
         // Only temp-free, expected files remain: nothing.
         assert_eq!(fs::read_dir(d.path().join("pkgs")).unwrap().count(), 0);
@@ -626,6 +778,13 @@ mod tests {
 
     #[tokio::test]
     async fn conditional_undo_touches_only_its_own_package() {
+        // With the digest recorded (`--format json` uploads) and without it (the undo hashes).
+        for options in [UploadOptions::default(), digest()] {
+            conditional_undo(options).await;
+        }
+    }
+
+    async fn conditional_undo(options: UploadOptions) {
         let d = tempfile::tempdir().unwrap();
         let b = backend(d.path());
         let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
@@ -633,8 +792,8 @@ mod tests {
         // The loser uploads first, the winner replaces it (the loser's becomes `.previous`).
         let loser = file(d.path(), "loser", b"loser pkg");
         let winner = file(d.path(), "winner", b"winnerpkg"); // same size
-        b.upload(&loser, UploadOptions::default()).await.unwrap();
-        b.upload(&winner, UploadOptions::default()).await.unwrap();
+        b.upload(&loser, options).await.unwrap();
+        b.upload(&winner, options).await.unwrap();
         assert_eq!(fs::read(&previous).unwrap(), b"loser pkg");
         // The loser's undo must neither resurrect its own package nor drop the winner's.
         let u = b.undo(Some(sha(b"loser pkg"))).await.unwrap();
@@ -643,17 +802,25 @@ mod tests {
         assert_eq!(fs::read(&previous).unwrap(), b"loser pkg");
 
         // Other order: the winner's is `.previous` and the loser's undo restores it.
-        b.upload(&loser, UploadOptions::default()).await.unwrap();
+        b.upload(&loser, options).await.unwrap();
         let u = b
             .undo(Some(sha(b"loser pkg").to_uppercase()))
             .await
             .unwrap();
         assert_eq!(u.action, "restored");
         assert_eq!(fs::read(&final_path).unwrap(), b"winnerpkg");
-        assert_eq!(
-            b.stat().await.unwrap().sha256.as_deref(),
-            Some(sha(b"winnerpkg").as_str())
-        );
+        let restored_sha = b.stat().await.unwrap().sha256;
+        if options.digest {
+            assert_eq!(restored_sha.as_deref(), Some(sha(b"winnerpkg").as_str()));
+        } else {
+            assert_eq!(restored_sha, None, "no digest was computed for it");
+        }
+        // A package changed behind our back is never ours, even with our bytes.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&final_path, b"loser pkg").unwrap();
+        let u = b.undo(Some(sha(b"loser pkg"))).await.unwrap();
+        assert_eq!(u.action, "kept");
+        assert_eq!(fs::read(&final_path).unwrap(), b"loser pkg");
     }
 
     #[tokio::test]
@@ -710,20 +877,17 @@ mod tests {
             let c = file(d.path(), "c", format!("package c {round:03}").as_bytes());
             let (ra, rc) = rt.block_on(async {
                 let (b1, b2) = (b.clone(), b.clone());
-                let t1 = tokio::spawn(async move { b1.upload(&a, UploadOptions::default()).await });
-                let t2 = tokio::spawn(async move { b2.upload(&c, UploadOptions::default()).await });
+                let t1 = tokio::spawn(async move { b1.upload(&a, digest()).await });
+                let t2 = tokio::spawn(async move { b2.upload(&c, digest()).await });
                 (t1.await.unwrap().unwrap(), t2.await.unwrap().unwrap())
             });
             // `a` wins; `c` loses and undoes conditionally.
-            rt.block_on(b.undo(Some(rc.sha256.clone()))).unwrap();
+            rt.block_on(b.undo(rc.sha256.clone())).unwrap();
             let st = rt.block_on(b.stat()).unwrap();
-            assert_eq!(
-                st.sha256.as_deref(),
-                Some(ra.sha256.as_str()),
-                "round {round}"
-            );
+            assert!(ra.sha256.is_some(), "round {round}");
+            assert_eq!(st.sha256, ra.sha256, "round {round}");
             let body = fs::read(d.path().join("pkgs/wc-ads-tag-0.tar.gz")).unwrap();
-            assert_eq!(sha(&body), ra.sha256, "round {round}");
+            assert_eq!(Some(sha(&body)), ra.sha256, "round {round}");
         }
     }
 
@@ -732,12 +896,13 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let b = backend(d.path());
         let one = file(d.path(), "one", b"aaaa");
-        b.upload(&one, UploadOptions::default()).await.unwrap();
+        b.upload(&one, digest()).await.unwrap();
         // Someone replaces the package behind our back with same-size content.
         let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(&final_path, b"bbbb").unwrap();
         assert_eq!(b.stat().await.unwrap().sha256, None);
+        assert_eq!(b.undo(Some(sha(b"bbbb"))).await.unwrap().action, "kept");
         assert!(
             b.upload(&one, UploadOptions::default())
                 .await
@@ -745,5 +910,97 @@ mod tests {
                 .uploaded
         );
         assert_eq!(fs::read(&final_path).unwrap(), b"aaaa");
+    }
+
+    #[tokio::test]
+    async fn text_mode_upload_records_no_digest() {
+        let d = tempfile::tempdir().unwrap();
+        let b = backend(d.path());
+        let one = file(d.path(), "one", b"version one");
+        let r = b.upload(&one, UploadOptions::default()).await.unwrap();
+        assert!(r.uploaded);
+        assert_eq!(r.sha256, None);
+        let side = side_file(d.path());
+        assert_eq!(side.get("sha256"), None, "{side}");
+        assert_eq!(side["size"], 11);
+        assert_eq!(b.stat().await.unwrap().sha256, None);
+        // Asked for later, on an identical re-upload: computed, reported and recorded then.
+        let again = b.upload(&one, digest()).await.unwrap();
+        assert!(!again.uploaded);
+        let want = sha(b"version one");
+        assert_eq!(again.sha256.as_deref(), Some(want.as_str()));
+        assert_eq!(side_file(d.path())["sha256"], want.as_str());
+        assert_eq!(
+            b.stat().await.unwrap().sha256.as_deref(),
+            Some(want.as_str())
+        );
+        // Same size: the check hashed the new content, so its digest is known and recorded.
+        let two = file(d.path(), "two", b"version two");
+        let r = b.upload(&two, UploadOptions::default()).await.unwrap();
+        assert!(r.uploaded);
+        assert_eq!(r.sha256, Some(sha(b"version two")));
+        assert_eq!(side_file(d.path())["sha256"], sha(b"version two").as_str());
+        // Another size, no digest asked for: none computed, none left in the side file.
+        let three = file(d.path(), "three", b"version three");
+        let r = b.upload(&three, UploadOptions::default()).await.unwrap();
+        assert!(r.uploaded);
+        assert_eq!(r.sha256, None);
+        assert_eq!(side_file(d.path()).get("sha256"), None);
+        assert_eq!(b.stat().await.unwrap().sha256, None);
+    }
+
+    #[tokio::test]
+    async fn identical_reupload_is_skipped_and_same_size_different_one_is_not() {
+        let d = tempfile::tempdir().unwrap();
+        let b = backend(d.path());
+        let final_path = d.path().join("pkgs/wc-ads-tag-0.tar.gz");
+        // Bigger than one compare block, differing only in the last byte.
+        let mut body_a = vec![7u8; (1 << 20) + 100];
+        let mut body_b = body_a.clone();
+        *body_b.last_mut().unwrap() = 8;
+        body_a[0] = 1;
+        body_b[0] = 1;
+        let a = file(d.path(), "a", &body_a);
+        let c = file(d.path(), "c", &body_b);
+        for (first, second) in [
+            (UploadOptions::default(), UploadOptions::default()),
+            (UploadOptions::default(), digest()),
+            (digest(), UploadOptions::default()),
+            (digest(), digest()),
+        ] {
+            let _ = b.delete().await;
+            assert!(b.upload(&a, first).await.unwrap().uploaded);
+            let mtime = fs::metadata(&final_path).unwrap().modified().unwrap();
+            let again = b.upload(&a, second).await.unwrap();
+            assert!(!again.uploaded, "{first:?} then {second:?}");
+            assert_eq!(again.size, body_a.len() as u64);
+            // Nothing was written: same file, no previous copy made.
+            assert_eq!(
+                fs::metadata(&final_path).unwrap().modified().unwrap(),
+                mtime
+            );
+            assert!(b.stat().await.unwrap().previous.is_none());
+            let other = b.upload(&c, second).await.unwrap();
+            assert!(other.uploaded, "{first:?} then {second:?}");
+            assert_eq!(fs::read(&final_path).unwrap(), body_b);
+            assert_eq!(
+                b.stat().await.unwrap().previous.map(|p| p.size),
+                Some(body_a.len() as u64)
+            );
+            if second.digest {
+                assert_eq!(other.sha256, Some(sha(&body_b)));
+            }
+        }
+        // A package of the same bytes put there by something else is replaced (its mode, say,
+        // may not let the sandbox read it).
+        let _ = b.delete().await;
+        fs::create_dir_all(final_path.parent().unwrap()).unwrap();
+        fs::write(&final_path, &body_a).unwrap();
+        assert!(
+            b.upload(&a, UploadOptions::default())
+                .await
+                .unwrap()
+                .uploaded
+        );
     }
 }

@@ -192,32 +192,33 @@ async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
         Command::Upload { force, package, .. } => {
             let input = Input::open(package)?;
             tracing::debug!("uploading {} to {}", input.describe(), uploader.uri());
-            let result = uploader
-                .upload(
-                    &input,
-                    UploadOptions {
-                        force: *force,
-                        progress: true,
-                    },
+            let options = UploadOptions {
+                force: *force,
+                progress: true,
+                // Only the JSON answer reports the sha256: text output spares the hashing.
+                digest: json,
+            };
+            let context = || {
+                format!(
+                    "upload of {} failed; the previous package is unchanged",
+                    input.describe()
                 )
-                .await
-                .with_context(|| {
-                    format!(
-                        "upload of {} failed; the previous package is unchanged",
-                        input.describe()
-                    )
-                })?;
-            if !result.uploaded {
-                tracing::info!(
-                    "an identical package is already at {}; not uploaded again",
-                    result.uri
-                );
-            }
-            if json {
-                println!("{}", serde_json::to_string(&result)?);
+            };
+            let (uri, uploaded, line) = if json {
+                let r = uploader
+                    .upload(&input, options)
+                    .await
+                    .with_context(context)?;
+                let line = serde_json::to_string(&r)?;
+                (r.uri, r.uploaded, line)
             } else {
-                println!("{}", result.uri);
+                let r = uploader.put(&input, options).await.with_context(context)?;
+                (r.uri.clone(), r.uploaded, r.uri)
+            };
+            if !uploaded {
+                tracing::info!("an identical package is already at {uri}; not uploaded again");
             }
+            println!("{line}");
         }
         Command::Undo { if_sha256, .. } => {
             if let Some(h) = &if_sha256

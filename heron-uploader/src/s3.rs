@@ -429,7 +429,7 @@ impl S3 {
                     return Ok(Uploaded {
                         uri: self.uri(),
                         size: n,
-                        sha256: sha,
+                        sha256: Some(sha),
                         uploaded: false,
                     });
                 }
@@ -462,7 +462,7 @@ impl S3 {
                 return Ok(Uploaded {
                     uri: self.uri(),
                     size: digest.size,
-                    sha256: sha,
+                    sha256: Some(sha),
                     uploaded: false,
                 });
             }
@@ -485,7 +485,7 @@ impl S3 {
             return Ok(Uploaded {
                 uri: self.uri(),
                 size: digest.size,
-                sha256: sha,
+                sha256: Some(sha),
                 uploaded: true,
             });
         };
@@ -537,7 +537,7 @@ impl S3 {
                     return Ok(Uploaded {
                         uri: self.uri(),
                         size: digest.size,
-                        sha256: digest.sha256,
+                        sha256: Some(digest.sha256),
                         uploaded: false,
                     });
                 }
@@ -573,7 +573,7 @@ impl S3 {
         Ok(Uploaded {
             uri: self.uri(),
             size: digest.size,
-            sha256: sha,
+            sha256: Some(sha),
             uploaded: true,
         })
     }

@@ -113,6 +113,20 @@ pub fn hash_file(path: &Path, progress: &Progress) -> Result<(String, u64)> {
     Ok((hex::encode(hasher.finalize()), total))
 }
 
+/// Reads until `buf` is full or the end of the file; the bytes read.
+pub fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
 /// What a [`ChunkReader`] reports at the end of the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digested {

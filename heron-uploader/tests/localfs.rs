@@ -73,6 +73,62 @@ fn json_reports_size_sha256_and_skips_an_identical_package_unless_forced() {
 }
 
 #[test]
+fn text_output_spares_the_digest_and_still_recognises_an_identical_package() {
+    let c = localfs_cluster();
+    let body = bytes(300_000, 6);
+    let pkg = c.package("p.tar.gz", &body);
+    let dest = dest_dir(&c).join("wc-ads-tag-0.tar.gz");
+    run_ok(c.cmd("upload", "wc").arg(&pkg));
+    let side = std::fs::read_to_string(dest_dir(&c).join("wc-ads-tag-0.tar.gz.sha256")).unwrap();
+    assert!(!side.contains("sha256"), "{side}");
+    let stat = run_ok(&mut c.cmd("stat", "wc"));
+    assert!(stat.contains("sha256: unknown"), "{stat}");
+    // The same bytes again, as a file and from stdin: nothing is written.
+    let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&dest).unwrap());
+    for stdin in [false, true] {
+        let mut cmd = c.cmd("upload", "wc");
+        let out = if stdin {
+            cmd.arg("-");
+            run_stdin(&mut cmd, &body)
+        } else {
+            run(cmd.arg(&pkg))
+        };
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("identical package"),
+            "stdin {stdin}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(text(&out.stdout), format!("file://{}\n", dest.display()));
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&dest).unwrap()),
+            inode
+        );
+    }
+    // Same size, other bytes: uploaded, and a conditional undo by its sha256 (hashed then)
+    // restores the first package.
+    let mut other = body.clone();
+    other[150_000] ^= 1;
+    run_stdin_ok(c.cmd("upload", "wc").arg("-"), &other);
+    assert_eq!(std::fs::read(&dest).unwrap(), other);
+    assert_eq!(
+        run_ok(
+            c.cmd("undo", "wc")
+                .args(["--if-sha256", &sha256_hex(&body)])
+        ),
+        format!("kept file://{}\n", dest.display())
+    );
+    assert_eq!(
+        run_ok(
+            c.cmd("undo", "wc")
+                .args(["--if-sha256", &sha256_hex(&other)])
+        ),
+        format!("restored file://{}\n", dest.display())
+    );
+    assert_eq!(std::fs::read(&dest).unwrap(), body);
+}
+
+#[test]
 fn nothing_on_stderr_for_a_large_upload_on_a_pipe() {
     let c = localfs_cluster();
     let out = run(c
@@ -193,7 +249,9 @@ fn undo_restores_the_previous_package_then_deletes_then_does_nothing() {
     assert_eq!(std::fs::read(&dest).unwrap(), v1);
     let stat: StatResult =
         serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
-    assert_eq!(stat.sha256.as_deref(), Some(sha256_hex(&v1).as_str()));
+    // Uploaded with text output: no digest was computed, so none is reported.
+    assert_eq!(stat.sha256, None);
+    assert_eq!(stat.size, v1.len() as u64);
     assert_eq!(stat.previous, None);
 
     assert_eq!(
@@ -220,7 +278,11 @@ fn stat_and_delete() {
     let v1 = bytes(1000, 20);
     let v2 = bytes(2000, 21);
     run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
-    run_ok(c.cmd("upload", "wc").arg(c.package("v2", &v2)));
+    run_ok(
+        c.cmd("upload", "wc")
+            .arg(c.package("v2", &v2))
+            .args(["--format", "json"]),
+    );
     let stat: StatResult =
         serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
     assert_eq!(stat.size, 2000);

@@ -131,8 +131,8 @@ pub fn run_ok(cmd: &mut Command) -> String {
     text(&out.stdout)
 }
 
-/// Runs with `input` on stdin, asserts success, returns stdout.
-pub fn run_stdin_ok(cmd: &mut Command, input: &[u8]) -> String {
+/// Runs with `input` on stdin and returns the output (whatever the exit code).
+pub fn run_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -146,6 +146,12 @@ pub fn run_stdin_ok(cmd: &mut Command, input: &[u8]) -> String {
     });
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
+    out
+}
+
+/// Runs with `input` on stdin, asserts success, returns stdout.
+pub fn run_stdin_ok(cmd: &mut Command, input: &[u8]) -> String {
+    let out = run_stdin(cmd, input);
     assert!(
         out.status.success(),
         "failed with {}\nstderr: {}",
