@@ -33,19 +33,29 @@ fn main() {
 }
 
 fn init_tracing(verbose: bool) {
+    use tracing::Level;
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     // The ZooKeeper client logs every refused host at warn level: only show that with --verbose.
+    // Targets not named stay silent. A fixed list of targets, not an `EnvFilter` (which parses
+    // directives and tracks spans at every start, for filters this binary never uses).
     let filter = if verbose {
-        "heron_statemgr=debug,zookeeper_client=info"
+        Targets::new()
+            .with_target("heron_statemgr", Level::DEBUG)
+            .with_target("zookeeper_client", Level::INFO)
     } else {
-        "heron_statemgr=warn,zookeeper_client=off"
+        Targets::new().with_target("heron_statemgr", Level::WARN)
     };
     // Colour codes only on a terminal: a log captured through a pipe or a file stays plain text.
-    let _ = tracing_subscriber::fmt()
+    let output = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_target(false)
-        .without_time()
+        .without_time();
+    let _ = tracing_subscriber::registry()
+        .with(output)
+        .with(filter)
         .try_init();
 }
 
