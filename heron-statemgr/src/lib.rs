@@ -15,10 +15,11 @@
 //!   order) and the types they exchange.
 //! - [`zk`]: ZooKeeper, as Heron's `CuratorStateManager` (ephemeral nodes, create-only writes,
 //!   atomic submit in one multi, a Curator-compatible update lock).
-//! - [`localfs`]: a local directory, as Heron's `LocalFileSystemStateManager`, with atomic writes.
+//! - [`localfs`]: a local directory, as Heron's `LocalFileSystemStateManager`, with atomic writes
+//!   (synced to disk only with `heron.statemgr.localfs.fsync`, as Heron never syncs).
 //! - [`kind`]: the node kinds and Heron's per-kind rules.
 //! - [`codec`]: node bytes ⇄ protobuf messages ⇄ JSON.
-//! - [`settings`]: the config keys read (Heron's, plus our ZooKeeper auth/ACL keys).
+//! - [`settings`]: the config keys read (Heron's, plus our ZooKeeper auth/ACL and local fsync keys).
 //! - [`cli`]: the binary's commands.
 
 pub mod cli;

@@ -107,14 +107,9 @@ impl LocalFsStateManager {
         let mut temps: Vec<PathBuf> = Vec::with_capacity(writes.len());
         let mut files: Vec<fs::File> = Vec::new();
         for (path, data) in writes {
-            let tmp = temp_path(path);
-            let mut file = match fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-            {
-                Ok(file) => file,
-                Err(e) => {
+            let (tmp, mut file) = match create_temp(path) {
+                Ok(created) => created,
+                Err((tmp, e)) => {
                     remove_all(&temps);
                     return Err(self.missing_parent(&tmp, e));
                 }
@@ -281,15 +276,35 @@ impl LocalFsStateManager {
     }
 }
 
-/// `.<name>.<pid>.<n>.tmp` next to `path`: unique within this process and among live processes.
-fn temp_path(path: &Path) -> PathBuf {
+/// Creates a new temporary file `.<name>.<pid>.<n>.tmp` next to `path`. The name is unique among
+/// live processes; one left by a killed process whose pid came back is skipped, not overwritten.
+fn create_temp(path: &Path) -> Result<(PathBuf, fs::File), (PathBuf, std::io::Error)> {
+    create_temp_counting(path, &TMP_COUNTER)
+}
+
+fn create_temp_counting(
+    path: &Path,
+    counter: &AtomicU64,
+) -> Result<(PathBuf, fs::File), (PathBuf, std::io::Error)> {
     let parent = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-    parent.join(format!(".{name}.{}.{n}.tmp", std::process::id()))
+    let mut attempts = 0;
+    loop {
+        let n = counter.fetch_add(1, Ordering::Relaxed);
+        let tmp = parent.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && attempts < 100 => attempts += 1,
+            Err(e) => return Err((tmp, e)),
+        }
+    }
 }
 
 fn remove_all(paths: &[PathBuf]) {
@@ -813,5 +828,29 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(path, Path::new("the-pipe"));
+    }
+
+    #[test]
+    fn a_temp_file_left_by_a_killed_process_with_our_pid_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid = std::process::id();
+        let left = |n: u64| dir.path().join(format!(".t.{pid}.{n}.tmp"));
+        // What a killed earlier process with this pid would have left for the first three names.
+        for n in 0..3 {
+            fs::write(left(n), b"old").unwrap();
+        }
+        let counter = AtomicU64::new(0);
+        let (tmp, _) = create_temp_counting(&dir.path().join("t"), &counter).unwrap();
+        assert_eq!(tmp, left(3));
+        for n in 0..3 {
+            assert_eq!(fs::read(left(n)).unwrap(), b"old", "left as it was");
+        }
+        // A folder full of such names is an error naming the file, not an endless loop.
+        for n in 4..200 {
+            fs::write(left(n), b"old").unwrap();
+        }
+        let (path, err) = create_temp_counting(&dir.path().join("t"), &counter).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        assert!(path.starts_with(dir.path()), "{}", path.display());
     }
 }
