@@ -19,7 +19,8 @@
 //!   (synced to disk only with `heron.statemgr.localfs.fsync`, as Heron never syncs).
 //! - [`kind`]: the node kinds and Heron's per-kind rules.
 //! - [`codec`]: node bytes ⇄ protobuf messages ⇄ JSON.
-//! - [`settings`]: the config keys read (Heron's, plus our ZooKeeper auth/ACL and local fsync keys).
+//! - [`settings`]: the config keys read (Heron's, plus our ZooKeeper auth/ACL keys and the local
+//!   fsync key).
 //! - [`cli`]: the binary's commands.
 
 pub mod cli;
