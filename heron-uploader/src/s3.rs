@@ -50,6 +50,8 @@ pub struct S3 {
     part_size: u64,
     parts_in_flight: usize,
     uri_scheme: S3UriScheme,
+    /// PUT and UploadPart bodies sent as `UNSIGNED-PAYLOAD` (see `S3Settings::unsigned_payload`).
+    unsigned_payload: bool,
     cleanup: Cleanup,
     /// For error text: connect, answer (read) and attempt timeouts.
     connect_timeout: Duration,
@@ -209,6 +211,7 @@ impl S3 {
             part_size: s.part_size,
             parts_in_flight: s.parts_in_flight,
             uri_scheme: s.uri_scheme,
+            unsigned_payload: s.unsigned_payload(),
             cleanup,
             connect_timeout: s.connect_timeout,
             read_timeout: s.read_timeout,
@@ -470,7 +473,8 @@ impl S3 {
                 self.copy(&self.key, &self.previous_key).await?;
             }
             let len = first.len() as u64;
-            self.client
+            let mut put = self
+                .client
                 .put_object()
                 .bucket(&self.bucket)
                 .key(&self.key)
@@ -478,7 +482,11 @@ impl S3 {
                 .content_type(CONTENT_TYPE)
                 .metadata(SHA256_METADATA, &sha)
                 .body(ByteStream::from(first))
-                .send()
+                .customize();
+            if self.unsigned_payload {
+                put = put.disable_payload_signing();
+            }
+            put.send()
                 .await
                 .map_err(|e| self.error(format!("cannot upload {}", self.name(&self.key)), e))?;
             progress.inc(len);
@@ -659,7 +667,7 @@ impl S3 {
                 }
                 let number = next_number;
                 next_number += 1;
-                let request = self
+                let mut request = self
                     .client
                     .upload_part()
                     .bucket(&self.bucket)
@@ -667,7 +675,13 @@ impl S3 {
                     .upload_id(upload_id)
                     .part_number(number)
                     .content_length(chunk.len() as i64)
-                    .body(ByteStream::from(chunk.clone()));
+                    .body(ByteStream::from(chunk.clone()))
+                    .customize();
+                if self.unsigned_payload {
+                    // No sha256 of the part on either side; TLS (or the operator's choice)
+                    // covers the body.
+                    request = request.disable_payload_signing();
+                }
                 in_flight.spawn(async move { (number, chunk.len() as u64, request.send().await) });
             }
             let Some(joined) = in_flight.join_next().await else {

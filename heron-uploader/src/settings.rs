@@ -50,6 +50,9 @@ pub const S3_READ_TIMEOUT: &str = "heron.uploader.s3.read.timeout.ms";
 pub const S3_ATTEMPT_TIMEOUT: &str = "heron.uploader.s3.attempt.timeout.ms";
 /// Ours: which URI `upload` prints: `https` (Heron's, default) or `s3`.
 pub const S3_PACKAGE_URI_SCHEME: &str = "heron.uploader.s3.package.uri.scheme";
+/// Ours: whether PUT/UploadPart bodies are covered by the SigV4 signature: `auto` (default:
+/// only over plain http), `signed` or `unsigned`.
+pub const S3_PAYLOAD_SIGNING: &str = "heron.uploader.s3.payload.signing";
 
 /// Config keys whose values are secrets: never accepted from the command line, never printed
 /// (the workspace's one list, which also holds the ZooKeeper password).
@@ -155,6 +158,17 @@ pub enum S3UriScheme {
     S3,
 }
 
+/// Whether package bodies are signed (their sha256 in the SigV4 signature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadSigning {
+    /// Signed over plain http, unsigned over https (TLS already protects the body).
+    Auto,
+    /// Always signed.
+    Signed,
+    /// Never signed (`UNSIGNED-PAYLOAD`), even over plain http.
+    Unsigned,
+}
+
 /// S3 settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Settings {
@@ -184,6 +198,23 @@ pub struct S3Settings {
     pub attempt_timeout: std::time::Duration,
     /// Which URI to print.
     pub uri_scheme: S3UriScheme,
+    /// Payload signing of PUT and UploadPart.
+    pub payload_signing: PayloadSigning,
+}
+
+impl S3Settings {
+    /// Whether PUT and UploadPart bodies go unsigned: over https (AWS itself, or an https
+    /// endpoint) with `auto`, always with `unsigned`.
+    pub fn unsigned_payload(&self) -> bool {
+        match self.payload_signing {
+            PayloadSigning::Signed => false,
+            PayloadSigning::Unsigned => true,
+            PayloadSigning::Auto => self
+                .endpoint
+                .as_deref()
+                .is_none_or(|e| e.to_ascii_lowercase().starts_with("https://")),
+        }
+    }
 }
 
 /// Settings of the configured backend.
@@ -385,6 +416,18 @@ fn s3(config: &Config) -> Result<S3Settings> {
             });
         }
     };
+    let payload_signing = match text(config, S3_PAYLOAD_SIGNING)?.as_deref() {
+        None | Some("auto") => PayloadSigning::Auto,
+        Some("signed") => PayloadSigning::Signed,
+        Some("unsigned") => PayloadSigning::Unsigned,
+        Some(other) => {
+            return Err(Error::ConfigValue {
+                key: S3_PAYLOAD_SIGNING.to_string(),
+                origin: config.origin(S3_PAYLOAD_SIGNING).map(|p| p.to_path_buf()),
+                message: format!("{other:?} is not auto, signed or unsigned"),
+            });
+        }
+    };
     let endpoint = text(config, S3_URI)?;
     if let Some(e) = &endpoint
         && !(e.starts_with("http://") || e.starts_with("https://"))
@@ -409,6 +452,7 @@ fn s3(config: &Config) -> Result<S3Settings> {
         read_timeout,
         attempt_timeout,
         uri_scheme,
+        payload_signing,
     })
 }
 
@@ -548,5 +592,43 @@ mod tests {
                 .to_string()
                 .contains(S3_BUCKET)
         );
+    }
+
+    #[test]
+    fn s3_payload_signing_follows_the_scheme_unless_set() {
+        let s3 = |pairs: &[(&str, &str)]| {
+            let mut all = vec![(CLASS, "s3"), (S3_BUCKET, "b")];
+            all.extend_from_slice(pairs);
+            match Settings::from_config(&config(&all), &ctx()) {
+                Ok(Settings::S3(s)) => Ok(s),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e),
+            }
+        };
+        // auto: AWS itself and https endpoints go unsigned (TLS covers the body), http is signed.
+        assert!(s3(&[]).unwrap().unsigned_payload());
+        assert!(
+            s3(&[(S3_URI, "https://minio.example:9000")])
+                .unwrap()
+                .unsigned_payload()
+        );
+        assert!(
+            !s3(&[(S3_URI, "http://127.0.0.1:9000")])
+                .unwrap()
+                .unsigned_payload()
+        );
+        let http_unsigned = [
+            (S3_URI, "http://127.0.0.1:9000"),
+            (S3_PAYLOAD_SIGNING, "unsigned"),
+        ];
+        assert!(s3(&http_unsigned).unwrap().unsigned_payload());
+        assert!(
+            !s3(&[(S3_PAYLOAD_SIGNING, "signed")])
+                .unwrap()
+                .unsigned_payload()
+        );
+        let e = s3(&[(S3_PAYLOAD_SIGNING, "none")]).unwrap_err();
+        assert!(e.to_string().contains(S3_PAYLOAD_SIGNING), "{e}");
+        assert_eq!(e.exit_code(), heron_common::ExitCode::BadInput);
     }
 }

@@ -17,6 +17,11 @@ struct S3Case {
 
 impl S3Case {
     fn new(test: &str, extra_yaml: &str) -> S3Case {
+        S3Case::through(test, None, extra_yaml)
+    }
+
+    /// With `relay`, requests go to that endpoint (a relay to s3s-fs) instead.
+    fn through(test: &str, relay: Option<&str>, extra_yaml: &str) -> S3Case {
         let env = s3_env();
         let bucket = new_bucket(&env, test);
         let yaml = format!(
@@ -26,7 +31,9 @@ impl S3Case {
              heron.uploader.s3.uri: {}\n\
              heron.uploader.s3.access_key: {}\n\
              heron.uploader.s3.secret_key: {}\n{extra_yaml}",
-            env.endpoint, env.access_key, env.secret_key
+            relay.unwrap_or(&env.endpoint),
+            env.access_key,
+            env.secret_key
         );
         S3Case {
             cluster: Cluster::new(&yaml),
@@ -94,6 +101,151 @@ fn single_put_and_multipart_store_the_package_under_herons_key() {
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&big).as_str()));
     assert_eq!(st.size, 20 << 20);
     assert_eq!(st.previous.map(|p| p.size), Some(300_000));
+}
+
+/// A TCP relay to s3s-fs that keeps every `x-amz-content-sha256` value the client sends.
+struct Relay {
+    endpoint: String,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+impl Relay {
+    fn start(target: &str) -> Relay {
+        use std::io::{Read, Write};
+        let target = target.trim_start_matches("http://").to_string();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let mut server = std::net::TcpStream::connect(&target).unwrap();
+                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let mut buf = vec![0u8; 1 << 16];
+                    // The unfinished last line of what was read so far (a header may straddle
+                    // two reads); at most 4 KiB of it, as a header line is shorter.
+                    let mut rest: Vec<u8> = Vec::new();
+                    loop {
+                        let n = match client.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        rest.extend_from_slice(&buf[..n]);
+                        let end = rest.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                        for line in rest[..end].split(|b| *b == b'\n') {
+                            if line
+                                .to_ascii_lowercase()
+                                .starts_with(b"x-amz-content-sha256:")
+                            {
+                                let mut l = log.lock().unwrap();
+                                l.extend_from_slice(line);
+                                l.push(b'\n');
+                            }
+                        }
+                        let keep_from = end.max(rest.len().saturating_sub(4096));
+                        rest.drain(..keep_from);
+                        if server.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = server.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        Relay { endpoint, seen }
+    }
+
+    /// The values seen so far, lower-cased, then forgotten.
+    fn take(&self) -> Vec<String> {
+        let mut l = self.seen.lock().unwrap();
+        let text = String::from_utf8_lossy(&l).to_ascii_lowercase();
+        l.clear();
+        text.lines()
+            .map(|line| line["x-amz-content-sha256:".len()..].trim().to_string())
+            .collect()
+    }
+}
+
+/// The sha256 of the whole body, then of each 8 MiB part (the default part size).
+fn body_hashes(body: &[u8]) -> Vec<String> {
+    std::iter::once(sha256_hex(body))
+        .chain(body.chunks(8 << 20).map(sha256_hex))
+        .collect()
+}
+
+#[test]
+fn payload_signing_is_kept_over_http_unless_turned_off() {
+    let env = s3_env();
+    let relay = Relay::start(&env.endpoint);
+    let t = S3Case::through("signing", Some(&relay.endpoint), "");
+    let small = bytes(300_000, 50);
+    let big = bytes(20 << 20, 51);
+    // Default (auto) over plain http: every body is signed, as `aws s3 cp` does.
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("small", &small)),
+    );
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("big", &big)),
+    );
+    let seen = relay.take();
+    // The PUT's body and each 8 MiB part of the 20 MiB package are signed.
+    for hash in body_hashes(&small).iter().chain(&body_hashes(&big)[1..]) {
+        assert!(seen.contains(hash), "{hash} not signed: {seen:?}");
+    }
+    assert!(!seen.iter().any(|v| v == "unsigned-payload"), "{seen:?}");
+    assert!(t.read("topology.tar.gz").unwrap() == big);
+
+    // Turned off: PUT and UploadPart go as UNSIGNED-PAYLOAD, and the objects are whole.
+    for (name, body) in [
+        ("small2", bytes(300_000, 52)),
+        ("big2", bytes(20 << 20, 53)),
+    ] {
+        let r: UploadResult = serde_json::from_str(&run_ok(
+            t.cluster
+                .cmd("upload", "wc")
+                .arg(t.cluster.package(name, &body))
+                .args([
+                    "--format",
+                    "json",
+                    "--config-property",
+                    "heron.uploader.s3.payload.signing=unsigned",
+                ]),
+        ))
+        .unwrap();
+        assert_eq!(r.sha256, sha256_hex(&body));
+        assert!(t.read("topology.tar.gz").unwrap() == body, "{name}");
+        let seen = relay.take();
+        let unsigned = seen.iter().filter(|v| *v == "unsigned-payload").count();
+        let parts = if body.len() > 8 << 20 { 3 } else { 1 };
+        assert_eq!(unsigned, parts, "{name}: {seen:?}");
+        for hash in body_hashes(&body) {
+            assert!(!seen.contains(&hash), "{name}: a body was signed: {seen:?}");
+        }
+    }
+
+    // A value that is none of the three is refused, naming the key.
+    let out = run(t
+        .cluster
+        .cmd("upload", "wc")
+        .arg(t.cluster.package("x", b"x"))
+        .args(["--config-property", "heron.uploader.s3.payload.signing=off"]));
+    assert_eq!(code(&out), 2, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("heron.uploader.s3.payload.signing"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
