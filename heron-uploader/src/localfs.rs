@@ -268,7 +268,8 @@ impl LocalFs {
         let _lock = self.lock()?;
         self.remove_stale_temps();
         let existing = recorded(&p.package, &p.sidecar);
-        // Only a package of the same size, written by us, can be the same one.
+        // Unless forced, the package there may already be this one: only one we wrote (its side
+        // file still describes it) and of the same size is checked.
         let candidate = existing.filter(|_| !options.force);
         let temp = self.dir.join(naming::temp_name(&self.file));
         let ticket = self.cleanup.register(Action::LocalFile(temp.clone()));
