@@ -208,18 +208,23 @@ pub fn all_checks(ctx: &Ctx) -> Vec<Check> {
     checks.push(core_package_check(ctx));
     checks.push(uploader_check(ctx, true));
     checks.push(state_check(ctx));
-    checks.push(aurora_check(ctx));
+    checks.push(aurora_check(ctx, true));
     checks.push(java_home_check(&ctx.config));
     checks
 }
 
-/// The checks `heron submit` runs before any work: no network, no child except the aurora probe
-/// that setup already made. A failure ends the submit with its fix.
+/// The checks `heron submit` runs before any work: no network, no child process (setup asks an
+/// Aurora client whether it is the stand-in only when it found one itself). A failure ends the
+/// submit with its fix.
 pub fn preflight(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
     let mut checks = vec![classes_check(&ctx.config)];
     if !dry_run {
         checks.push(uploader_check(ctx, false));
-        checks.push(aurora_check(ctx));
+        // No `aurora --help` probe of a client named by HERON_AURORA_BIN or the config key: the
+        // answer only changes the wording of a passing check, which submit does not print, and
+        // the probe is a whole process (issue 9). A stand-in found as the fallback was probed
+        // at setup and is still reported as such.
+        checks.push(aurora_check(ctx, false));
     }
     let java = java_home_check(&ctx.config);
     if java.status != Status::Ok {
@@ -843,10 +848,15 @@ fn state_check(ctx: &Ctx) -> Check {
     }
 }
 
-fn aurora_check(ctx: &Ctx) -> Check {
+fn aurora_check(ctx: &Ctx, probe_named: bool) -> Check {
     const ID: &str = "aurora";
-    // A client named by HERON_AURORA_BIN or the config key was not asked at setup.
-    let standin = uses_standin(ctx);
+    // A client named by HERON_AURORA_BIN or the config key was not asked at setup; `heron doctor`
+    // asks it now (`probe_named`), the submit preflight does not.
+    let standin = if probe_named {
+        uses_standin(ctx)
+    } else {
+        ctx.aurora.as_ref().is_some_and(|a| a.standin)
+    };
     match &ctx.aurora {
         // The stand-in refuses to run without its state folder: as good as no client.
         Some(a) if a.is_fallback() && ctx.standin_state_dir.is_none() => Check::fail(

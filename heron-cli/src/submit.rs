@@ -107,8 +107,14 @@ fn local_failure(stage: &str, e: anyhow::Error) -> SubmitError {
 
 /// Runs `heron submit`.
 pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
+    crate::phase(
+        cmd.common.verbose,
+        "arguments parsed, signal handlers installed",
+    );
     let ctx = context::setup(&cmd.common, &cmd.cluster, None)?;
+    crate::phase(ctx.verbose, "config loaded");
     crate::doctor::preflight(&ctx, cmd.dry_run)?;
+    crate::phase(ctx.verbose, "preflight checks passed");
     if signals::interrupted() {
         return Err(CodedError::new(
             ExitCode::Interrupted,
@@ -122,8 +128,10 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
     let name = definition.topology.name.clone();
     heron_common::cluster::validate_topology_name(&name)
         .map_err(|e| local_failure("topology definition", e.into()))?;
+    crate::phase(ctx.verbose, "topology defined");
     let config = ctx.local_config(&name)?;
     let cluster_config = ctx.cluster_config(&name)?;
+    crate::phase(ctx.verbose, "config reloaded for the topology");
 
     // 2. Pack.
     let defaults = PackingDefaults::from_config(&config)?;
@@ -181,6 +189,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
     let job_key = ctx.spec.job_key(&name);
     let package_path = ctx.tmp.path().join("topology.tar.gz");
     let release_yaml = release_yaml(cmd.release_yaml_file.as_deref())?;
+    crate::phase(ctx.verbose, "packed");
 
     // 4. Dry run: print the plan and the job; touch nothing.
     if cmd.dry_run {
@@ -263,6 +272,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
             &package_path,
         )
         .map_err(|e| local_failure("package", e))?;
+        crate::phase(ctx.verbose, "package built");
         check_interrupt("upload")?;
 
         // 7. Upload.
