@@ -1,15 +1,46 @@
 //! SIGINT/SIGTERM: set a flag instead of dying, so a submit in progress can roll back.
 //!
 //! A small thread runs a single-threaded tokio runtime that waits for either signal. Work in
-//! progress polls [`interrupted`] (the child runner does so every few milliseconds and kills the
-//! running child). A second signal while rolling back is recorded too, but rollback finishes:
+//! progress checks [`interrupted`]; a thread waiting for a stage registers a wake-up with
+//! [`wake_on_signal`], so it kills the running child as soon as the signal arrives. A second signal while rolling back is recorded too, but rollback finishes:
 //! leaving half a topology behind is worse than a slow exit.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 static ROLLING_BACK: AtomicBool = AtomicBool::new(false);
+
+type Wake = Box<dyn Fn() + Send>;
+/// Wake-ups to call when a signal arrives, by registration id.
+static WAKERS: Mutex<Vec<(u64, Wake)>> = Mutex::new(Vec::new());
+static NEXT_WAKER: AtomicU64 = AtomicU64::new(0);
+
+fn wakers() -> std::sync::MutexGuard<'static, Vec<(u64, Wake)>> {
+    // A waker that panicked cannot leave the list half-changed: take it as it is.
+    WAKERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Calls `wake` on every SIGINT/SIGTERM until the returned guard is dropped. Check
+/// [`should_stop`] after registering: a signal that came before was not seen by `wake`.
+pub fn wake_on_signal(wake: impl Fn() + Send + 'static) -> WakeGuard {
+    let id = NEXT_WAKER.fetch_add(1, Ordering::SeqCst);
+    wakers().push((id, Box::new(wake)));
+    WakeGuard(id)
+}
+
+/// Unregisters its wake-up when dropped.
+#[derive(Debug)]
+pub struct WakeGuard(u64);
+
+impl Drop for WakeGuard {
+    fn drop(&mut self) {
+        wakers().retain(|(id, _)| *id != self.0);
+    }
+}
 
 /// True when running children should be stopped: a signal arrived and no rollback is under way
 /// (rollback must run to the end even after Ctrl-C).
@@ -40,6 +71,9 @@ pub fn signal_name() -> &'static str {
 pub fn set_interrupted(signal: i32) {
     SIGNAL.store(signal, Ordering::SeqCst);
     INTERRUPTED.store(true, Ordering::SeqCst);
+    for (_, wake) in wakers().iter() {
+        wake();
+    }
 }
 
 /// Installs the handlers. Failing to install them is not fatal: the default action (exit) stays.
