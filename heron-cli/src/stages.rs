@@ -117,7 +117,7 @@ impl Output {
 }
 
 /// Runs stage programs for one cluster/role/env.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Runner {
     /// `--config-path`.
     pub config_path: PathBuf,

@@ -1,9 +1,10 @@
 //! `heron submit`: Heron's SubmitterMain flow (heron-aurora.md §4.3, §5.1) over the stages.
 //!
-//! Order: define the topology, refuse an existing name, pack (rewriting `topology.stmgrs` when
-//! packing gives another container count), build the package, upload, write the state atomically
-//! (topology trimmed, Aurora's homogeneous plan, execution state, scheduler location), render the
-//! job, `aurora job create`. Every step that changed something is logged; on a failure (or
+//! Order: define the topology; ask whether the name is taken while packing (rewriting
+//! `topology.stmgrs` when packing gives another container count) and building the package; upload;
+//! write the state atomically (topology trimmed, Aurora's homogeneous plan, execution state,
+//! scheduler location) while rendering the job; `aurora job create`. Stages run side by side only
+//! where neither needs the other's result (docs/architecture.md). Every step that changed something is logged; on a failure (or
 //! SIGINT/SIGTERM) the log is undone in reverse: killall when create was attempted, state cleanup,
 //! uploader undo. The error names the stage and says what the rollback did.
 
@@ -129,6 +130,26 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
     heron_common::cluster::validate_topology_name(&name)
         .map_err(|e| local_failure("topology definition", e.into()))?;
     crate::phase(ctx.verbose, "topology defined");
+
+    // 2. Refuse an existing topology, asked while the topology is packed and its package built
+    // (`exists` changes nothing; nothing is uploaded before it answered "absent"). Every stage
+    // program must be there before anything is changed.
+    let exists = if cmd.dry_run {
+        None
+    } else {
+        for stage in [
+            Stage::Statemgr,
+            Stage::Uploader,
+            Stage::Render,
+            Stage::Aurora,
+        ] {
+            ctx.runner.program(stage).map_err(stage_failure)?;
+        }
+        Some(Background::start("state", Stage::Statemgr, &ctx.runner, {
+            let name = name.clone();
+            move |runner| State::new(runner).exists("topologies", &name)
+        }))
+    };
     let config = ctx.local_config(&name)?;
     let cluster_config = ctx.cluster_config(&name)?;
     crate::phase(ctx.verbose, "config reloaded for the topology");
@@ -234,32 +255,11 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    // Every stage program must be there before anything is changed.
-    for stage in [
-        Stage::Statemgr,
-        Stage::Uploader,
-        Stage::Render,
-        Stage::Aurora,
-    ] {
-        ctx.runner.program(stage).map_err(stage_failure)?;
-    }
-    let state = State::new(&ctx.runner);
-    // 5. Refuse an existing topology before anything is uploaded.
-    if state.exists("topologies", &name).map_err(stage_failure)? {
-        return Err(CodedError::new(
-            ExitCode::AlreadyExists,
-            format!(
-                "Topology '{name}' already exists in cluster {}; kill it first (heron kill {}/{}/{} {name})",
-                ctx.spec.cluster, ctx.spec.cluster, ctx.spec.role, ctx.spec.environ
-            ),
-        )
-        .into());
-    }
-
-    let mut done: Vec<Done> = Vec::new();
-    let result = (|| -> Result<(String, UploadResult), SubmitError> {
-        check_interrupt("package")?;
-        // 6. Package.
+    // 5. Package, while `exists` runs; its answer comes first: a package built for a name that
+    // is taken is dropped with the temp folder.
+    let built = if signals::interrupted() {
+        Err(interrupted_before("package"))
+    } else {
         package::build(
             &PackageInputs {
                 topology_file: &cmd.topology_file,
@@ -271,8 +271,26 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
             },
             &package_path,
         )
-        .map_err(|e| local_failure("package", e))?;
-        crate::phase(ctx.verbose, "package built");
+        .map_err(|e| local_failure("package", e))
+    };
+    crate::phase(ctx.verbose, "package built");
+    let exists = exists.map_or(Ok(false), Background::join);
+    crate::phase(ctx.verbose, "exists answered");
+    if exists.map_err(stage_failure)? {
+        return Err(CodedError::new(
+            ExitCode::AlreadyExists,
+            format!(
+                "Topology '{name}' already exists in cluster {}; kill it first (heron kill {}/{}/{} {name})",
+                ctx.spec.cluster, ctx.spec.cluster, ctx.spec.role, ctx.spec.environ
+            ),
+        )
+        .into());
+    }
+    let state = State::new(&ctx.runner);
+
+    let mut done: Vec<Done> = Vec::new();
+    let result = (|| -> Result<(String, UploadResult), SubmitError> {
+        built?;
         check_interrupt("upload")?;
 
         // 7. Upload.
@@ -285,22 +303,10 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         }
         check_interrupt("state")?;
 
-        // 8. State: the four nodes at once.
+        // 7 and 8, at the same time (the job file does not depend on the state): the state, the
+        // four nodes at once; and the job file rendered.
         let submit_state = submit_state(&ctx, &config, &topology, &homogeneous, &release_yaml)
             .map_err(|e| local_failure("state", e))?;
-        // Likewise for the state, except when the stage says it already exists (exit 4): that
-        // state belongs to a concurrent submit of the same name, which won.
-        done.push(Done::StateCreated);
-        if let Err(e) = state.create(&name, &submit_state) {
-            if e.code == ExitCode::AlreadyExists {
-                done.pop();
-                done.push(Done::LostRace);
-            }
-            return Err(stage_failure(e));
-        }
-        check_interrupt("render")?;
-
-        // 9. Render and create the job.
         let bindings = executor_args::bindings(
             &cluster_config,
             &topology,
@@ -311,7 +317,25 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
             },
         );
         let job_file = ctx.tmp.path().join(format!("{name}.aurora"));
-        render(&ctx, template.as_deref(), &bindings, &job_file).map_err(stage_failure)?;
+        // Logged before it runs, like the upload. Rendering changes nothing outside the temp
+        // folder, so a failed render rolls back the state (and the upload) only.
+        done.push(Done::StateCreated);
+        let (created, rendered) = std::thread::scope(|scope| {
+            let rendered = scope.spawn(|| render(&ctx, template.as_deref(), &bindings, &job_file));
+            let created = state.create(&name, &submit_state);
+            let rendered = rendered
+                .join()
+                .unwrap_or_else(|_| Err(panicked("render", Stage::Render)));
+            (created, rendered)
+        });
+        if let Err(e) = &created
+            && e.code == ExitCode::AlreadyExists
+        {
+            // The state belongs to a concurrent submit of the same name, which won.
+            done.pop();
+            done.push(Done::LostRace);
+        }
+        both(created, rendered)?;
         check_interrupt("aurora")?;
         done.push(Done::CreateAttempted);
         Aurora::new(&ctx.runner, job_key.clone())
@@ -351,18 +375,99 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
 
 fn check_interrupt(next: &str) -> Result<(), SubmitError> {
     if signals::interrupted() {
-        return Err(SubmitError {
-            stage: next.to_string(),
-            detail: String::new(),
-            message: format!(
-                "interrupted by {} before this stage",
-                signals::signal_name()
-            ),
-            code: ExitCode::Interrupted,
-            rollback: Vec::new(),
-        });
+        return Err(interrupted_before(next));
     }
     Ok(())
+}
+
+fn interrupted_before(stage: &str) -> SubmitError {
+    SubmitError {
+        stage: stage.to_string(),
+        detail: String::new(),
+        message: format!(
+            "interrupted by {} before this stage",
+            signals::signal_name()
+        ),
+        code: ExitCode::Interrupted,
+        rollback: Vec::new(),
+    }
+}
+
+/// The error of a thread running a stage that panicked (a bug; the stage may have run).
+fn panicked(step: &str, stage: Stage) -> StageError {
+    StageError {
+        step: step.to_string(),
+        program: stage.program().to_string(),
+        code: ExitCode::Failed,
+        status: None,
+        message: "the thread waiting for it panicked".to_string(),
+    }
+}
+
+/// The outcome of two stages that ran at the same time: the first one's failure, with the other's
+/// failure (if any) added to its message, so a signal that stopped both names both.
+fn both(first: Result<(), StageError>, second: Result<(), StageError>) -> Result<(), SubmitError> {
+    match (first, second) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(stage_failure(e)),
+        (Err(e), Err(other)) => {
+            let mut failure = stage_failure(e);
+            let also = stage_failure(other);
+            let how = if failure.code == ExitCode::Interrupted && also.code == ExitCode::Interrupted
+            {
+                "was stopped too".to_string()
+            } else {
+                format!("failed too: {}", also.message)
+            };
+            failure.message = format!(
+                "{}; stage \"{}\"{}, which ran at the same time, {how}",
+                failure.message, also.stage, also.detail
+            );
+            Err(failure)
+        }
+    }
+}
+
+/// A stage run on a thread of its own while `heron` does other work. Dropping it without
+/// [`Background::join`] (an early error return) still waits for the stage, so `heron` never
+/// leaves a child of its own running behind it.
+struct Background<T: Send + 'static> {
+    step: &'static str,
+    stage: Stage,
+    handle: Option<std::thread::JoinHandle<Result<T, StageError>>>,
+}
+
+impl<T: Send + 'static> Background<T> {
+    /// Runs `work` with a copy of the runner on a new thread.
+    fn start(
+        step: &'static str,
+        stage: Stage,
+        runner: &crate::stages::Runner,
+        work: impl FnOnce(&crate::stages::Runner) -> Result<T, StageError> + Send + 'static,
+    ) -> Background<T> {
+        let runner = runner.clone();
+        Background {
+            step,
+            stage,
+            handle: Some(std::thread::spawn(move || work(&runner))),
+        }
+    }
+
+    /// Waits for the stage's outcome.
+    fn join(mut self) -> Result<T, StageError> {
+        match self.handle.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(outcome)) => outcome,
+            _ => Err(panicked(self.step, self.stage)),
+        }
+    }
+}
+
+impl<T: Send + 'static> Drop for Background<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
@@ -694,6 +799,74 @@ mod tests {
         assert_eq!(
             release_value(&package::default_release_yaml(), "heron.build.user").as_deref(),
             Some("heron-rs")
+        );
+    }
+
+    #[test]
+    fn two_stages_side_by_side_report_the_first_failure_and_name_the_other() {
+        let err = |step: &str, program: &str, code: ExitCode, message: &str| StageError {
+            step: step.into(),
+            program: program.into(),
+            code,
+            status: (code != ExitCode::Interrupted).then_some(i32::from(code.code())),
+            message: message.into(),
+        };
+        assert!(both(Ok(()), Ok(())).is_ok());
+        let render_failed = || {
+            err(
+                "render",
+                "heron-aurora-render",
+                ExitCode::BadInput,
+                "bad template",
+            )
+        };
+        let only = both(Ok(()), Err(render_failed())).unwrap_err();
+        assert_eq!(
+            (only.stage.as_str(), only.code),
+            ("render", ExitCode::BadInput)
+        );
+        assert_eq!(only.message, "bad template");
+        let stopped = |step: &str, program: &str| {
+            err(
+                step,
+                program,
+                ExitCode::Interrupted,
+                "stopped because heron received SIGTERM",
+            )
+        };
+        let two = both(
+            Err(stopped("state", "heron-statemgr")),
+            Err(stopped("render", "heron-aurora-render")),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (two.stage.as_str(), two.code),
+            ("state", ExitCode::Interrupted)
+        );
+        assert_eq!(
+            two.to_string(),
+            "submit failed at stage \"state\" (heron-statemgr): stopped because heron received \
+             SIGTERM; stage \"render\" (heron-aurora-render), which ran at the same time, was \
+             stopped too"
+        );
+        let mixed = both(
+            Err(err(
+                "state",
+                "heron-statemgr",
+                ExitCode::Unavailable,
+                "no ZooKeeper",
+            )),
+            Err(render_failed()),
+        )
+        .unwrap_err();
+        assert_eq!(mixed.code, ExitCode::Unavailable);
+        assert!(
+            mixed.message.ends_with(
+                "stage \"render\" (heron-aurora-render exited 2), which ran at the same time, \
+                 failed too: bad template"
+            ),
+            "{}",
+            mixed.message
         );
     }
 
