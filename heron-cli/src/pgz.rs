@@ -34,6 +34,11 @@ fn gzip_member(data: &[u8]) -> io::Result<Vec<u8>> {
         // take 11 ms (BENCHMARKS.md, speed work).
         return Ok(stored_member(data));
     }
+    if probe.len() == data.len() {
+        // The probe was the whole chunk (a small package): its deflate stream is the member's,
+        // no need to compress it a second time.
+        return Ok(framed(XFL_FAST, &packed, data));
+    }
     let mut enc = flate2::write::GzEncoder::new(
         Vec::with_capacity(data.len() / 2 + 64),
         flate2::Compression::fast(),
@@ -45,13 +50,38 @@ fn gzip_member(data: &[u8]) -> io::Result<Vec<u8>> {
 /// Payload of one stored deflate block (RFC 1951 §3.2.4: LEN is 16 bits).
 const STORED_BLOCK: usize = 65_535;
 
+/// The gzip header's XFL for a member deflated at the fastest level, as flate2 writes it.
+const XFL_FAST: u8 = 4;
+
+/// The gzip header (RFC 1952): magic, deflate, no flags, mtime 0 (reproducible), `xfl`, OS
+/// unknown; as flate2 writes it.
+fn header(xfl: u8) -> [u8; 10] {
+    [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, xfl, 255]
+}
+
+/// A gzip member around a raw deflate stream of `data`: header, stream, CRC-32 and size.
+fn framed(xfl: u8, deflated: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(10 + deflated.len() + 8);
+    out.extend_from_slice(&header(xfl));
+    out.extend_from_slice(deflated);
+    trailer(&mut out, data);
+    out
+}
+
+/// CRC-32 and ISIZE, the size modulo 2^32 (a member holds one chunk, far below that).
+fn trailer(out: &mut Vec<u8>, data: &[u8]) {
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+}
+
 /// A gzip member whose deflate stream is stored blocks: the bytes as they are, framed, with
 /// their CRC-32 and size (RFC 1952).
 fn stored_member(data: &[u8]) -> Vec<u8> {
     let blocks = data.len().div_ceil(STORED_BLOCK).max(1);
     let mut out = Vec::with_capacity(10 + blocks * 5 + data.len() + 8);
-    // Magic, deflate, no flags, mtime 0 (reproducible), no extra flags, OS unknown: as flate2.
-    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+    out.extend_from_slice(&header(0));
     if data.is_empty() {
         out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
     }
@@ -65,11 +95,7 @@ fn stored_member(data: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&(!len).to_le_bytes());
         out.extend_from_slice(block);
     }
-    let mut crc = flate2::Crc::new();
-    crc.update(data);
-    out.extend_from_slice(&crc.sum().to_le_bytes());
-    // ISIZE is the size modulo 2^32 (a member holds one chunk, far below that).
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    trailer(&mut out, data);
     out
 }
 
@@ -78,21 +104,24 @@ pub struct ParallelGz<W: Write> {
     out: W,
     buf: Vec<u8>,
     pending: VecDeque<JoinHandle<io::Result<Vec<u8>>>>,
-    in_flight: usize,
+    /// How many chunks may be compressed at once: the cores, asked once a second chunk exists.
+    in_flight: Option<usize>,
     members: usize,
 }
 
 impl<W: Write> ParallelGz<W> {
     /// Compresses into `out` with one thread per available core.
+    ///
+    /// A package of one chunk (the usual YAML or `.defn` topology with its conf folder, tens of
+    /// KiB) starts no thread, does not ask for the core count (cgroup files) and compresses once:
+    /// all of that was a tenth of a millisecond-scale submit (issue 9).
     pub fn new(out: W) -> ParallelGz<W> {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
         ParallelGz {
             out,
-            buf: Vec::with_capacity(CHUNK),
+            // Grows with the first chunk; later chunks get the whole size at once.
+            buf: Vec::new(),
             pending: VecDeque::new(),
-            in_flight: cores.max(1),
+            in_flight: None,
             members: 0,
         }
     }
@@ -102,7 +131,12 @@ impl<W: Write> ParallelGz<W> {
             return Ok(());
         }
         let data = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
-        while self.pending.len() >= self.in_flight {
+        let in_flight = *self.in_flight.get_or_insert_with(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
+        while self.pending.len() >= in_flight {
             self.write_oldest()?;
         }
         self.pending
@@ -123,13 +157,17 @@ impl<W: Write> ParallelGz<W> {
 
     /// Compresses what is left, writes every member in order and returns the inner writer.
     pub fn finish(mut self) -> io::Result<W> {
-        self.flush_chunk()?;
+        // The last chunk on this thread, while the pending ones finish on theirs. An empty input
+        // is still one valid (empty) gzip member.
+        let last = if self.buf.is_empty() && self.members > 0 {
+            None
+        } else {
+            Some(gzip_member(&std::mem::take(&mut self.buf))?)
+        };
         while !self.pending.is_empty() {
             self.write_oldest()?;
         }
-        if self.members == 0 {
-            // An empty input is still one valid (empty) gzip member.
-            let member = gzip_member(&[])?;
+        if let Some(member) = last {
             self.out.write_all(&member)?;
         }
         self.out.flush()?;
@@ -219,6 +257,15 @@ mod tests {
             stored_member(&noise(CHUNK, 1)).len()
         );
         assert!(gzip_member(&b"text ".repeat(100_000)).unwrap().len() < 10_000);
+    }
+
+    #[test]
+    fn a_small_chunk_is_deflated_once_into_the_member_flate2_writes() {
+        let data = b"heron.topology.name: wc\n".repeat(1_000);
+        assert!(data.len() <= PROBE);
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&data).unwrap();
+        assert_eq!(gzip_member(&data).unwrap(), enc.finish().unwrap());
     }
 
     #[test]
