@@ -117,7 +117,7 @@ impl Output {
 }
 
 /// Runs stage programs for one cluster/role/env.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Runner {
     /// `--config-path`.
     pub config_path: PathBuf,
@@ -249,18 +249,7 @@ impl Runner {
         args: &[String],
         stdin: Option<&[u8]>,
     ) -> Result<Output, StageError> {
-        let out = self.run_status(stage, step, args, stdin)?;
-        if out.status == 0 {
-            Ok(out)
-        } else {
-            Err(StageError {
-                step: step.to_string(),
-                program: stage.program().to_string(),
-                code: ExitCode::from_code(out.status),
-                status: Some(out.status),
-                message: error_line(&out.stderr, &out.stdout),
-            })
-        }
+        self.start(stage, step, args, stdin)?.finish_ok()
     }
 
     /// Runs a stage and returns its output whatever its exit status (timeouts, interrupts and
@@ -272,14 +261,20 @@ impl Runner {
         args: &[String],
         stdin: Option<&[u8]>,
     ) -> Result<Output, StageError> {
+        self.start(stage, step, args, stdin)?.finish()
+    }
+
+    /// Starts a stage and returns at once; [`Running::finish`] waits for it like
+    /// [`Runner::run_status`]. The way to run stages side by side: the children start from this
+    /// thread straight away, not whenever a new thread gets a core.
+    pub fn start(
+        &self,
+        stage: Stage,
+        step: &str,
+        args: &[String],
+        stdin: Option<&[u8]>,
+    ) -> Result<Running, StageError> {
         let program = self.program(stage)?.to_path_buf();
-        let fail = |code: ExitCode, message: String| StageError {
-            step: step.to_string(),
-            program: stage.program().to_string(),
-            code,
-            status: None,
-            message,
-        };
         let started = Instant::now();
         if self.verbose {
             eprintln!("[heron] run: {}", display_command(&program, args));
@@ -298,11 +293,12 @@ impl Runner {
             // Its own process group: a Ctrl-C at the terminal reaches `heron` only, which then
             // stops the child itself and rolls back in order.
             .process_group(0);
-        let mut child = command.spawn().map_err(|e| {
-            fail(
-                ExitCode::Failed,
-                format!("cannot start {}: {e}", program.display()),
-            )
+        let mut child = command.spawn().map_err(|e| StageError {
+            step: step.to_string(),
+            program: stage.program().to_string(),
+            code: ExitCode::Failed,
+            status: None,
+            message: format!("cannot start {}: {e}", program.display()),
         })?;
         let writer = stdin.map(|data| {
             let data = data.to_vec();
@@ -315,51 +311,20 @@ impl Runner {
             })
         });
         let (wake, woken) = std::sync::mpsc::channel();
-        let (stdout_reader, stderr_reader) =
-            collect(&mut child, self.verbose, stage.program(), &wake);
-        let outcome = wait(&mut child, self.timeout(stage), wake, &woken);
-        if let Some(w) = writer {
-            let _ = w.join();
-        }
-        let stdout = stdout_reader.join().unwrap_or_default();
-        let stderr = stderr_reader.join().unwrap_or_default();
-        if self.verbose {
-            eprintln!(
-                "[heron] {} finished in {} ms ({})",
-                stage.program(),
-                started.elapsed().as_millis(),
-                match &outcome {
-                    Ok(code) => format!("exit {code}"),
-                    Err(Waited::TimedOut) => "timed out".to_string(),
-                    Err(Waited::Interrupted) => "interrupted".to_string(),
-                    Err(Waited::Io(e)) => e.clone(),
-                }
-            );
-        }
-        match outcome {
-            Ok(status) => Ok(Output {
-                stdout,
-                stderr,
-                status,
-            }),
-            Err(Waited::TimedOut) => Err(fail(
-                ExitCode::Unavailable,
-                format!(
-                    "killed after {} s without finishing; raise `{}` if the stage needs longer",
-                    self.timeout(stage).as_secs(),
-                    if stage == Stage::Aurora {
-                        AURORA_TIMEOUT_KEY
-                    } else {
-                        STAGE_TIMEOUT_KEY
-                    }
-                ),
-            )),
-            Err(Waited::Interrupted) => Err(fail(
-                ExitCode::Interrupted,
-                format!("stopped because heron received {}", signals::signal_name()),
-            )),
-            Err(Waited::Io(e)) => Err(fail(ExitCode::Failed, e)),
-        }
+        let readers = collect(&mut child, self.verbose, stage.program(), &wake);
+        Ok(Running {
+            stage,
+            step: step.to_string(),
+            verbose: self.verbose,
+            deadline: started + self.timeout(stage),
+            timeout: self.timeout(stage),
+            started,
+            child: Some(child),
+            writer,
+            readers: Some(readers),
+            wake: Some(wake),
+            woken,
+        })
     }
 
     /// Starts `heron-statemgr lock TOPOLOGY` and waits until it prints `locked`.
@@ -474,6 +439,117 @@ impl Runner {
     }
 }
 
+/// A stage started by [`Runner::start`]. Dropped without [`Running::finish`] (an early return),
+/// it is still waited for, stopped on a signal or at its timeout as usual, so `heron` never
+/// leaves a child of its own running behind it.
+#[derive(Debug)]
+pub struct Running {
+    stage: Stage,
+    step: String,
+    verbose: bool,
+    deadline: Instant,
+    timeout: Duration,
+    started: Instant,
+    child: Option<Child>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    readers: Option<Readers>,
+    wake: Option<std::sync::mpsc::Sender<Wake>>,
+    woken: std::sync::mpsc::Receiver<Wake>,
+}
+
+impl Running {
+    /// Waits for the stage; its output whatever its exit status (timeouts, interrupts are
+    /// errors), as [`Runner::run_status`].
+    pub fn finish(mut self) -> Result<Output, StageError> {
+        self.wait_for_it()
+    }
+
+    /// [`Running::finish`], and a non-zero exit is a [`StageError`] too, as [`Runner::run`].
+    pub fn finish_ok(self) -> Result<Output, StageError> {
+        let stage = self.stage;
+        let step = self.step.clone();
+        let out = self.finish()?;
+        if out.status == 0 {
+            Ok(out)
+        } else {
+            Err(StageError {
+                step,
+                program: stage.program().to_string(),
+                code: ExitCode::from_code(out.status),
+                status: Some(out.status),
+                message: error_line(&out.stderr, &out.stdout),
+            })
+        }
+    }
+
+    fn wait_for_it(&mut self) -> Result<Output, StageError> {
+        let stage = self.stage;
+        let fail = |code: ExitCode, message: String| StageError {
+            step: self.step.clone(),
+            program: stage.program().to_string(),
+            code,
+            status: None,
+            message,
+        };
+        let (Some(mut child), Some(wake), Some((stdout_reader, stderr_reader))) =
+            (self.child.take(), self.wake.take(), self.readers.take())
+        else {
+            return Err(fail(ExitCode::Failed, "already waited for".to_string()));
+        };
+        let outcome = wait(&mut child, self.deadline, wake, &self.woken);
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+        let stdout = stdout_reader.join().unwrap_or_default();
+        let stderr = stderr_reader.join().unwrap_or_default();
+        if self.verbose {
+            eprintln!(
+                "[heron] {} finished in {:.1} ms ({})",
+                stage.program(),
+                self.started.elapsed().as_secs_f64() * 1000.0,
+                match &outcome {
+                    Ok(code) => format!("exit {code}"),
+                    Err(Waited::TimedOut) => "timed out".to_string(),
+                    Err(Waited::Interrupted) => "interrupted".to_string(),
+                    Err(Waited::Io(e)) => e.clone(),
+                }
+            );
+        }
+        match outcome {
+            Ok(status) => Ok(Output {
+                stdout,
+                stderr,
+                status,
+            }),
+            Err(Waited::TimedOut) => Err(fail(
+                ExitCode::Unavailable,
+                format!(
+                    "killed after {} s without finishing; raise `{}` if the stage needs longer",
+                    self.timeout.as_secs(),
+                    if stage == Stage::Aurora {
+                        AURORA_TIMEOUT_KEY
+                    } else {
+                        STAGE_TIMEOUT_KEY
+                    }
+                ),
+            )),
+            Err(Waited::Interrupted) => Err(fail(
+                ExitCode::Interrupted,
+                format!("stopped because heron received {}", signals::signal_name()),
+            )),
+            Err(Waited::Io(e)) => Err(fail(ExitCode::Failed, e)),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            let _ = self.wait_for_it();
+        }
+    }
+}
+
 /// The update lock; released when dropped (the holder's stdin is closed, then it is awaited).
 #[derive(Debug)]
 pub struct LockGuard {
@@ -534,7 +610,7 @@ pub fn run_command(command: &mut Command, timeout: Duration) -> std::io::Result<
     let mut child = command.spawn()?;
     let (wake, woken) = std::sync::mpsc::channel();
     let (out, err) = collect(&mut child, false, "", &wake);
-    let outcome = wait(&mut child, timeout, wake, &woken);
+    let outcome = wait(&mut child, Instant::now() + timeout, wake, &woken);
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
     match outcome {
@@ -646,11 +722,10 @@ const MAX_PAUSE: Duration = Duration::from_millis(10);
 /// each of a submit's sequential stages half a millisecond on average (issue 9).
 fn wait(
     child: &mut Child,
-    timeout: Duration,
+    deadline: Instant,
     wake: std::sync::mpsc::Sender<Wake>,
     woken: &std::sync::mpsc::Receiver<Wake>,
 ) -> Result<i32, Waited> {
-    let deadline = Instant::now() + timeout;
     let _signals = signals::wake_on_signal(move || {
         let _ = wake.send(Wake::Signal);
     });

@@ -3,7 +3,7 @@
 use heron_common::contract::SubmitState;
 use prost::Message;
 
-use crate::stages::{Output, Runner, Stage, StageError};
+use crate::stages::{Output, Runner, Running, Stage, StageError};
 
 /// Typed calls of `heron-statemgr` for one topology's cluster.
 #[derive(Debug, Clone, Copy)]
@@ -35,12 +35,22 @@ impl<'a> State<'a> {
 
     /// Whether a node exists (exit 0 present, 3 absent).
     pub fn exists(&self, kind: &str, topology: &str) -> Result<bool, StageError> {
-        let out = self.runner.run_status(
+        Self::exists_answer(self.start_exists(kind, topology)?.finish())
+    }
+
+    /// Starts [`State::exists`] without waiting; [`State::exists_answer`] reads the outcome.
+    pub fn start_exists(&self, kind: &str, topology: &str) -> Result<Running, StageError> {
+        self.runner.start(
             Stage::Statemgr,
             "state",
             &self.args(&["exists", kind, topology]),
             None,
-        )?;
+        )
+    }
+
+    /// The answer of a finished `exists`.
+    pub fn exists_answer(outcome: Result<Output, StageError>) -> Result<bool, StageError> {
+        let out = outcome?;
         match out.status {
             0 => Ok(true),
             3 => Ok(false),
@@ -77,6 +87,12 @@ impl<'a> State<'a> {
 
     /// The atomic submit write (exit 4 when the topology exists).
     pub fn create(&self, topology: &str, state: &SubmitState) -> Result<(), StageError> {
+        self.start_create(topology, state)?.finish_ok()?;
+        Ok(())
+    }
+
+    /// Starts [`State::create`] without waiting; finish it with [`Running::finish_ok`].
+    pub fn start_create(&self, topology: &str, state: &SubmitState) -> Result<Running, StageError> {
         let body = serde_json::to_vec(state).map_err(|e| StageError {
             step: "state".to_string(),
             program: Stage::Statemgr.program().to_string(),
@@ -84,13 +100,12 @@ impl<'a> State<'a> {
             status: None,
             message: format!("cannot encode the state: {e}"),
         })?;
-        self.runner.run(
+        self.runner.start(
             Stage::Statemgr,
             "state",
             &self.args(&["create", topology]),
             Some(&body),
-        )?;
-        Ok(())
+        )
     }
 
     /// Replaces a node with protobuf bytes (`--replace`: a plain `set` on ZooKeeper refuses an

@@ -145,10 +145,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         ] {
             ctx.runner.program(stage).map_err(stage_failure)?;
         }
-        Some(Background::start("state", Stage::Statemgr, &ctx.runner, {
-            let name = name.clone();
-            move |runner| State::new(runner).exists("topologies", &name)
-        }))
+        Some(State::new(&ctx.runner).start_exists("topologies", &name))
     };
     let config = ctx.local_config(&name)?;
     let cluster_config = ctx.cluster_config(&name)?;
@@ -274,7 +271,9 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         .map_err(|e| local_failure("package", e))
     };
     crate::phase(ctx.verbose, "package built");
-    let exists = exists.map_or(Ok(false), Background::join);
+    let exists = exists.map_or(Ok(false), |started| {
+        State::exists_answer(started.and_then(crate::stages::Running::finish))
+    });
     crate::phase(ctx.verbose, "exists answered");
     if exists.map_err(stage_failure)? {
         return Err(CodedError::new(
@@ -320,14 +319,10 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         // Logged before it runs, like the upload. Rendering changes nothing outside the temp
         // folder, so a failed render rolls back the state (and the upload) only.
         done.push(Done::StateCreated);
-        let (created, rendered) = std::thread::scope(|scope| {
-            let rendered = scope.spawn(|| render(&ctx, template.as_deref(), &bindings, &job_file));
-            let created = state.create(&name, &submit_state);
-            let rendered = rendered
-                .join()
-                .unwrap_or_else(|_| Err(panicked("render", Stage::Render)));
-            (created, rendered)
-        });
+        let creating = state.start_create(&name, &submit_state);
+        let rendering = start_render(&ctx, template.as_deref(), &bindings, &job_file);
+        let created = creating.and_then(crate::stages::Running::finish_ok);
+        let rendered = rendering.and_then(crate::stages::Running::finish_ok);
         if let Err(e) = &created
             && e.code == ExitCode::AlreadyExists
         {
@@ -335,7 +330,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
             done.pop();
             done.push(Done::LostRace);
         }
-        both(created, rendered)?;
+        both(created.map(drop), rendered.map(drop))?;
         check_interrupt("aurora")?;
         done.push(Done::CreateAttempted);
         Aurora::new(&ctx.runner, job_key.clone())
@@ -393,17 +388,6 @@ fn interrupted_before(stage: &str) -> SubmitError {
     }
 }
 
-/// The error of a thread running a stage that panicked (a bug; the stage may have run).
-fn panicked(step: &str, stage: Stage) -> StageError {
-    StageError {
-        step: step.to_string(),
-        program: stage.program().to_string(),
-        code: ExitCode::Failed,
-        status: None,
-        message: "the thread waiting for it panicked".to_string(),
-    }
-}
-
 /// The outcome of two stages that ran at the same time: the first one's failure, with the other's
 /// failure (if any) added to its message, so a signal that stopped both names both.
 fn both(first: Result<(), StageError>, second: Result<(), StageError>) -> Result<(), SubmitError> {
@@ -424,48 +408,6 @@ fn both(first: Result<(), StageError>, second: Result<(), StageError>) -> Result
                 failure.message, also.stage, also.detail
             );
             Err(failure)
-        }
-    }
-}
-
-/// A stage run on a thread of its own while `heron` does other work. Dropping it without
-/// [`Background::join`] (an early error return) still waits for the stage, so `heron` never
-/// leaves a child of its own running behind it.
-struct Background<T: Send + 'static> {
-    step: &'static str,
-    stage: Stage,
-    handle: Option<std::thread::JoinHandle<Result<T, StageError>>>,
-}
-
-impl<T: Send + 'static> Background<T> {
-    /// Runs `work` with a copy of the runner on a new thread.
-    fn start(
-        step: &'static str,
-        stage: Stage,
-        runner: &crate::stages::Runner,
-        work: impl FnOnce(&crate::stages::Runner) -> Result<T, StageError> + Send + 'static,
-    ) -> Background<T> {
-        let runner = runner.clone();
-        Background {
-            step,
-            stage,
-            handle: Some(std::thread::spawn(move || work(&runner))),
-        }
-    }
-
-    /// Waits for the stage's outcome.
-    fn join(mut self) -> Result<T, StageError> {
-        match self.handle.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(outcome)) => outcome,
-            _ => Err(panicked(self.step, self.stage)),
-        }
-    }
-}
-
-impl<T: Send + 'static> Drop for Background<T> {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
         }
     }
 }
@@ -620,6 +562,17 @@ fn render(
     bindings: &std::collections::BTreeMap<String, String>,
     out: &Path,
 ) -> Result<(), StageError> {
+    start_render(ctx, template, bindings, out)?.finish_ok()?;
+    Ok(())
+}
+
+/// Starts the render stage without waiting for it.
+fn start_render(
+    ctx: &Ctx,
+    template: Option<&Path>,
+    bindings: &std::collections::BTreeMap<String, String>,
+    out: &Path,
+) -> Result<crate::stages::Running, StageError> {
     let mut args = ctx.runner.common_args();
     match template {
         Some(t) => args.extend(["--template".to_string(), t.display().to_string()]),
@@ -633,8 +586,7 @@ fn render(
     ]);
     let values = serde_json::to_vec(bindings).unwrap_or_default();
     ctx.runner
-        .run(Stage::Render, "render", &args, Some(&values))?;
-    Ok(())
+        .start(Stage::Render, "render", &args, Some(&values))
 }
 
 fn submit_state(
