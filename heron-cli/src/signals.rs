@@ -1,6 +1,7 @@
 //! SIGINT/SIGTERM: set a flag instead of dying, so a submit in progress can roll back.
 //!
-//! A small thread runs a single-threaded tokio runtime that waits for either signal. Work in
+//! The handlers are registered at start; a small thread runs a single-threaded tokio runtime that
+//! waits for either signal. Work in
 //! progress checks [`interrupted`]; a thread waiting for a stage registers a wake-up with
 //! [`wake_on_signal`], so it kills the running child as soon as the signal arrives. A second signal while rolling back is recorded too, but rollback finishes:
 //! leaving half a topology behind is worse than a slow exit.
@@ -77,28 +78,33 @@ pub fn set_interrupted(signal: i32) {
 }
 
 /// Installs the handlers. Failing to install them is not fatal: the default action (exit) stays.
+///
+/// The handlers are registered on the calling thread before this returns, so a signal right
+/// after start is not lost; only waiting for them moves to a thread. (A handshake with a thread
+/// that registered them itself cost ~0.1 ms per command, and a whole millisecond whenever that
+/// thread did not get a core at once.)
 pub fn install() {
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
-    let spawned = std::thread::Builder::new()
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+    else {
+        return;
+    };
+    let registered = {
+        let _in_runtime = rt.enter();
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    let (Ok(mut int), Ok(mut term)) = registered else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                let _ = ready_tx.send(());
-                return;
-            };
             rt.block_on(async move {
-                use tokio::signal::unix::{SignalKind, signal};
-                let (Ok(mut int), Ok(mut term)) = (
-                    signal(SignalKind::interrupt()),
-                    signal(SignalKind::terminate()),
-                ) else {
-                    let _ = ready_tx.send(());
-                    return;
-                };
-                let _ = ready_tx.send(());
                 loop {
                     tokio::select! {
                         _ = int.recv() => set_interrupted(2),
@@ -107,8 +113,4 @@ pub fn install() {
                 }
             });
         });
-    if spawned.is_ok() {
-        // Wait until the handlers are in place, so a signal right after start is not lost.
-        let _ = ready_rx.recv_timeout(std::time::Duration::from_secs(2));
-    }
 }
