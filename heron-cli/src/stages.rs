@@ -64,6 +64,9 @@ impl Stage {
     }
 }
 
+/// The least a pipe holds on Linux (one page, also when the user's pipe buffer quota is used up).
+const SMALLEST_PIPE: usize = 4096;
+
 /// Config key: seconds a stage program may run before it is killed (default 300).
 pub const STAGE_TIMEOUT_KEY: &str = "heron.cli.stage.timeout.secs";
 /// Config key: seconds an `aurora` command may run before it is killed (default 1800).
@@ -300,16 +303,21 @@ impl Runner {
             status: None,
             message: format!("cannot start {}: {e}", program.display()),
         })?;
-        let writer = stdin.map(|data| {
-            let data = data.to_vec();
-            let pipe = child.stdin.take();
-            std::thread::spawn(move || {
-                if let Some(mut pipe) = pipe {
-                    // A child that exits without reading all its input is judged by its exit code.
+        // A child that exits without reading all its input is judged by its exit code, so write
+        // errors are ignored. Input that fits in an empty pipe's smallest capacity (one 4 KiB
+        // page) cannot block and is written here (the state and the render values are 1-2 KiB);
+        // more is written by a thread, so a child that never reads cannot hang `heron`.
+        let mut writer = None;
+        if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            if data.len() <= SMALLEST_PIPE {
+                let _ = pipe.write_all(data);
+            } else {
+                let data = data.to_vec();
+                writer = Some(std::thread::spawn(move || {
                     let _ = pipe.write_all(&data);
-                }
-            })
-        });
+                }));
+            }
+        }
         let (wake, woken) = std::sync::mpsc::channel();
         let readers = collect(&mut child, self.verbose, stage.program(), &wake);
         Ok(Running {
@@ -1105,6 +1113,36 @@ mod tests {
             panic!("{ended:?}")
         };
         assert_eq!((out.status, out.text().as_str()), (3, "late"));
+    }
+
+    #[test]
+    fn stage_input_small_or_large_reaches_the_child_whole() {
+        let mut runner = Runner::new(
+            PathBuf::from("/nonexistent"),
+            ClusterSpec {
+                cluster: "c".into(),
+                role: "r".into(),
+                environ: "e".into(),
+            },
+            None,
+            false,
+            &Config::new(),
+        )
+        .unwrap();
+        runner.set_program(Stage::Render, PathBuf::from("/bin/sh"));
+        let args = ["-c".to_string(), "wc -c".to_string()];
+        // Written on this thread; then by a thread, the child reading it slowly after a pause.
+        for size in [0, 3, SMALLEST_PIPE, SMALLEST_PIPE + 1, 1 << 20] {
+            let out = runner
+                .run(Stage::Render, "render", &args, Some(&vec![b'x'; size]))
+                .unwrap();
+            assert_eq!(out.text(), size.to_string());
+        }
+        let slow = ["-c".to_string(), "sleep 0.2; wc -c".to_string()];
+        let out = runner
+            .run(Stage::Render, "render", &slow, Some(&vec![b'x'; 200_000]))
+            .unwrap();
+        assert_eq!(out.text(), "200000");
     }
 
     #[test]
