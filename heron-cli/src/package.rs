@@ -40,16 +40,24 @@ pub struct PackageInputs<'a> {
 
 /// The entry names a package holds, in order (for `--dry-run` and tests).
 pub fn entry_names(inputs: &PackageInputs<'_>) -> anyhow::Result<Vec<String>> {
-    let mut names = vec![
-        file_name(inputs.topology_file)?,
-        inputs.defn_name.to_string(),
-    ];
+    let mut names = Vec::new();
+    if !topology_file_is_the_defn(inputs)? {
+        names.push(file_name(inputs.topology_file)?);
+    }
+    names.push(inputs.defn_name.to_string());
     for (rel, _) in conf_files(inputs.conf_dir)? {
         names.push(format!("heron-conf/{}", rel.display()));
     }
     names.push("heron-conf/override.yaml".to_string());
     names.push("heron-conf/release.yaml".to_string());
     Ok(names)
+}
+
+/// A `.defn` topology file named `<name>.defn` is the definition itself: it is packed once, as
+/// the definition's bytes (which `--deploy-deactivated` may have changed), not twice under one
+/// name.
+fn topology_file_is_the_defn(inputs: &PackageInputs<'_>) -> anyhow::Result<bool> {
+    Ok(file_name(inputs.topology_file)? == inputs.defn_name)
 }
 
 fn file_name(path: &Path) -> anyhow::Result<String> {
@@ -268,11 +276,13 @@ fn append_bytes<W: Write>(
 pub fn write_tar<W: Write>(inputs: &PackageInputs<'_>, out: W) -> anyhow::Result<W> {
     let mut tar = tar::Builder::new(out);
     tar.mode(tar::HeaderMode::Deterministic);
-    append_file(
-        &mut tar,
-        &file_name(inputs.topology_file)?,
-        inputs.topology_file,
-    )?;
+    if !topology_file_is_the_defn(inputs)? {
+        append_file(
+            &mut tar,
+            &file_name(inputs.topology_file)?,
+            inputs.topology_file,
+        )?;
+    }
     append_bytes(&mut tar, inputs.defn_name, inputs.defn)?;
     for (rel, path) in conf_files(inputs.conf_dir)? {
         append_file(&mut tar, &format!("heron-conf/{}", rel.display()), &path)?;
@@ -375,6 +385,43 @@ mod tests {
         assert_eq!(get("heron-conf/override.yaml"), "k: 'v'\n");
         assert_eq!(get("heron-conf/linked.yaml"), "a: b\n");
         assert_eq!(get("wc.jar"), "PK jar");
+    }
+
+    #[test]
+    fn a_defn_topology_file_is_packed_once_as_the_definition() {
+        let tmp = tempfile::tempdir().unwrap();
+        let conf = tmp.path().join("dc");
+        std::fs::create_dir_all(&conf).unwrap();
+        let file = tmp.path().join("wc.defn");
+        std::fs::write(&file, b"as submitted").unwrap();
+        let inputs = PackageInputs {
+            topology_file: &file,
+            defn_name: "wc.defn",
+            defn: b"paused",
+            conf_dir: &conf,
+            override_yaml: b"",
+            release_yaml: b"",
+        };
+        let names = entry_names(&inputs).unwrap();
+        assert_eq!(
+            names,
+            [
+                "wc.defn",
+                "heron-conf/override.yaml",
+                "heron-conf/release.yaml"
+            ]
+        );
+        let tar_bytes = write_tar(&inputs, Vec::new()).unwrap();
+        let mut ar = tar::Archive::new(tar_bytes.as_slice());
+        let mut seen = Vec::new();
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let mut data = String::new();
+            e.read_to_string(&mut data).unwrap();
+            seen.push((e.path().unwrap().display().to_string(), data));
+        }
+        assert_eq!(seen.len(), 3);
+        assert_eq!(seen[0], ("wc.defn".to_string(), "paused".to_string()));
     }
 
     #[test]
