@@ -63,12 +63,17 @@ fn watch_argv<T>(needles: &[String], f: impl FnOnce() -> T) -> (T, Vec<String>, 
     (result, seen, leaks)
 }
 
-/// A stage wrapper that records its own argv and its parent's, then runs the real program.
+/// A stage wrapper that records its own argv and its parent's, then runs the real program. Each
+/// line is tagged (`own: ` / `parent: `) and written by one `printf`: `heron` runs some stages side
+/// by side, so two wrappers may append at the same moment and records cannot be told apart by
+/// their order.
 fn recording_wrapper(s: &Stand, program: &str, log: &std::path::Path) -> PathBuf {
     s.script(
         &format!("rec-{program}"),
         &format!(
-            "{{ tr '\\0' ' ' < /proc/$$/cmdline; echo; tr '\\0' ' ' < /proc/$PPID/cmdline; echo; }} >> '{log}'\n\
+            "own=$(tr '\\0' ' ' < /proc/$$/cmdline); parent=$(tr '\\0' ' ' < /proc/$PPID/cmdline)\n\
+             printf 'own: %s\\n' \"$own\" >> '{log}'\n\
+             printf 'parent: %s\\n' \"$parent\" >> '{log}'\n\
              exec '{real}' \"$@\"",
             log = log.display(),
             real = bin(program).display()
@@ -301,9 +306,13 @@ fn secrets_given_with_config_property_stay_off_the_stages_argv_and_output() {
     let out = run(&mut cmd);
     assert_eq!(code(&out), 0, "{}", describe(&out));
     secrets.assert_absent("heron --verbose output", &describe(&out));
-    // The stages' own argv (first line of each record); heron's argv is the user's choice.
+    // The stages' own argv; heron's (the `parent: ` lines) is the user's choice.
     let log = std::fs::read_to_string(&argv_log).unwrap();
-    let own: String = log.lines().step_by(2).map(|l| format!("{l}\n")).collect();
+    let own: String = log
+        .lines()
+        .filter(|l| l.starts_with("own: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert!(own.contains("rec-heron-uploader"), "{log}");
     secrets.assert_absent("the stages' argv", &own);
     let out = run(s.heron("kill", &[&spec(), &name]));
