@@ -475,13 +475,10 @@ fn kill_9_during_a_multipart_upload_leaves_the_previous_package_intact() {
             .arg(t.cluster.package("v1", &v1)),
     );
     // 20 MiB in and stdin still open: parts are going out, the upload cannot complete.
-    let parts_before = part_files(&t.env);
+    let uploads_before = multipart_uploads(&t.env);
     let (mut child, stdin) =
         start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(20 << 20, 51));
-    wait_for("parts on the server", Duration::from_secs(20), || {
-        part_files(&t.env) >= parts_before + 2
-    });
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_stalled_upload(&t.env, &uploads_before);
     child.kill().unwrap();
     child.wait().unwrap();
     drop(stdin);
@@ -507,15 +504,12 @@ fn sigterm_aborts_the_multipart_upload_and_exits_130() {
             .cmd("upload", "wc")
             .arg(t.cluster.package("v1", &v1)),
     );
-    let parts_before = part_files(&t.env);
+    let uploads_before = multipart_uploads(&t.env);
     let (child, stdin) = start_stdin_upload(
         t.cluster.cmd("upload", "wc").args(["-", "--verbose"]),
         &bytes(20 << 20, 61),
     );
-    wait_for("parts on the server", Duration::from_secs(20), || {
-        part_files(&t.env) >= parts_before + 2
-    });
-    std::thread::sleep(Duration::from_millis(300));
+    wait_for_stalled_upload(&t.env, &uploads_before);
     sigterm(&child);
     let out = child.wait_with_output().unwrap();
     drop(stdin);
@@ -554,9 +548,46 @@ fn one_gib_upload_stays_under_150_mb_of_memory() {
     let _ = std::fs::remove_dir_all(t.env.dir.join(&t.bucket));
 }
 
-/// Parts s3s-fs holds for unfinished multipart uploads (`DIR/.upload_id-<id>.part-<n>`).
-fn part_files(env: &S3Env) -> usize {
-    files_containing(&env.dir, ".part-").len()
+/// Unfinished multipart uploads s3s-fs holds, with their part counts (it keeps each part as
+/// `DIR/.upload_id-<id>.part-<n>`, for every bucket in one folder).
+fn multipart_uploads(env: &S3Env) -> std::collections::HashMap<String, usize> {
+    let mut uploads = std::collections::HashMap::new();
+    for name in files_containing(&env.dir, ".part-") {
+        if let Some((id, _)) = name.rsplit_once(".part-") {
+            *uploads.entry(id.to_string()).or_insert(0) += 1;
+        }
+    }
+    uploads
+}
+
+/// Waits until a multipart upload begun after `before` has sent two parts and sends no more: the
+/// stdin upload under test, which holds its third part until stdin closes. Other tests share the
+/// server and run at the same time (the 1 GiB one keeps several parts in flight), so counting all
+/// part files, or taking a new upload that is still growing, would pick theirs.
+fn wait_for_stalled_upload(env: &S3Env, before: &std::collections::HashMap<String, usize>) {
+    let mut last: Option<(String, usize)> = None;
+    let mut stable_since = std::time::Instant::now();
+    wait_for(
+        "two parts of the stdin upload on the server",
+        Duration::from_secs(30),
+        || {
+            let now = multipart_uploads(env);
+            let ours = now
+                .into_iter()
+                .filter(|(id, n)| !before.contains_key(id) && *n >= 2)
+                .find(|(id, _)| last.as_ref().is_none_or(|(l, _)| l == id));
+            match (ours, &last) {
+                (Some(now), Some(seen)) if &now == seen => {
+                    stable_since.elapsed() >= Duration::from_millis(400)
+                }
+                (now, _) => {
+                    last = now;
+                    stable_since = std::time::Instant::now();
+                    false
+                }
+            }
+        },
+    );
 }
 
 fn keyless_cluster(env: &S3Env, bucket: &str, extra: &str) -> Cluster {
