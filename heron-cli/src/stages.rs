@@ -324,7 +324,6 @@ impl Runner {
             stage,
             step: step.to_string(),
             verbose: self.verbose,
-            deadline: started + self.timeout(stage),
             timeout: self.timeout(stage),
             started,
             child: Some(child),
@@ -455,7 +454,6 @@ pub struct Running {
     stage: Stage,
     step: String,
     verbose: bool,
-    deadline: Instant,
     timeout: Duration,
     started: Instant,
     child: Option<Child>,
@@ -504,7 +502,7 @@ impl Running {
         else {
             return Err(fail(ExitCode::Failed, "already waited for".to_string()));
         };
-        let outcome = wait(&mut child, self.deadline, wake, &self.woken);
+        let outcome = wait(&mut child, self.started + self.timeout, wake, &self.woken);
         if let Some(w) = self.writer.take() {
             let _ = w.join();
         }

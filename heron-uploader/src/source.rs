@@ -193,21 +193,16 @@ fn read_chunks(
     let mut total = 0u64;
     loop {
         let mut buf = vec![0u8; chunk];
-        let mut filled = 0;
-        while filled < chunk {
-            match reader.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let err = input.read_error(e);
-                    let message = err.to_string();
-                    // The receiver reports the error; the thread's own result repeats it.
-                    let _ = tx.blocking_send(Err(err));
-                    return Err(Error::Failed(message));
-                }
+        let filled = match read_full(&mut reader, &mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                let err = input.read_error(e);
+                let message = err.to_string();
+                // The receiver reports the error; the thread's own result repeats it.
+                let _ = tx.blocking_send(Err(err));
+                return Err(Error::Failed(message));
             }
-        }
+        };
         if filled == 0 {
             break;
         }
