@@ -83,6 +83,18 @@ fn closed_port() -> u16 {
 
 /// Heron's stock aurora conf with local folders under `dir`, a core package that exists, and
 /// `statemgr` as given.
+/// [`cluster_conf`] with the local-disk state manager under `<dir>/state`.
+fn local_state_conf(dir: &TestDir) -> PathBuf {
+    cluster_conf(
+        dir,
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
+             heron.statemgr.root.path: {}\n",
+            dir.join("state").display()
+        ),
+    )
+}
+
 fn cluster_conf(dir: &TestDir, statemgr: &str) -> PathBuf {
     let conf = dir.join("conf");
     let cluster = conf.join("devcluster");
@@ -269,14 +281,7 @@ fn doctor_without_config_for_the_cluster_fails_with_the_fix() {
 #[test]
 fn submit_runs_the_cheap_checks_first() {
     let dir = TestDir::new();
-    let conf = cluster_conf(
-        &dir,
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
-             heron.statemgr.root.path: {}\n",
-            dir.join("state").display()
-        ),
-    );
+    let conf = local_state_conf(&dir);
     // An uploader folder under a file cannot be created: refused before anything is done.
     dir.write("blocker", b"a file");
     std::fs::write(
@@ -343,14 +348,7 @@ fn a_zookeeper_that_is_not_running_is_named_and_doctor_suggested() {
 #[test]
 fn the_stand_in_without_its_state_folder_counts_as_no_aurora_client() {
     let dir = TestDir::new();
-    let conf = cluster_conf(
-        &dir,
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
-             heron.statemgr.root.path: {}\n",
-            dir.join("state").display()
-        ),
-    );
+    let conf = local_state_conf(&dir);
     let mut c = bin_command("heron");
     for v in [
         "HERON_AURORA_BIN",
@@ -412,14 +410,7 @@ fn tiny_http_server() -> u16 {
 #[test]
 fn an_http_core_package_is_checked_with_head() {
     let dir = TestDir::new();
-    let conf = cluster_conf(
-        &dir,
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.localfs.LocalFileSystemStateManager\n\
-             heron.statemgr.root.path: {}\n",
-            dir.join("state").display()
-        ),
-    );
+    let conf = local_state_conf(&dir);
     let port = tiny_http_server();
     // A real-looking client, so a package that cannot be fetched fails (the stand-in skips it).
     let fake = fake_aurora_dir(&dir);
