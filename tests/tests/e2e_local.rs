@@ -167,19 +167,7 @@ fn dry_run_prints_plan_and_job_and_touches_nothing() {
         "aurora was called in a dry run"
     );
 
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--dry-run",
-            "--format",
-            "json",
-            &spec(),
-            file.to_str().unwrap(),
-            "-",
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = s.dry_run_json(&file);
     assert_eq!(doc["dry_run"], true);
     assert_eq!(doc["bindings"]["NUM_CONTAINERS"], "3");
     assert_eq!(doc["bindings"]["TIER"], "preemptible");

@@ -80,6 +80,24 @@ impl Stand {
         stand
     }
 
+    /// `heron submit --dry-run --format json` of a topology file: the document it prints
+    /// (asserts exit 0).
+    pub fn dry_run_json(&self, file: &Path) -> serde_json::Value {
+        let out = run(self.heron(
+            "submit",
+            &[
+                "--dry-run",
+                "--format",
+                "json",
+                &spec(),
+                file.to_str().unwrap(),
+                "-",
+            ],
+        ));
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Replaces one file of the cluster's conf folder.
     pub fn write_conf(&self, file: &str, text: &str) {
         std::fs::write(self.conf.join(CLUSTER).join(file), text).unwrap();

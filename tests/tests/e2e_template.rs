@@ -51,19 +51,7 @@ fn a_folder_without_heron_aurora_renders_the_built_in_template() {
     );
 
     // The job is exactly what the built-in template gives for the same bindings.
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--dry-run",
-            "--format",
-            "json",
-            &spec(),
-            file.to_str().unwrap(),
-            "-",
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = s.dry_run_json(&file);
     let values = s.dir.join("values.json");
     std::fs::write(&values, doc["bindings"].to_string()).unwrap();
     let rendered = run(bin_command("heron-aurora-render")
