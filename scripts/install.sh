@@ -34,7 +34,9 @@ apt_install() { # apt_install PKG... ; runs `apt-get update` only when the insta
     fi
 }
 
-dpkg_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | sed -n 's/^install ok installed //p'; }
+# Prints the installed version of a Debian package, or nothing when it is not installed. Never fails:
+# dpkg-query exits 1 for an unknown package, which under `set -e` + pipefail would end the script silently.
+dpkg_version() { { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | sed -n 's/^install ok installed //p'; }
 
 # --- toolchains the peers need (present on the usual image; installed on a bare one) ---
 missing=()
