@@ -1,6 +1,10 @@
 //! End-to-end tests of the `heron-aurora-render` binary: rendered jobs are snapshotted (insta),
 //! parsed as Python (rustpython-parser), checked with `--check`, and loaded with pystachio and our
 //! re-statement of Aurora's schema (tests/python), the way Aurora's client and executor load them.
+//!
+//! Cluster templates come from the repo's Heron-shaped fixture (`tests/fixtures/heron-conf/aurora`);
+//! the `interop_*` tests (ignored unless `scripts/test.sh` finds `HERON_STOCK_CONF`) run the same
+//! checks on Heron's unedited stock `heron.aurora` and conf folder.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -10,17 +14,8 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_heron-aurora-render");
 
-/// Heron's stock aurora conf folder, read at run time (never copied into the repo).
-fn stock_conf_dir() -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/heron-conf-aurora");
-    assert!(
-        dir.join("heron.aurora").is_file(),
-        "Heron's stock conf is missing at {}: the tests read the unedited heron.aurora from there",
-        dir.display()
-    );
-    dir
-}
+#[path = "../../tests/src/heron_conf.rs"]
+mod heron_conf;
 
 const VALUES: &str = r#"# What `heron submit` binds for a 3-container WordCount on the devcluster.
 CLUSTER: devcluster
@@ -291,16 +286,28 @@ fn values_from_stdin_as_json_and_binds_give_the_same_job() {
 }
 
 #[test]
-fn unedited_stock_template_renders_and_aurora_loads_it() {
+fn heron_shaped_template_renders_and_aurora_loads_it() {
+    assert_cluster_template_renders(&heron_conf::fixture("aurora"), "fixture_template");
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_unedited_stock_template_renders_and_aurora_loads_it() {
+    assert_cluster_template_renders(&heron_conf::stock("aurora"), "stock_template");
+}
+
+/// Renders `<folder>/heron.aurora` (Heron's shape: values inside its own '...' literals) and
+/// checks the job the way Aurora loads it.
+fn assert_cluster_template_renders(folder: &Path, snapshot: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let values = write(dir.path(), "values.yaml", VALUES);
-    let template = stock_conf_dir().join("heron.aurora");
+    let template = folder.join("heron.aurora");
     let template = template.display().to_string();
     let job = render_ok(&["--template", &template, "--values", &values], None);
-    insta::assert_snapshot!("stock_template", job);
+    insta::assert_snapshot!(snapshot, job);
     assert_python(&job);
-    // Only Heron's bindings changed: every other line is the stock file's.
-    let stock = std::fs::read_to_string(&template).expect("stock template");
+    // Only Heron's bindings changed: every other line is the template's.
+    let stock = std::fs::read_to_string(&template).expect("template");
     assert_eq!(stock.lines().count(), job.lines().count());
     let heron_binding = |l: &str| {
         l.split("{{")
@@ -314,7 +321,7 @@ fn unedited_stock_template_renders_and_aurora_loads_it() {
     }
     let loaded = aurora_load(&job, Some(KEY)).expect("Aurora's loader accepts the job");
     assert_heron_job(&loaded);
-    // The stock template keeps its own curl lines.
+    // The template keeps its own curl lines.
     assert_eq!(
         cmdline(&loaded, "fetch_heron_system"),
         "curl https://dist.example.com/heron/0.20.5/heron-core.tar.gz -o heron-core.tar.gz && tar zxf heron-core.tar.gz"
@@ -325,10 +332,24 @@ fn unedited_stock_template_renders_and_aurora_loads_it() {
 
 #[test]
 fn the_cluster_template_is_the_default_and_cluster_flags_bind_the_key() {
-    // The stock conf dir as a cluster named `heron-conf-aurora`: its heron.aurora is used and its
-    // client.yaml gives CORE_PACKAGE_URI.
-    let conf = stock_conf_dir();
+    assert_cluster_folder_template_is_the_default(&heron_conf::fixture("aurora"));
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_stock_cluster_template_is_the_default() {
+    assert_cluster_folder_template_is_the_default(&heron_conf::stock("aurora"));
+}
+
+/// `conf`'s parent as the config path and its folder name as the cluster: its heron.aurora is
+/// used and its client.yaml gives CORE_PACKAGE_URI.
+fn assert_cluster_folder_template_is_the_default(conf: &Path) {
     let root = conf.parent().expect("parent").display().to_string();
+    let cluster = conf
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     let values: String = VALUES
         .lines()
         .filter(|l| !l.starts_with("CLUSTER") && !l.starts_with("CORE_PACKAGE_URI"))
@@ -339,25 +360,23 @@ fn the_cluster_template_is_the_default_and_cluster_flags_bind_the_key() {
             "--config-path",
             &root,
             "--cluster",
-            "heron-conf-aurora",
+            &cluster,
             "--values",
             "-",
         ],
         Some(&values),
     );
     assert!(
-        job.contains(
-            "heron_core_release_uri = 'file:///vagrant/.herondata/dist/heron-core-release.tar.gz'"
-        ),
+        job.contains(" = 'file:///vagrant/.herondata/dist/heron-core-release.tar.gz'\n"),
         "{job}"
     );
-    assert!(job.contains("cluster = 'heron-conf-aurora',"), "{job}");
+    assert!(job.contains(&format!("cluster = '{cluster}',")), "{job}");
     let builtin = render_ok(
         &[
             "--config-path",
             &root,
             "--cluster",
-            "heron-conf-aurora",
+            &cluster,
             "--builtin-template",
             "--values",
             "-",
@@ -372,7 +391,7 @@ fn the_cluster_template_is_the_default_and_cluster_flags_bind_the_key() {
     let r = run(
         &[
             "--cluster",
-            "heron-conf-aurora",
+            &cluster,
             "--config-path",
             &root,
             "--bind",
@@ -382,9 +401,9 @@ fn the_cluster_template_is_the_default_and_cluster_flags_bind_the_key() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains(
-            "binding CLUSTER is `devcluster` (from --bind) but `heron-conf-aurora` (from --cluster)"
-        ),
+        r.stderr.contains(&format!(
+            "binding CLUSTER is `devcluster` (from --bind) but `{cluster}` (from --cluster)"
+        )),
         "{}",
         r.stderr
     );
@@ -494,7 +513,6 @@ fn hostile_values_cannot_change_the_job_structure() {
         Value::from("file:///tmp/a'b\"c\\d\ne {{x/topology.tar.gz"),
     );
     let doc = serde_json::to_string(&doc).expect("json");
-    let template_stock = stock_conf_dir().join("heron.aurora").display().to_string();
 
     // Built-in template: every value arrives exactly; the shell-quoted executor keeps its braces
     // apart so Aurora does not read them as a reference, and a shell joins them again.
@@ -537,7 +555,26 @@ fn hostile_values_cannot_change_the_job_structure() {
         "file:///tmp/a'b\"c\\d\ne {{x/topology.tar.gz"
     );
 
-    // The unedited stock template: values sit inside its '...' literals and stay there.
+    let _ = values;
+}
+
+#[test]
+fn hostile_values_stay_inside_the_cluster_templates_literals() {
+    assert_hostile_values_stay_in_literals(
+        &heron_conf::fixture("aurora"),
+        "hostile_values_fixture",
+    );
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_hostile_values_stay_inside_the_stock_templates_literals() {
+    assert_hostile_values_stay_in_literals(&heron_conf::stock("aurora"), "hostile_values_stock");
+}
+
+/// A Heron-shaped template: values sit inside its '...' literals and stay there.
+fn assert_hostile_values_stay_in_literals(folder: &Path, snapshot: &str) {
+    let template = folder.join("heron.aurora").display().to_string();
     let mut doc2: serde_json::Map<String, Value> = serde_saphyr::from_str(VALUES).expect("yaml");
     doc2.insert("TOPOLOGY_ARGUMENTS".into(), Value::from(HOSTILE_ARGS));
     doc2.insert(
@@ -545,11 +582,8 @@ fn hostile_values_cannot_change_the_job_structure() {
         Value::from("file:///tmp/a'b\"c\\d\ne/topology.tar.gz"),
     );
     let doc2 = serde_json::to_string(&doc2).expect("json");
-    let job = render_ok(
-        &["--template", &template_stock, "--values", "-"],
-        Some(&doc2),
-    );
-    insta::assert_snapshot!("hostile_values_stock", job);
+    let job = render_ok(&["--template", &template, "--values", "-"], Some(&doc2));
+    insta::assert_snapshot!(snapshot, job);
     assert_python(&job);
     let loaded = aurora_load(&job, Some(KEY)).expect("Aurora's loader accepts the job");
     assert!(cmdline(&loaded, "launch_heron_executor").ends_with(&format!(" {HOSTILE_ARGS}")));
@@ -557,7 +591,6 @@ fn hostile_values_cannot_change_the_job_structure() {
         cmdline(&loaded, "fetch_user_package"),
         "curl file:///tmp/a'b\"c\\d\ne/topology.tar.gz -o topology.tar.gz && tar zxf topology.tar.gz"
     );
-    let _ = values;
 }
 
 #[test]
@@ -838,8 +871,9 @@ fn check_rejects_what_aurora_would_and_names_the_line() {
             vec![],
         ),
         (
-            "unrendered_stock_template",
-            std::fs::read_to_string(stock_conf_dir().join("heron.aurora")).expect("stock"),
+            "unrendered_cluster_template",
+            std::fs::read_to_string(heron_conf::fixture("aurora").join("heron.aurora"))
+                .expect("fixture template"),
             vec![],
         ),
         (
@@ -872,11 +906,30 @@ fn check_rejects_what_aurora_would_and_names_the_line() {
 
 #[test]
 fn list_bindings_of_both_templates() {
-    let stock = stock_conf_dir().join("heron.aurora").display().to_string();
     let builtin = render_ok(&["--list-bindings"], None);
-    let from_stock = render_ok(&["--list-bindings", "--template", &stock], None);
     insta::assert_snapshot!("list_bindings_default", builtin);
-    insta::assert_snapshot!("list_bindings_stock", from_stock);
+    assert_cluster_template_bindings(&heron_conf::fixture("aurora"), "list_bindings_fixture");
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_list_bindings_of_the_stock_template() {
+    assert_cluster_template_bindings(&heron_conf::stock("aurora"), "list_bindings_stock");
+    // Heron's unrendered stock template is refused by --check, as Aurora's loader refuses it.
+    let text = std::fs::read_to_string(heron_conf::stock("aurora").join("heron.aurora"))
+        .expect("stock template");
+    let r = run(&["--check", "-"], Some(&text));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        aurora_load(&text, None).is_err(),
+        "Aurora's loader accepted it"
+    );
+}
+
+fn assert_cluster_template_bindings(folder: &Path, snapshot: &str) {
+    let stock = folder.join("heron.aurora").display().to_string();
+    let from_stock = render_ok(&["--list-bindings", "--template", &stock], None);
+    insta::assert_snapshot!(snapshot, from_stock);
     let json = render_ok(
         &["--list-bindings", "--template", &stock, "--format", "json"],
         None,

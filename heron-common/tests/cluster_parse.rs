@@ -1,28 +1,28 @@
-//! `cluster/[role]/[env]` against Heron's stock conf folders (the aurora one requires role and
-//! environment in client.yaml; the localzk one does not).
+//! `cluster/[role]/[env]` against Heron-format conf folders (the fixtures; Heron's stock folders in
+//! the interop tier): the aurora one requires role and environment in client.yaml, the localzk one
+//! does not.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use heron_common::ExitCode;
 use heron_common::cluster::{self, Requirements};
 
-fn reference(folder: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("crate has a parent folder");
-    let dir = root.join("../shared/reference").join(folder);
-    assert!(
-        dir.is_dir(),
-        "Heron's stock conf folder is missing at {}",
-        dir.display()
-    );
-    dir
-}
+#[path = "../../tests/src/heron_conf.rs"]
+mod heron_conf;
 
 #[test]
 fn aurora_client_yaml_requires_role_and_env() {
-    let dir = reference("heron-conf-aurora");
-    let req = Requirements::from_cluster_dir(&dir).expect("client.yaml reads");
+    assert_aurora_requires_role_and_env(&heron_conf::fixture("aurora"));
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_stock_aurora_client_yaml_requires_role_and_env() {
+    assert_aurora_requires_role_and_env(&heron_conf::stock("aurora"));
+}
+
+fn assert_aurora_requires_role_and_env(dir: &Path) {
+    let req = Requirements::from_cluster_dir(dir).expect("client.yaml reads");
     assert!(req.role_required && req.env_required);
     assert_eq!(
         req.client_file.as_deref(),
@@ -50,8 +50,17 @@ fn aurora_client_yaml_requires_role_and_env() {
 
 #[test]
 fn localzk_fills_user_and_default() {
-    let dir = reference("heron-conf-localzk");
-    let req = Requirements::from_cluster_dir(&dir).expect("client.yaml reads");
+    assert_localzk_fills_user_and_default(&heron_conf::fixture("localzk"));
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_stock_localzk_fills_user_and_default() {
+    assert_localzk_fills_user_and_default(&heron_conf::stock("localzk"));
+}
+
+fn assert_localzk_fills_user_and_default(dir: &Path) {
+    let req = Requirements::from_cluster_dir(dir).expect("client.yaml reads");
     assert!(!req.role_required && !req.env_required);
     let parsed = cluster::parse("local", &req, Some("alice")).expect("parses");
     assert_eq!(
@@ -69,7 +78,7 @@ fn localzk_fills_user_and_default() {
 fn parse_for_config_path_reads_the_cluster_folder() {
     let tmp = tempfile::tempdir().expect("temp dir");
     std::os::unix::fs::symlink(
-        reference("heron-conf-aurora"),
+        heron_conf::fixture("aurora"),
         tmp.path().join("prodcluster"),
     )
     .expect("link");

@@ -1,4 +1,5 @@
-//! Heron class names in the stock conf folders map to our backends (or are refused clearly).
+//! Heron class names in Heron-format conf folders (the fixtures; Heron's stock folders in the
+//! interop tier) map to our backends (or are refused clearly).
 
 use std::path::{Path, PathBuf};
 
@@ -7,18 +8,13 @@ use heron_common::config::classes::{
 };
 use heron_common::config::{self, LoadRequest};
 
-fn load(folder: &str) -> (tempfile::TempDir, heron_common::config::Config) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("crate has a parent folder");
-    let source = root.join("../shared/reference").join(folder);
-    assert!(
-        source.is_dir(),
-        "Heron's stock conf folder is missing at {}",
-        source.display()
-    );
+#[path = "../../tests/src/heron_conf.rs"]
+mod heron_conf;
+
+/// Loads `source` (a fixture or Heron's stock folder) as the cluster `c`.
+fn load(source: &Path) -> (tempfile::TempDir, heron_common::config::Config) {
     let tmp = tempfile::tempdir().expect("temp dir");
-    std::os::unix::fs::symlink(&source, tmp.path().join("c")).expect("link");
+    std::os::unix::fs::symlink(source, tmp.path().join("c")).expect("link");
     let mut request = LoadRequest::new(tmp.path(), "c");
     request.heron_home = Some(PathBuf::from("/h"));
     let config = config::load(&request).expect("stock conf loads");
@@ -27,7 +23,17 @@ fn load(folder: &str) -> (tempfile::TempDir, heron_common::config::Config) {
 
 #[test]
 fn aurora_conf_classes() {
-    let (_tmp, config) = load("heron-conf-aurora");
+    assert_aurora_classes(&heron_conf::fixture("aurora"));
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_stock_aurora_conf_classes() {
+    assert_aurora_classes(&heron_conf::stock("aurora"));
+}
+
+fn assert_aurora_classes(folder: &Path) {
+    let (_tmp, config) = load(folder);
     assert_eq!(
         StateManagerKind::from_config(&config).expect("statemgr"),
         StateManagerKind::LocalFs
@@ -56,7 +62,17 @@ fn aurora_conf_classes() {
 
 #[test]
 fn localzk_conf_classes() {
-    let (tmp, config) = load("heron-conf-localzk");
+    assert_localzk_classes(&heron_conf::fixture("localzk"));
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_stock_localzk_conf_classes() {
+    assert_localzk_classes(&heron_conf::stock("localzk"));
+}
+
+fn assert_localzk_classes(folder: &Path) {
+    let (tmp, config) = load(folder);
     assert_eq!(
         StateManagerKind::from_config(&config).expect("statemgr"),
         StateManagerKind::ZooKeeper
@@ -75,7 +91,7 @@ fn localzk_conf_classes() {
 
 #[test]
 fn old_twitter_spellings_through_an_override() {
-    let (tmp, _) = load("heron-conf-aurora");
+    let (tmp, _) = load(&heron_conf::fixture("aurora"));
     let mut request = LoadRequest::new(tmp.path(), "c");
     request.properties = vec![
         (

@@ -11,9 +11,12 @@
 //!
 //! What it is not: it starts nothing (the scripts do), and it holds no assertions about heron itself.
 //!
-//! Layout: one file. Binaries: [`bin`], [`bin_command`]. Processes: [`command`] (clears `RUST_BACKTRACE`),
+//! Layout: this file, and [`heron_conf`] (std-only, also included by other crates' tests). Binaries: [`bin`], [`bin_command`]. Processes: [`command`] (clears `RUST_BACKTRACE`),
 //! [`run_ok`]. Services: [`zk`], [`s3`], [`hdfs`], [`venv_python`], [`python_peer`], [`java_topology_jar`],
-//! [`heron_api_classpath`]. Places: [`repo_root`], [`scripts_dir`], [`shared_reference`]. Scratch: [`TestDir`].
+//! [`heron_api_classpath`]. Places: [`repo_root`], [`scripts_dir`], [`heron_conf`] (the
+//! repo's Heron-format conf fixtures, and Heron's stock folders for the interop tier). Scratch: [`TestDir`].
+
+pub mod heron_conf;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -184,23 +187,6 @@ pub fn heron_api_classpath() -> String {
 /// The repo's `scripts/` folder (`HERON_TEST_SCRIPTS`): `zk.sh`, `curator-lock.sh`, `hadoop`, ...
 pub fn scripts_dir() -> PathBuf {
     PathBuf::from(service_var("HERON_TEST_SCRIPTS", "the scripts folder"))
-}
-
-/// `../shared/reference` next to the repo root: Heron's stock conf folders (`heron-conf-aurora`, ...) used
-/// as test data. Panics when it is not there.
-pub fn shared_reference() -> PathBuf {
-    let root = repo_root();
-    let dir = root
-        .parent()
-        .unwrap_or(&root)
-        .join("shared")
-        .join("reference");
-    assert!(
-        dir.is_dir(),
-        "{} not found: the tests read Heron's stock conf from ../shared/reference beside the repo",
-        dir.display()
-    );
-    dir
 }
 
 /// A name unique to this process and call, e.g. for a ZooKeeper root, a bucket or an HDFS folder:

@@ -4,7 +4,7 @@
 //!
 //! A case folder holds `case.txt` (format below) and the input files it names. Each run gets a fresh
 //! scratch folder: the case folder is copied to `{case}`, and `{conf}` is a config root whose
-//! `devcluster/` is Heron's stock aurora conf with the local-disk uploader and state manager (state
+//! `devcluster/` is the repo's Heron-format aurora fixture with the local-disk uploader and state manager (state
 //! and packages inside the scratch folder), so no service is needed and nothing outside is touched.
 //!
 //! `case.txt`, one `key: value` per line (`#` starts a comment line):
@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use heron_tests::{TestDir, bin, command, repo_root, shared_reference};
+use heron_tests::{TestDir, bin, command, heron_conf, repo_root};
 
 #[derive(Debug, Default)]
 struct Case {
@@ -264,11 +264,11 @@ fn expand(text: &str, case: &Path, conf: &Path, tmp: &Path) -> String {
         .replace("{tmp}", &tmp.to_string_lossy())
 }
 
-/// A config root with `devcluster/` = Heron's stock aurora conf on local disk.
+/// A config root with `devcluster/` = the Heron-format aurora fixture on local disk.
 fn make_conf(root: &Path) -> PathBuf {
     let conf = root.join("conf");
     let cluster = conf.join("devcluster");
-    copy_dir(&shared_reference().join("heron-conf-aurora"), &cluster);
+    copy_dir(&heron_conf::fixture("aurora"), &cluster);
     std::fs::write(
         cluster.join("uploader.yaml"),
         format!(

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use heron_tests::{TestDir, bin, bin_command, repo_root, shared_reference};
+use heron_tests::{TestDir, bin, bin_command, heron_conf, repo_root};
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -81,7 +81,7 @@ fn closed_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-/// Heron's stock aurora conf with local folders under `dir`, a core package that exists, and
+/// The Heron-format aurora fixture with local folders under `dir`, a core package that exists, and
 /// `statemgr` as given.
 /// [`cluster_conf`] with the local-disk state manager under `<dir>/state`.
 fn local_state_conf(dir: &TestDir) -> PathBuf {
@@ -99,7 +99,7 @@ fn cluster_conf(dir: &TestDir, statemgr: &str) -> PathBuf {
     let conf = dir.join("conf");
     let cluster = conf.join("devcluster");
     std::fs::create_dir_all(&cluster).unwrap();
-    for e in std::fs::read_dir(shared_reference().join("heron-conf-aurora")).unwrap() {
+    for e in std::fs::read_dir(heron_conf::fixture("aurora")).unwrap() {
         let e = e.unwrap();
         if e.path().is_file() {
             std::fs::copy(e.path(), cluster.join(e.file_name())).unwrap();

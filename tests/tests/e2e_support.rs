@@ -1,5 +1,5 @@
 //! Shared setup of the `heron` end-to-end tests (`e2e_*.rs`): a cluster conf folder made from
-//! Heron's stock aurora conf, the aurora stand-in on `HERON_AURORA_BIN` with a state folder of its
+//! the repo's Heron-format aurora fixture (tests/fixtures/heron-conf/aurora), the aurora stand-in on `HERON_AURORA_BIN` with a state folder of its
 //! own, and helpers to look at what a submit left behind. Included with `#[path]`; compiled alone
 //! it holds no tests.
 #![allow(dead_code)]
@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use heron_tests::{TestDir, bin, bin_command, shared_reference};
+use heron_tests::{TestDir, bin, bin_command, heron_conf};
 
 pub const CLUSTER: &str = "devcluster";
 pub const ROLE: &str = "ads";
@@ -42,14 +42,11 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 impl Stand {
-    /// Heron's aurora conf with the localfs uploader and state manager in the test folder.
+    /// The Heron-format aurora fixture with the localfs uploader and state manager in the test folder.
     pub fn local() -> Stand {
         let dir = TestDir::new();
         let conf = dir.join("conf");
-        copy_dir(
-            &shared_reference().join("heron-conf-aurora"),
-            &conf.join(CLUSTER),
-        );
+        copy_dir(&heron_conf::fixture("aurora"), &conf.join(CLUSTER));
         let stand = Stand {
             aurora_state: dir.join("aurora-state"),
             state_root: dir.join("state"),

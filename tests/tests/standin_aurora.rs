@@ -1,13 +1,15 @@
 //! Tests of the `aurora` test stand-in (tests/src/bin/aurora.rs): the command lines Heron issues
 //! (heron-aurora.md §2.3), the job-file checks, the state it keeps, failure injection and its
-//! behaviour under concurrent calls. Job files are Heron's stock `heron.aurora` template, read
-//! from /work/shared/reference/heron-conf-aurora, bound with `--bind` or rendered.
+//! behaviour under concurrent calls. Job files are a Heron-shaped `heron.aurora` (the repo's fixture,
+//! tests/fixtures/heron-conf/aurora), bound with `--bind` or rendered; the interop tier also
+//! creates a job from Heron's unedited stock template.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use heron_tests::heron_conf;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_aurora");
@@ -30,15 +32,9 @@ const VARS: [&str; 11] = [
     "AURORA_STANDIN_HOLD_LOCK_MS",
 ];
 
+/// The Heron-shaped cluster template of the fixture conf folder.
 fn template_path() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference/heron-conf-aurora/heron.aurora");
-    assert!(
-        path.is_file(),
-        "Heron's stock template is missing at {}; these tests read it from the shared reference folder",
-        path.display()
-    );
-    path
+    heron_conf::fixture("aurora").join("heron.aurora")
 }
 
 /// The bindings Heron's AuroraScheduler passes (heron-aurora.md §2.2), with realistic values.
@@ -81,7 +77,7 @@ fn bind_args(bindings: &[(String, String)]) -> Vec<String> {
 
 /// The template with every `{{KEY}}` replaced: what heron-aurora-render produces.
 fn rendered(bindings: &[(String, String)]) -> String {
-    let mut text = std::fs::read_to_string(template_path()).expect("read the stock template");
+    let mut text = std::fs::read_to_string(template_path()).expect("read the template");
     for (k, v) in bindings {
         text = text.replace(&format!("{{{{{k}}}}}"), v);
     }
@@ -226,9 +222,18 @@ fn heron_parse_added(output: &str) -> Option<BTreeSet<u32>> {
 }
 
 #[test]
-fn create_with_heron_bindings_on_the_stock_template() {
+fn create_with_heron_bindings_on_a_heron_shaped_template() {
+    assert_create_with_heron_bindings(&template_path());
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_create_with_heron_bindings_on_the_stock_template() {
+    assert_create_with_heron_bindings(&heron_conf::stock("aurora").join("heron.aurora"));
+}
+
+fn assert_create_with_heron_bindings(template: &Path) {
     let a = Aurora::new();
-    let template = template_path();
     let bindings = heron_bindings("wc", 3);
     let mut args: Vec<String> = ["job", "create", "--wait-until", "RUNNING"]
         .map(String::from)
@@ -263,7 +268,7 @@ fn create_with_heron_bindings_on_the_stock_template() {
     assert_eq!(job["bindings"]["NUM_CONTAINERS"], "3");
     assert_eq!(
         job["job_file"]["content"].as_str().unwrap(),
-        std::fs::read_to_string(&template).unwrap()
+        std::fs::read_to_string(template).unwrap()
     );
     assert_eq!(a.calls()[0], args, "calls.log holds the exact argv");
 }
