@@ -51,24 +51,9 @@ pub struct Ctx {
 /// The stand-in's state variable (tests/src/bin/aurora.rs).
 pub const STANDIN_STATE_DIR_VAR: &str = "AURORA_STANDIN_STATE_DIR";
 
-/// The user name, as Heron's `getpass.getuser()` finds it.
+/// The user name, as Heron's `getpass.getuser()` finds it (environment, then the password database).
 pub fn user_name() -> String {
-    heron_common::cluster::current_user()
-        .or_else(passwd_name)
-        .unwrap_or_else(|| "unknown".to_string())
-}
-
-/// The name of this process's uid in /etc/passwd (no libc call needed: /proc/self is ours).
-fn passwd_name() -> Option<String> {
-    use std::os::unix::fs::MetadataExt as _;
-    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let mut f = line.split(':');
-        let name = f.next()?;
-        let _ = f.next()?;
-        (f.next()? == uid).then(|| name.to_string())
-    })
+    heron_common::cluster::current_user().unwrap_or_else(|| "unknown".to_string())
 }
 
 /// `--config-path`, else `~/.heron/conf`.

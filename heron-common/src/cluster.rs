@@ -74,12 +74,14 @@ impl Requirements {
     }
 }
 
-/// The current user, as Python's `getpass.getuser()` finds it (`LOGNAME`, `USER`, `LNAME`,
-/// `USERNAME`).
+/// The current user, as Python's `getpass.getuser()` finds it: the first of `LOGNAME`, `USER`,
+/// `LNAME`, `USERNAME` that is set and not empty, else the name of the process's user in the
+/// password database (`getpwuid_r`, so NSS and LDAP users too). `None` only when both fail.
 pub fn current_user() -> Option<String> {
     crate::env::USER_VARS
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+        .or_else(|| whoami::username().ok().filter(|u| !u.is_empty()))
 }
 
 /// Parses `cluster/[role]/[env]`; `current_user` fills a missing role (see the module docs).
@@ -108,7 +110,8 @@ pub fn parse(
         }
         let user = current_user.filter(|u| !u.is_empty()).ok_or_else(|| {
             Error::BadInput(format!(
-                "no role in `{spec}` and the current user is unknown (LOGNAME/USER unset); use cluster/role/env"
+                "no role in `{spec}` and the current user is unknown (LOGNAME, USER, LNAME and USERNAME are \
+                 unset, and this process's uid has no entry in the password database); use cluster/role/env"
             ))
         })?;
         parts.push(user.to_string());

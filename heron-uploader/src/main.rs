@@ -155,9 +155,9 @@ async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
         .ok_or_else(|| usage("--cluster is required"))?;
     let role = match &c.role {
         Some(r) => r.clone(),
-        None => std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .map_err(|_| usage("--role is required (USER is not set)"))?,
+        None => heron_common::cluster::current_user().ok_or_else(|| {
+            usage("--role is required (the current user is unknown: LOGNAME, USER, LNAME and USERNAME are unset)")
+        })?,
     };
     let topology = cli.command.topology().to_string();
     let config_path = match &c.config_path {
