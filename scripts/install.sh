@@ -12,9 +12,19 @@
 #   $CACHE/java    the Maven projects under tests/ (MiniDFSCluster, the Java topology, the Curator lock);
 #                  their dependencies land in ~/.m2
 # CACHE is ${HERON_TEST_CACHE:-$HOME/.cache/heron-rs}.
-set -euo pipefail
+set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# Every failure ends with a line naming the step and the command that failed, never silently:
+# STEP names the section being run; the ERR trap (inherited by functions, -E) reports the rest.
+STEP="start"
+on_error() {
+    printf 'error: scripts/install.sh: step "%s" failed (exit %s) at line %s: %s\n' "$STEP" "$1" "$2" "$3" >&2
+    exit 1
+}
+trap 'on_error $? $LINENO "$BASH_COMMAND"' ERR
+
+STEP="cache folder $CACHE"
 mkdir -p "$CACHE" "$JAVA_DIR"
 # Two installs at once (two shells, two helpers) would race on the same cache.
 exec 9>"$CACHE/install.lock"
@@ -23,14 +33,17 @@ flock 9
 APT_UPDATED=0
 apt_install() { # apt_install PKG... ; runs `apt-get update` only when the install fails without it
     local sudo=()
-    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || die "step \"$STEP\": installing $* needs root or sudo (apt-get install -y $*)"
+        sudo=(sudo)
+    fi
     if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >"$CACHE/apt.log" 2>&1; then
         if ((APT_UPDATED == 0)); then
             "${sudo[@]}" apt-get update -qq >>"$CACHE/apt.log" 2>&1 || true
             APT_UPDATED=1
         fi
         DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >>"$CACHE/apt.log" 2>&1 ||
-            { tail -n 20 "$CACHE/apt.log" >&2; die "apt-get install $* failed (log: $CACHE/apt.log)"; }
+            { tail -n 20 "$CACHE/apt.log" >&2; die "step \"$STEP\": apt-get install $* failed (log: $CACHE/apt.log)"; }
     fi
 }
 
@@ -39,6 +52,7 @@ apt_install() { # apt_install PKG... ; runs `apt-get update` only when the insta
 dpkg_version() { { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } | sed -n 's/^install ok installed //p'; }
 
 # --- toolchains the peers need (present on the usual image; installed on a bare one) ---
+STEP="toolchains (apt)"
 missing=()
 command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || missing+=(maven)
@@ -55,6 +69,7 @@ fi
 
 # --- ZooKeeper and hyperfine (apt) ---
 for pkg in zookeeper hyperfine; do
+    STEP="$pkg (apt)"
     v=$(dpkg_version "$pkg")
     if [[ -n "$v" ]]; then
         say "$pkg $v: ok"
@@ -66,6 +81,7 @@ for pkg in zookeeper hyperfine; do
 done
 
 # --- s3s-fs (cargo) ---
+STEP="s3s-fs $S3S_VERSION (cargo install)"
 if [[ -x "$S3S_BIN" ]] && [[ "$("$S3S_BIN" --version 2>/dev/null)" == "s3s-fs $S3S_VERSION" ]]; then
     say "s3s-fs $S3S_VERSION: ok ($S3S_BIN)"
 else
@@ -83,10 +99,12 @@ else
 fi
 
 # --- Python venvs ---
+STEP="Python venvs (pip)"
 # ensure_venv DIR CHECK-PYTHON-CODE PIP-ARGS...
 ensure_venv() {
     local dir="$1" check="$2" t0
     shift 2
+    STEP="$(basename "$dir") (pip install $*)"
     if [[ -x "$dir/bin/python" ]] && "$dir/bin/python" -c "$check" >/dev/null 2>&1; then
         say "$(basename "$dir") ($*): ok"
         return 0
@@ -124,6 +142,8 @@ classpath_present() {
 # build_maven NAME PROJECT-DIR: builds into $JAVA_DIR/build/NAME unless the sources are unchanged since last time.
 build_maven() {
     local name="$1" project="$2" out="$JAVA_DIR/build/$1" hash t0
+    STEP="$name (Maven, ${project#"$REPO_ROOT"/})"
+    [[ -f "$project/pom.xml" ]] || die "step \"$STEP\": $project/pom.xml is missing from the checkout"
     hash=$(cd "$project" && find pom.xml src -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
     if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$hash" ]] && classpath_present "$out"; then
         say "$name (Maven, ${project#"$REPO_ROOT"/}): ok"
@@ -144,5 +164,6 @@ build_maven minidfs "$REPO_ROOT/tests/minidfs"
 build_maven topology "$REPO_ROOT/tests/java/topology"
 build_maven curator-lock "$REPO_ROOT/tests/java/curator-lock"
 # Stable names for the tests (HERON_TEST_JAVA_TOPOLOGY_JAR, HERON_TEST_HERON_API_CLASSPATH).
+STEP="Java topology jar and heron-api classpath"
 cp -f "$JAVA_DIR/build/topology/word-count-topology-1.0-with-heron-api.jar" "$JAVA_DIR/word-count-topology.jar"
 cp -f "$JAVA_DIR/build/topology/heron-api.classpath" "$JAVA_DIR/heron-api.classpath"
