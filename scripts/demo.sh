@@ -17,8 +17,6 @@ cd "$REPO_ROOT"
 BIN="$REPO_ROOT/target/debug"
 TOPOLOGY=WordCountYaml
 FILE=examples/word-count.yaml
-# heron takes the role from the user name, as Heron does.
-export USER="${USER:-$(id -un)}"
 HERONDATA="$HOME/.herondata"
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -34,10 +32,15 @@ fail() {
     exit 1
 }
 
+# heron takes the role from the user name as Heron's CLI does (LOGNAME, USER, LNAME, USERNAME, then
+# the password database); the demo only needs it to find the package folder, and sets nothing.
+ROLE="${LOGNAME:-${USER:-${LNAME:-${USERNAME:-}}}}"
+[ -n "$ROLE" ] || ROLE="$(id -un)" || fail "cannot tell the current user (id -un failed)"
+
 [ -f "$FILE" ] || fail "$FILE is missing: run this from a full checkout of the repository"
 
-say "building heron and its stages (cargo build --workspace --bins; the first build takes a few minutes)"
-show cargo build --workspace --bins --quiet
+say "building heron and its stages (cargo build --workspace --bins; the first build on 2 cores takes about 10 minutes, cargo shows its progress)"
+show cargo build --workspace --bins
 for b in heron heron-uploader heron-statemgr heron-aurora-render; do
     [ -x "$BIN/$b" ] || fail "the build did not produce $BIN/$b"
 done
@@ -55,8 +58,8 @@ say "what the submit created"
 echo "# the state nodes (heron-statemgr reads the config heron wrote to ~/.herondata/conf/local):"
 show "$BIN/heron-statemgr" --config-path "$HERONDATA/conf" --cluster local list
 echo "# the package:"
-show find "$HERONDATA/repository/topologies/local/$USER/$TOPOLOGY" -type f
-job_file="$HERONDATA/aurora-standin/jobs/local/$USER/default/$TOPOLOGY.json"
+show find "$HERONDATA/repository/topologies/local/$ROLE/$TOPOLOGY" -type f
+job_file="$HERONDATA/aurora-standin/jobs/local/$ROLE/default/$TOPOLOGY.json"
 if [ -f "$job_file" ]; then
     echo "# the job the Aurora stand-in recorded:"
     show ls -l "$job_file"
@@ -70,9 +73,9 @@ say "what is left"
 left=$("$BIN/heron-statemgr" --config-path "$HERONDATA/conf" --cluster local list)
 [ -z "$left" ] || fail "state left after the kill: $left"
 echo "state: none"
-if [ -d "$HERONDATA/repository/topologies/local/$USER/$TOPOLOGY" ] \
-    && [ -n "$(find "$HERONDATA/repository/topologies/local/$USER/$TOPOLOGY" -type f)" ]; then
-    fail "a package is left under $HERONDATA/repository/topologies/local/$USER/$TOPOLOGY"
+if [ -d "$HERONDATA/repository/topologies/local/$ROLE/$TOPOLOGY" ] \
+    && [ -n "$(find "$HERONDATA/repository/topologies/local/$ROLE/$TOPOLOGY" -type f)" ]; then
+    fail "a package is left under $HERONDATA/repository/topologies/local/$ROLE/$TOPOLOGY"
 fi
 echo "packages: none"
 [ ! -e "$job_file" ] || fail "the stand-in still holds the job: $job_file"
