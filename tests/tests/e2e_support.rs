@@ -42,20 +42,35 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 impl Stand {
-    /// The Heron-format aurora fixture with the localfs uploader and state manager in the test folder.
-    pub fn local() -> Stand {
+    /// A fresh test folder with its `conf/`, state, package and stand-in folders named (and the
+    /// stand-in's created), but no cluster folder yet.
+    fn empty() -> Stand {
         let dir = TestDir::new();
-        let conf = dir.join("conf");
-        copy_dir(&heron_conf::fixture("aurora"), &conf.join(CLUSTER));
         let stand = Stand {
             aurora_state: dir.join("aurora-state"),
             state_root: dir.join("state"),
             pkgs: dir.join("pkgs"),
-            conf,
+            conf: dir.join("conf"),
             dir,
             extra_env: Vec::new(),
         };
         std::fs::create_dir_all(&stand.aurora_state).unwrap();
+        stand
+    }
+
+    /// A stand whose `devcluster` folder is a symlink to `folder`, used as it is (e.g. Heron's
+    /// unedited stock folder): nothing in it is rewritten.
+    pub fn linked(folder: &Path) -> Stand {
+        let stand = Stand::empty();
+        std::fs::create_dir_all(&stand.conf).unwrap();
+        std::os::unix::fs::symlink(folder, stand.conf.join(CLUSTER)).unwrap();
+        stand
+    }
+
+    /// The Heron-format aurora fixture with the localfs uploader and state manager in the test folder.
+    pub fn local() -> Stand {
+        let stand = Stand::empty();
+        copy_dir(&heron_conf::fixture("aurora"), &stand.conf.join(CLUSTER));
         stand.write_conf(
             "uploader.yaml",
             &format!(

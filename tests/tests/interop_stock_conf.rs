@@ -10,29 +10,17 @@
 #[path = "e2e_support.rs"]
 mod support;
 
-use heron_tests::{TestDir, heron_conf, unique_name};
+use heron_tests::{heron_conf, unique_name};
 use support::*;
 
 /// A `Stand` whose `devcluster` folder is a symlink to Heron's stock aurora folder, and the
 /// `--config-property` pairs that keep everything it writes inside the test folder.
 fn stock_stand() -> (Stand, Vec<String>) {
-    let dir = TestDir::new();
-    let conf = dir.join("conf");
-    std::fs::create_dir_all(&conf).unwrap();
-    std::os::unix::fs::symlink(heron_conf::stock("aurora"), conf.join(CLUSTER)).unwrap();
-    let core = dir.write(
+    let stand = Stand::linked(&heron_conf::stock("aurora"));
+    let core = stand.dir.write(
         "dist/heron-core.tar.gz",
         b"the core package is only fetched by the sandbox",
     );
-    let stand = Stand {
-        aurora_state: dir.join("aurora-state"),
-        state_root: dir.join("state"),
-        pkgs: dir.join("pkgs"),
-        conf,
-        dir,
-        extra_env: Vec::new(),
-    };
-    std::fs::create_dir_all(&stand.aurora_state).unwrap();
     let props = [
         format!("heron.statemgr.root.path={}", stand.state_root.display()),
         format!(
