@@ -16,8 +16,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_aurora");
 const KEY: &str = "devcluster/heron/devel/wc";
 const BATCH: [&str; 2] = ["--batch-size", "2147483647"];
 
-/// Every variable the stand-in reads, removed from the inherited environment so a caller's
-/// settings cannot leak into a test.
+/// Every variable the stand-in reads (`AURORA_STANDIN_KILLALL_MISSING` only to refuse it),
+/// removed from the inherited environment so a caller's settings cannot leak into a test.
 const VARS: [&str; 11] = [
     "AURORA_STANDIN_STATE_DIR",
     "AURORA_STANDIN_FAIL",
@@ -1046,9 +1046,11 @@ fn state_dir_is_required_and_help_says_it_is_a_stand_in() {
         "{}",
         help.stdout
     );
-    for var in VARS {
+    // The removed variable is only refused, not offered.
+    for var in VARS.iter().filter(|v| **v != "AURORA_STANDIN_KILLALL_MISSING") {
         assert!(help.stdout.contains(var), "--help documents {var}");
     }
+    assert!(!help.stdout.contains("AURORA_STANDIN_KILLALL_MISSING"));
     let mut cmd = Command::new(BIN);
     cmd.env_remove("AURORA_STANDIN_STATE_DIR");
     let sub = to_run(cmd.args(["job", "create", "--help"]).output().unwrap());
