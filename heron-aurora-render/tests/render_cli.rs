@@ -507,10 +507,7 @@ fn hostile_values_cannot_change_the_job_structure() {
     let values = write(dir.path(), "values.yaml", VALUES);
     let mut doc: serde_json::Map<String, Value> = serde_saphyr::from_str(VALUES).expect("yaml");
     doc.insert("TOPOLOGY_ARGUMENTS".into(), Value::from(HOSTILE_ARGS));
-    doc.insert(
-        "EXECUTOR_BINARY".into(),
-        Value::from(HOSTILE_EXECUTOR),
-    );
+    doc.insert("EXECUTOR_BINARY".into(), Value::from(HOSTILE_EXECUTOR));
     doc.insert(
         "TOPOLOGY_PACKAGE_URI".into(),
         Value::from("file:///tmp/a'b\"c\\d\ne {{x/topology.tar.gz"),

@@ -1047,7 +1047,10 @@ fn state_dir_is_required_and_help_says_it_is_a_stand_in() {
         help.stdout
     );
     // The removed variable is only refused, not offered.
-    for var in VARS.iter().filter(|v| **v != "AURORA_STANDIN_KILLALL_MISSING") {
+    for var in VARS
+        .iter()
+        .filter(|v| **v != "AURORA_STANDIN_KILLALL_MISSING")
+    {
         assert!(help.stdout.contains(var), "--help documents {var}");
     }
     assert!(!help.stdout.contains("AURORA_STANDIN_KILLALL_MISSING"));
