@@ -124,6 +124,9 @@ pub struct Manifest {
     /// The component classes loaded from the pex alone.
     #[serde(default)]
     checked: Vec<String>,
+    /// Why the classes could not be read from the `.defn`, when they could not.
+    #[serde(default)]
+    unchecked: Option<String>,
     /// Why some of them did not load.
     #[serde(default)]
     load_errors: Vec<String>,
@@ -227,6 +230,13 @@ pub fn finish(
     }
     let renamed = rename_main_classes(topology, &plan.module);
     let classes = python_classes(topology);
+    if let (Some(why), false) = (&manifest.unchecked, classes.is_empty()) {
+        return Err(refused(
+            file,
+            format!("its component classes could not be loaded from the pex: {why}"),
+            &[],
+        ));
+    }
     if let Some(missing) = classes.iter().find(|c| !manifest.checked.contains(c)) {
         anyhow::bail!(
             "internal: the pex wrapper did not check class {missing} of {}",

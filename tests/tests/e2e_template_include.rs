@@ -19,13 +19,22 @@ fn split_template(conf: &Path) -> std::path::PathBuf {
     let template = conf.join("heron.aurora");
     let text = std::fs::read_to_string(&template).unwrap();
     let cut = |from: &str, to: &str| -> (String, String) {
-        let a = text.find(from).unwrap_or_else(|| panic!("no {from:?} in the fixture"));
-        let b = a + text[a..].find(to).unwrap_or_else(|| panic!("no {to:?} after {from:?}"));
-        (text[a..b].to_string(), format!("{}{}", &text[..a], &text[b..]))
+        let a = text
+            .find(from)
+            .unwrap_or_else(|| panic!("no {from:?} in the fixture"));
+        let b = a + text[a..]
+            .find(to)
+            .unwrap_or_else(|| panic!("no {to:?} after {from:?}"));
+        (
+            text[a..b].to_string(),
+            format!("{}{}", &text[..a], &text[b..]),
+        )
     };
     let (fetch, rest) = cut("core_uri = '{{CORE_PACKAGE_URI}}'", "# The executor");
     let text_after_fetch = rest;
-    let a = text_after_fetch.find("# heron-shell answers /health").unwrap();
+    let a = text_after_fetch
+        .find("# heron-shell answers /health")
+        .unwrap();
     let b = a + text_after_fetch[a..].find("jobs = [").unwrap();
     let health = text_after_fetch[a..b].to_string();
     let main = format!(
@@ -83,7 +92,10 @@ fn a_template_with_relative_and_nested_includes_submits_as_under_heron() {
         .collect();
     let ours = load(&job_file, &[]);
     let herons = load(&template, &binds);
-    assert_eq!(ours, herons, "our job and Aurora's reading of the template differ");
+    assert_eq!(
+        ours, herons,
+        "our job and Aurora's reading of the template differ"
+    );
     assert!(ours["health_check_config"].is_object(), "{ours:#}");
 
     // The real submit: the stand-in checks the job file it is given, in heron's temp folder.

@@ -160,23 +160,30 @@ with zipfile.ZipFile(pex_path, 'w', zipfile.ZIP_DEFLATED) as z:
 
 
 def component_classes():
-    """The Python components' class names in the .defn, `__main__.X` as `MODULE.X`."""
+    """The Python components' class names in the .defn, `__main__.X` as `MODULE.X`; or the
+    reason they cannot be read (heron then reports a .defn that does not decode itself)."""
     defns = [f for f in os.listdir(defn_dir) if f.endswith('.defn')]
     if len(defns) != 1:
-        return []  # heron reports that itself
-    from heronpy.proto import topology_pb2
+        return [], None  # heron reports that itself
+    try:
+        from heronpy.proto import topology_pb2
+    except ImportError as e:
+        return [], 'heronpy is not importable here (%s)' % e
     topology = topology_pb2.Topology()
-    with open(os.path.join(defn_dir, defns[0]), 'rb') as f:
-        topology.ParseFromString(f.read())
+    try:
+        with open(os.path.join(defn_dir, defns[0]), 'rb') as f:
+            topology.ParseFromString(f.read())
+    except Exception as e:  # noqa: B902 - any decode failure
+        return [], 'the .defn does not decode (%s)' % e
     names = []
     for c in list(topology.spouts) + list(topology.bolts):
         if c.comp.spec == topology_pb2.PYTHON_CLASS_NAME and c.comp.class_name not in names:
             names.append(c.comp.class_name)
     prefix = '__main__.'
-    return [module_name + '.' + n[len(prefix):] if n.startswith(prefix) else n for n in names]
+    return [module_name + '.' + n[len(prefix):] if n.startswith(prefix) else n for n in names], None
 
 
-classes = component_classes()
+classes, unchecked = component_classes()
 errors = []
 if classes:
     for name in list(sys.modules):
@@ -198,4 +205,4 @@ if classes:
         except BaseException as e:  # noqa: B902 - SystemExit at import is a failure too
             errors.append('%s: %s: %s' % (class_path, type(e).__name__, e))
 write_manifest({'files': ['__main__.py'] + sorted(files), 'foreign': sorted(set(foreign)),
-                'checked': classes, 'load_errors': errors})
+                'checked': classes, 'unchecked': unchecked, 'load_errors': errors})
