@@ -458,8 +458,7 @@ fn every_rendered_executor_command_line_parses_as_heron_executor_0_20_5_parses_i
                     ));
                 }
             }
-            if !values.contains_key("verbose-gc") == case.flags.iter().any(|f| f == "--verbose_gc")
-            {
+            if values.contains_key("verbose-gc") != case.flags.iter().any(|f| f == "--verbose_gc") {
                 problems.push("--verbose-gc does not follow --verbose_gc".into());
             }
             for p in problems {
