@@ -5,7 +5,8 @@
 //!
 //! For every topology kind heron takes (`.jar`, `.tar.gz`, `.tgz`, `.pex`, `.py`, `.defn`,
 //! `.yaml`, a stateful one, one with `--verbose_gc`) and for both templates (the built-in one and
-//! the cluster's Heron-shaped `heron.aurora` of the fixture conf), `heron submit --dry-run`
+//! the cluster's Heron-shaped `heron.aurora` of the fixture conf, and in the interop tier Heron's
+//! own unedited one), `heron submit --dry-run`
 //! renders the job; pystachio (Aurora's config library, `heron-aurora-render/tests/python/
 //! load_job.py`) loads it and binds instance 1 and its ports as Thermos would; `bash -c` runs the
 //! executor's command line in a container-like folder whose `./heron-core/bin/heron-executor`
@@ -22,8 +23,8 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use e2e_support::{CLUSTER, Stand, code, describe, run, spec, text};
 use heron_tests::{
-    command, heron_api_classpath, java_topology_jar, repo_root, tools_python, unique_name,
-    venv_python,
+    command, heron_api_classpath, heron_conf, java_topology_jar, repo_root, tools_python,
+    unique_name, venv_python,
 };
 
 const EXECUTOR: &str = "env PEX_ROOT=./.pex ./heron-core/bin/heron-executor";
@@ -426,8 +427,23 @@ fn executor_argv(s: &Stand, case: &Case, template: &str, work: &Path) -> Vec<Str
 
 #[test]
 fn every_rendered_executor_command_line_parses_as_heron_executor_0_20_5_parses_it() {
+    judge(None);
+}
+
+#[test]
+#[ignore = "interop tier: needs HERON_STOCK_CONF (scripts/test.sh runs it)"]
+fn interop_every_executor_command_line_of_herons_unedited_template_parses() {
+    judge(Some(heron_conf::stock("aurora").join("heron.aurora")));
+}
+
+/// Runs every case on the cluster's template (the fixture's, or `cluster_template`) and on the
+/// built-in one.
+fn judge(cluster_template: Option<PathBuf>) {
     let defs = definitions();
     let s = Stand::local();
+    if let Some(path) = &cluster_template {
+        std::fs::copy(path, s.conf.join(CLUSTER).join("heron.aurora")).unwrap();
+    }
     let client = s.conf.join(CLUSTER).join("client.yaml");
     let mut conf = std::fs::read_to_string(&client).unwrap();
     conf.push_str(&format!("\nheron.binaries.executor: \"{EXECUTOR}\"\n"));
