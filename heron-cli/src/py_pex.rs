@@ -211,8 +211,10 @@ pub fn finish(
             .iter()
             .any(|e| e.contains("HERON_OPTIONS"))
         {
-            " (importing the module runs the topology program: put that under \
-             `if __name__ == '__main__':`)"
+            " (Heron's instances have no HERON_OPTIONS: importing the module must not run the \
+             topology program, which belongs under `if __name__ == '__main__':`, nor define a \
+             heronpy Topology subclass, whose class statement reads HERON_OPTIONS; keep the \
+             spouts and bolts in a module of their own)"
         } else {
             ""
         };

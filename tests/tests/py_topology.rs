@@ -292,3 +292,52 @@ fn the_old_package_of_a_py_would_not_have_loaded() {
         describe(&out)
     );
 }
+
+#[test]
+fn a_topology_class_in_a_py_is_written_under_the_name_given_and_its_components_load() {
+    let s = Stand::local();
+    let src = s.dir.join("cls");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("wc_parts.py"),
+        "from heronpy.api.spout.spout import Spout\nfrom heronpy.api.bolt.bolt import Bolt\n\
+         class WordSpout(Spout):\n    outputs = ['word']\n    def next_tuple(self):\n        self.emit(['x'])\n\
+         class CountBolt(Bolt):\n    def process(self, tup):\n        self.ack(tup)\n",
+    )
+    .unwrap();
+    // Heron's class form: a heronpy Topology subclass, written by heron calling its write().
+    let topology = |components: &str| {
+        format!(
+            "from heronpy.api.topology import Topology\n{components}\n\
+             class WordCount(Topology):\n    word = WordSpout.spec(par=2)\n    \
+             count = CountBolt.spec(par=2, inputs=[word])\n"
+        )
+    };
+    let main = src.join("wc_class.py");
+    std::fs::write(&main, topology("from wc_parts import WordSpout, CountBolt")).unwrap();
+    let name = unique_name("ClsWc").replace('-', "_");
+    let out = submit(&s, &main, "wc_class.WordCount", &[&name]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        s.job(&name).is_some(),
+        "the first argument names the topology"
+    );
+    let opened = open_on_a_container(&s, &name).expect("the classes load from the package");
+    assert_eq!(opened["classes"]["word"], "wc_parts.WordSpout");
+    kill(&s, &name);
+
+    // The components beside the Topology subclass: importing that module on a container reads
+    // HERON_OPTIONS (heronpy's TopologyType), which an instance does not have.
+    let parts = std::fs::read_to_string(src.join("wc_parts.py")).unwrap();
+    let together = src.join("wc_together.py");
+    std::fs::write(&together, topology(&parts)).unwrap();
+    let name = unique_name("ClsWc").replace('-', "_");
+    let out = submit(&s, &together, "wc_together.WordCount", &[&name]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("nor define a heronpy Topology subclass"),
+        "{}",
+        describe(&out)
+    );
+    s.assert_nothing_left(&name, "refused");
+}
