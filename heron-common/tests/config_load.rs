@@ -345,7 +345,7 @@ fn assert_internals_and_metrics_parse(folders: &[PathBuf]) {
             Some(&Value::String("SUM".into()))
         );
         // Every YAML file of the folders parses.
-        for entry in std::fs::read_dir(&dir).expect("read dir") {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
             let path = entry.expect("entry").path();
             if path.extension().is_some_and(|e| e == "yaml") {
                 config::load_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
