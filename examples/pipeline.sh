@@ -21,15 +21,18 @@
 # Usage:
 #   examples/pipeline.sh CLUSTER/ROLE/ENV TOPOLOGY-FILE [TOPOLOGY-ARGS...]
 #
-# TOPOLOGY-FILE is a heronpy program (.py; run with $HERON_PYTHON, default python3) or an
-# already-written topology definition (.defn).
+# TOPOLOGY-FILE is a heronpy program as a pex (.pex; run with $HERON_PYTHON, default python3) or
+# an already-written topology definition (.defn). Heron's Python instances load a topology's code
+# from the pex, so a .py file cannot be shipped as it is: build the pex first (a zip; with the
+# standard library, `python3 -m zipapp DIR -m module:main -o topology.pex`), or let `heron
+# submit` take the .py, which builds the pex itself.
 #
 # Environment:
 #   HERON_CONFIG_PATH   the config root (default ~/.heron/conf); the cluster is a folder in it
 #   HERON_BIN_DIR       where heron, heron-uploader, heron-statemgr, heron-aurora-render are
 #                       (default: found on PATH)
 #   HERON_AURORA_BIN    the aurora client (default: aurora on PATH)
-#   HERON_PYTHON        python with heronpy, for .py programs (default python3)
+#   HERON_PYTHON        python with heronpy, for .pex programs (default python3)
 #   PIPELINE_KEEP_WORK  set to 1 to keep the work folder (the package, plan, job file)
 #
 # Example, all local (state and packages under ~/.herondata, Aurora replaced by the workspace's
@@ -37,7 +40,8 @@
 #   cargo build --workspace --bins
 #   export HERON_CONFIG_PATH=$PWD/conf HERON_BIN_DIR=$PWD/target/debug
 #   export HERON_AURORA_BIN=$PWD/target/debug/aurora AURORA_STANDIN_STATE_DIR=$HOME/.herondata/aurora
-#   HERON_PYTHON=~/heronpy/bin/python examples/pipeline.sh local/$USER/devel examples/python/word_count.py
+#   python3 -m zipapp examples/python -m word_count:main -o /tmp/word_count.pex
+#   HERON_PYTHON=~/heronpy/bin/python examples/pipeline.sh local/$USER/devel /tmp/word_count.pex
 
 set -euo pipefail
 
@@ -119,6 +123,9 @@ case $program in
     cp "$program" "$work/defn/"
     ;;
 *.py)
+    die 2 "$program: a .py cannot run on Heron as it is (its Python instances load the topology's code from a pex, a zip): build one, e.g. \`python3 -m zipapp $(dirname "$program") -m $(basename "$program" .py):main -o $(basename "$program" .py).pex\`, or submit the .py with heron submit, which builds the pex"
+    ;;
+*.pex)
     # Heron's HERON_OPTIONS (heron-aurora.md §4.4): k=v pairs joined by `,`, spaces as %%%%.
     user=${USER:-$(id -un)}
     for value in "$work" "$cluster" "$role" "$environ" "$user" "${program##*/}"; do
@@ -131,7 +138,7 @@ case $program in
     say "1/7 define: ${HERON_PYTHON:-python3} $program $*"
     HERON_OPTIONS=${options// /%%%%} run define "${HERON_PYTHON:-python3}" "$program" "$@"
     ;;
-*) die 2 "$program: give a heronpy program (.py) or a topology definition (.defn)" ;;
+*) die 2 "$program: give a heronpy program as a pex (.pex) or a topology definition (.defn)" ;;
 esac
 shopt -s nullglob
 defns=("$work"/defn/*.defn)
@@ -139,6 +146,12 @@ shopt -u nullglob
 [[ ${#defns[@]} -eq 1 ]] ||
     die 2 "the topology program wrote ${#defns[@]} .defn files (expected one): does it call build_and_submit()?"
 defn=${defns[0]}
+# A class of the module the pex ran as its program is `__main__.X`: Heron's instances import
+# component classes by module from the unzipped pex and cannot import that (heron submit refuses
+# it too). Class names are plain strings in the .defn's bytes.
+if [[ $program == *.pex ]] && grep -qa '__main__\.' "$defn"; then
+    die 2 "$program: its components are classes of the module it runs as its program (__main__.X), which Heron's instances cannot import: build the pex with the function that builds the topology as its entry point (zipapp -m module:main, pex -e module:main)"
+fi
 
 # ---- 2. pack -------------------------------------------------------------------------------
 say "2/7 pack: heron submit --dry-run --format json"
@@ -210,7 +223,7 @@ say "6/7 render: heron-aurora-render"
 # The plan's bindings describe a dry run: point the job at the uploaded package and at the
 # program file inside it (the dry run saw only the .defn).
 pkg_type=jar
-[[ $binary == *.py || $binary == *.pex ]] && pkg_type=pex
+[[ $binary == *.pex ]] && pkg_type=pex
 jq --arg bin "$binary" --arg type "$pkg_type" '.bindings
     | .TOPOLOGY_ARGUMENTS |= (sub("--topology-binary-file=[^ ]*"; "--topology-binary-file=" + $bin)
                              | sub("--pkg-type=[^ ]*"; "--pkg-type=" + $type))' "$work/plan.json" |

@@ -11,12 +11,18 @@ HERON_PYTHON or the cluster key heron.cli.python to a virtualenv's python):
     HERON_PYTHON=~/heronpy/bin/python heron submit local/$USER/devel examples/python/word_count.py -
 
 `heron` runs this file with HERON_OPTIONS set, and heronpy's build_and_submit() writes the
-topology definition (<name>.defn) where HERON_OPTIONS says. To run it on a real cluster, Heron's
-Python instances need the code as a .pex; build one with pex and submit that instead:
+topology definition (<name>.defn) where HERON_OPTIONS says. Heron's Python instances load the
+code from a pex, so `heron` ships word_count.pex, a zip of this file as module word_count (and of
+any module it imports from this folder); the spouts and bolts below, `__main__.X` when this file
+runs as a script, are word_count.X in the pex and in the definition. Before submitting, `heron`
+imports each of them from the pex alone, as an instance would (docs/cli.md).
 
-    ~/heronpy/bin/pip install pex
-    ~/heronpy/bin/pex heronpy==0.20.5 -D examples/python -m word_count -o word_count.pex
-    heron submit devcluster/$USER/devel word_count.pex -
+To build the pex by hand (for examples/pipeline.sh, or to ship more than this folder), give the
+function that builds the topology as the entry point, so this module is imported under its own
+name rather than run as __main__ (Heron's instances cannot import __main__.X):
+
+    python3 -m zipapp examples/python -m word_count:main -o word_count.pex
+    HERON_PYTHON=~/heronpy/bin/python heron submit local/$USER/devel word_count.pex -
 
 An optional first argument names the topology (default WordCountPython).
 """
@@ -76,7 +82,8 @@ class CountBolt(Bolt):
         self.ack(tup)
 
 
-def main(argv):
+def main(argv=None):
+    argv = sys.argv if argv is None else argv
     name = argv[1] if len(argv) > 1 else "WordCountPython"
     builder = TopologyBuilder(name=name)
     sentences = builder.add_spout("sentence", SentenceSpout, par=2)

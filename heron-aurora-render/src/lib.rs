@@ -13,6 +13,7 @@
 //! - [`scan`]: tells Heron's `{{BINDINGS}}` from Aurora's `{{mesos.instance}}` references and
 //!   finds the Python context (code, comment, string literal) of each value;
 //! - [`render`]: handlebars in strict mode with the escaping helpers, then a Python parse;
+//! - [`include`]: a template's `include('file')` calls, rendered in place;
 //! - [`bindings`]: the values document and `--bind` pairs, with each known binding's kind;
 //! - [`fetch`]: the per-scheme fetch commands (`heron.aurora.fetch.command.<scheme>`);
 //! - [`quote`]: Python-literal and shell quoting;
@@ -25,6 +26,7 @@
 pub mod bindings;
 pub mod check;
 pub mod fetch;
+pub mod include;
 pub mod quote;
 pub mod render;
 pub mod scan;

@@ -211,7 +211,14 @@ fn run(cli: &Cli) -> Result<()> {
     for (scheme, command) in fetch.iter() {
         tracing::debug!(scheme, command, "fetch command");
     }
-    let job = render(&template, &bindings, &fetch).map_err(|e| bad(e.to_string()))?;
+    let job = render(&template, &bindings, &fetch).map_err(|e| {
+        let code = if e.missing_file {
+            ExitCode::NotFound
+        } else {
+            ExitCode::BadInput
+        };
+        anyhow::Error::from(CodedError::new(code, e.to_string()))
+    })?;
     match cli.output.as_deref() {
         None => write_stdout(&job),
         Some(p) if p.as_os_str() == "-" => write_stdout(&job),
@@ -283,7 +290,10 @@ fn read_template(path: &Path) -> Result<Template> {
     } else {
         path.display().to_string()
     };
-    Ok(Template::new(name, text))
+    if path.as_os_str() == "-" {
+        return Ok(Template::new(name, text));
+    }
+    Ok(Template::from_file(path, text))
 }
 
 fn read_input(path: &Path, what: &str) -> Result<String> {

@@ -42,6 +42,9 @@ pub struct Template {
     pub name: String,
     /// The text.
     pub text: String,
+    /// The folder its `include('file')` calls resolve against (the file's own folder, as
+    /// Aurora's loader resolves them); `None` for the built-in template and stdin.
+    pub include_dir: Option<std::path::PathBuf>,
 }
 
 impl Template {
@@ -50,6 +53,7 @@ impl Template {
         Template {
             name: BUILTIN_NAME.to_string(),
             text: BUILTIN_TEMPLATE.to_string(),
+            include_dir: None,
         }
     }
 
@@ -64,6 +68,19 @@ impl Template {
         Template {
             name: name.into(),
             text,
+            include_dir: None,
+        }
+    }
+
+    /// The template read from `path`: named by it, its includes found beside it.
+    pub fn from_file(path: &std::path::Path, text: impl Into<String>) -> Template {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        Template {
+            include_dir: Some(dir),
+            ..Template::new(path.display().to_string(), text)
         }
     }
 }
@@ -78,6 +95,8 @@ pub struct RenderError {
     pub pos: Option<Pos>,
     /// What is wrong and what to do.
     pub message: String,
+    /// The error is a file that does not exist (an included file).
+    pub missing_file: bool,
 }
 
 fn location(template: &Option<String>, pos: &Option<Pos>) -> String {
@@ -94,6 +113,7 @@ impl RenderError {
             template: Some(template.name.clone()),
             pos,
             message: message.into(),
+            missing_file: false,
         }
     }
 }
@@ -157,9 +177,42 @@ fn scan_template(template: &Template) -> Result<Scanned, RenderError> {
     scan::scan(&template.text).map_err(|e| RenderError::at(template, Some(e.pos), e.message))
 }
 
-/// Renders the job file. Bindings are checked for their kind first; the result is parsed as
-/// Python before it is returned, so a template that breaks Python fails here, not in Aurora.
+/// Renders the job file. Bindings are checked for their kind first; each file the template
+/// includes is rendered with the same bindings and written in place of its `include()` (see
+/// [`crate::include`]); the result is parsed as Python before it is returned, so a template that
+/// breaks Python fails here, not in Aurora.
 pub fn render(
+    template: &Template,
+    bindings: &Bindings,
+    fetch: &FetchCommands,
+) -> Result<String, RenderError> {
+    let mut render_file = |t: &Template| {
+        let text = render_one(t, bindings, fetch)?;
+        check_python(t, &text)?;
+        Ok(text)
+    };
+    let output = render_file(template)?;
+    let mut stack: Vec<std::path::PathBuf> = template
+        .include_dir
+        .as_ref()
+        .map(|_| {
+            let path = std::path::PathBuf::from(&template.name);
+            std::fs::canonicalize(&path).unwrap_or(path)
+        })
+        .into_iter()
+        .collect();
+    let (output, expanded) =
+        crate::include::expand(template, output, &mut stack, &mut render_file)?;
+    if expanded {
+        // Each file parsed on its own; the whole must too (an include spliced into a block).
+        check_python(template, &output)?;
+    }
+    Ok(with_coding_line(output))
+}
+
+/// One file: the bindings' kinds, the computed fetch commands it uses, Handlebars, and the check
+/// that no Aurora reference appeared that the file does not write.
+fn render_one(
     template: &Template,
     bindings: &Bindings,
     fetch: &FetchCommands,
@@ -227,8 +280,6 @@ pub fn render(
         .render(&template.name, &bindings.as_json())
         .map_err(|e| render_error(template, &scanned, &e))?;
     no_new_references(template, &output)?;
-    let output = with_coding_line(output);
-    check_python(template, &output)?;
     Ok(output)
 }
 

@@ -215,11 +215,12 @@ impl<'a> Aurora<'a> {
     }
 }
 
-/// Aurora client exit statuses that another try cannot change: 2 usage (argparse), 3 invalid
-/// configuration, 5 invalid command, 6 invalid parameter, 8 permission violation, 30 auth error.
-/// Others (1, 4 command failure, 7 network, 9 timeout, 10 API/scheduler error, 20 unknown, a
-/// signal) may pass on a later try.
-const FINAL_STATUSES: &[i32] = &[2, 3, 5, 6, 8, 30];
+/// Aurora client exit statuses that another try cannot change (`apache.aurora.client.cli`'s
+/// `EXIT_*`, releases 0.10 to 0.22): 2 usage (argparse), 3 invalid configuration, 5 invalid
+/// command, 6 invalid parameter, 30 auth error. Others (1, 4 command failure, 7 network, 9
+/// timeout, 10 API/scheduler error, 20 unknown, 130 interrupted, a signal) may pass on a later
+/// try. Aurora defines no 8.
+const FINAL_STATUSES: &[i32] = &[2, 3, 5, 6, 30];
 
 /// Whether a failed `aurora` call is worth another try.
 fn retryable(e: &StageError) -> bool {
@@ -263,6 +264,18 @@ pub fn no_job(text: &str) -> bool {
     lower.contains("no tasks to kill found")
         || lower.contains("no jobs found")
         || lower.contains("job does not exist")
+}
+
+/// `(level, message)` of a line Aurora's client logged, or `None` for any other line. Its root
+/// handler formats with twitter.common's `PlainFormatter`: `DEBUG`, ` INFO`, ` WARN`, `ERROR` or
+/// `FATAL`, then `] ` and the message; give the line trimmed (` INFO] x` as `INFO] x`).
+pub fn log_line(line: &str) -> Option<(&str, &str)> {
+    ["DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+        .into_iter()
+        .find_map(|level| {
+            let message = line.strip_prefix(level)?.strip_prefix("] ")?;
+            Some((level, message.trim()))
+        })
 }
 
 /// The ids of `Querying instance statuses: [1, 2, 3]` in Aurora's verbose output.
@@ -328,10 +341,10 @@ mod tests {
             message: "x".into(),
         };
         let failed = heron_common::ExitCode::Failed;
-        for s in [2, 3, 5, 6, 8, 30] {
+        for s in [2, 3, 5, 6, 30] {
             assert!(!retryable(&err(Some(s), failed)), "exit {s} is final");
         }
-        for s in [1, 4, 7, 9, 10, 20] {
+        for s in [1, 4, 7, 8, 9, 10, 20, 130] {
             assert!(retryable(&err(Some(s), failed)), "exit {s} may pass");
         }
         assert!(retryable(&err(None, heron_common::ExitCode::Unavailable)));
@@ -342,5 +355,35 @@ mod tests {
     fn missing_job_is_recognised() {
         assert!(no_job("No tasks to kill found for job dc/r/e/wc"));
         assert!(!no_job("Job killall succeeded"));
+    }
+
+    #[test]
+    fn error_line_skips_auroras_log_lines_for_the_cause() {
+        // What Aurora's client prints when `job create` fails its status check (jobs.py), with
+        // --verbose: the cause, then the command's closing log line.
+        let create = "DEBUG] Command=(['job', 'create', 'dc/r/e/wc', '/tmp/wc.aurora', '--verbose'])\n \
+             INFO] Creating job wc\n \
+             INFO] Checking status of dc/r/e/wc\n\
+             Error occurred while creating job dc/r/e/wc\n \
+             INFO] Command terminated with error code 4\n";
+        assert_eq!(
+            crate::stages::error_line(create, b""),
+            "Error occurred while creating job dc/r/e/wc"
+        );
+        // A scheduler refusal: the message on its own tab-indented line, no closing line.
+        let refused = " INFO] Creating job wc\nJob creation failed due to error:\n\tJob r/e/wc already exists\n";
+        assert_eq!(
+            crate::stages::error_line(refused, b""),
+            "Job r/e/wc already exists"
+        );
+        assert_eq!(
+            crate::stages::error_line("DEBUG] x\nERROR] Command interrupted by user\n", b""),
+            "Command interrupted by user"
+        );
+        // Only log lines: the last one is still better than nothing.
+        assert_eq!(
+            crate::stages::error_line(" INFO] Command terminated with error code 7\n", b""),
+            "Command terminated with error code 7"
+        );
     }
 }

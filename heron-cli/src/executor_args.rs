@@ -45,26 +45,27 @@ pub fn encode_java_opts(opts: &str) -> String {
     format!("\"{}\"", b64.replace('=', "(61)"))
 }
 
-/// `TopologyUtils.makeClassPath`: the jar itself, or `libs/*:<name>.jar` for a tar, plus
-/// `topology.additional.classpath`.
+/// `TopologyUtils.makeClassPath`: the jar itself, `libs/*:<stem>.jar` for a tar (the jar the
+/// tar holds, named after it), plus `topology.additional.classpath`. A `.yaml` or `.defn` ships
+/// no code, so its classpath is the additional one alone, with no empty entry (which Java would
+/// read as the current folder). Other packages (pex, so, dylib) get Heron's own form,
+/// `libs/*:<file>.jar`, which their instances ignore.
 pub fn class_path(topology: &Topology, binary_file: &str) -> String {
     let lower = binary_file.to_ascii_lowercase();
-    let mut cp = if lower.ends_with(".jar") {
-        binary_file.to_string()
+    let own = if lower.ends_with(".jar") {
+        Some(binary_file.to_string())
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".defn") {
-        // No code in the package: classes come from topology.additional.classpath.
-        String::new()
+        None
     } else {
-        let stem = binary_file.replace(".tar.gz", "").replace(".tar", "");
-        format!("libs/*:{stem}.jar")
+        let stem = crate::topology_program::tar_jar_stem(binary_file).unwrap_or(binary_file);
+        Some(format!("libs/*:{stem}.jar"))
     };
-    if let Some(extra) =
-        topo::config_value(topology, "topology.additional.classpath").filter(|s| !s.is_empty())
-    {
-        cp.push(':');
-        cp.push_str(extra);
-    }
-    cp
+    let extra =
+        topo::config_value(topology, "topology.additional.classpath").filter(|s| !s.is_empty());
+    own.into_iter()
+        .chain(extra.map(str::to_string))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// The `heron-executor` flags of `TOPOLOGY_ARGUMENTS`, in Heron's order.
@@ -510,7 +511,26 @@ mod tests {
         let t = TopologyBuilder::new("wc").id("x").spout("s", 1).build();
         assert_eq!(class_path(&t, "wc.tar.gz"), "libs/*:wc.jar");
         assert_eq!(class_path(&t, "wc.tar"), "libs/*:wc.jar");
+        assert_eq!(
+            class_path(&t, "wc.tgz"),
+            "libs/*:wc.jar",
+            ".tgz is a tar.gz too"
+        );
+        assert_eq!(class_path(&t, "word-count.TGZ"), "libs/*:word-count.jar");
         assert_eq!(class_path(&t, "wc.yaml"), "");
+        assert_eq!(
+            class_path(&t, "wc.pex"),
+            "libs/*:wc.pex.jar",
+            "Heron's form"
+        );
+        let extra = TopologyBuilder::new("wc")
+            .id("x")
+            .spout("s", 1)
+            .config("topology.additional.classpath", "/opt/wc/*")
+            .build();
+        assert_eq!(class_path(&extra, "wc.yaml"), "/opt/wc/*", "no empty entry");
+        assert_eq!(class_path(&extra, "wc.defn"), "/opt/wc/*");
+        assert_eq!(class_path(&extra, "wc.tgz"), "libs/*:wc.jar:/opt/wc/*");
         assert_eq!(pkg_type("a.jar"), "jar");
         assert_eq!(pkg_type("a.tar.gz"), "tar");
         assert_eq!(pkg_type("a.pex"), "pex");

@@ -14,7 +14,8 @@
 //! - [`doctor`]: `heron doctor` and the checks `heron submit` runs first.
 //! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
 //! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
-//! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition.
+//! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition;
+//!   [`py_pex`]: the pex a `.py` topology file becomes.
 //! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer.
 //! - [`executor_args`]: the Aurora bindings and the executor's arguments.
 //! - [`submit`], [`manage`], [`local`]: the commands.
@@ -31,6 +32,7 @@ pub mod local;
 pub mod manage;
 pub mod package;
 pub mod pgz;
+pub mod py_pex;
 pub mod safe_tar;
 pub mod signals;
 pub mod stages;

@@ -816,7 +816,13 @@ fn collect(
     (out, err)
 }
 
-/// The child's final `error:` line, else its last stderr line, else its last stdout line.
+/// The child's final `error:` line, else its last stderr line that says what went wrong, else
+/// its last stdout line.
+///
+/// Aurora's client logs to stderr through twitter.common's `PlainFormatter`: `DEBUG] `, ` INFO] `,
+/// ` WARN] `, `ERROR] `, `FATAL] ` before the message. Its debug, info and warning lines are
+/// progress, and a failed verb ends with ` INFO] Command terminated with error code N`, so the
+/// cause is the last line that is not one of those (an `ERROR]` line counts, without its prefix).
 pub fn error_line(stderr: &str, stdout: &[u8]) -> String {
     let lines: Vec<&str> = stderr
         .lines()
@@ -826,8 +832,20 @@ pub fn error_line(stderr: &str, stdout: &[u8]) -> String {
     if let Some(line) = lines.iter().rev().find(|l| l.starts_with("error:")) {
         return line.trim_start_matches("error:").trim().to_string();
     }
-    if let Some(line) = lines.last() {
-        return (*line).to_string();
+    let cause = lines
+        .iter()
+        .rev()
+        .find_map(|l| match crate::aurora::log_line(l) {
+            Some((level, _)) if level != "ERROR" && level != "FATAL" => None,
+            Some((_, message)) => Some(message),
+            None => Some(l),
+        })
+        .or_else(|| {
+            let last = lines.last()?;
+            Some(crate::aurora::log_line(last).map_or(*last, |(_, message)| message))
+        });
+    if let Some(line) = cause {
+        return line.to_string();
     }
     let out = String::from_utf8_lossy(stdout);
     out.lines()

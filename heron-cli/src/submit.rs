@@ -176,8 +176,12 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         .flatten()
         .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string());
 
-    let file_name = cmd
-        .topology_file
+    // What the package ships: the topology file, or the pex built from a .py.
+    let shipped = definition
+        .package_file
+        .clone()
+        .unwrap_or_else(|| cmd.topology_file.clone());
+    let file_name = shipped
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .context("the topology file has no file name")?;
@@ -259,7 +263,7 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
     } else {
         package::build(
             &PackageInputs {
-                topology_file: &cmd.topology_file,
+                topology_file: &shipped,
                 defn_name: &defn_name,
                 defn: &definition.bytes,
                 conf_dir: &ctx.conf_dir,

@@ -11,6 +11,7 @@ use heron_common::error::CodedError;
 use heron_common::proto::api::{Topology, TopologyState};
 use prost::Message as _;
 
+use crate::py_pex::{self, PexPlan};
 use crate::{safe_tar, yaml_topology};
 
 /// The kinds of topology file.
@@ -66,6 +67,18 @@ impl Kind {
     }
 }
 
+/// The name a tar topology's jar has: the archive's file name without `.tar.gz`, `.tgz` or
+/// `.tar` (any case), or `None` when it is not one of those. Heron's `makeClassPath` strips
+/// `.tar.gz` and `.tar`; `.tgz` is the same archive. Both the topology program's classpath and
+/// the executor's `--classpath` use it, so they name the same jar.
+pub fn tar_jar_stem(file_name: &str) -> Option<&str> {
+    [".tar.gz", ".tgz", ".tar"].iter().find_map(|suffix| {
+        let cut = file_name.len().checked_sub(suffix.len())?;
+        (file_name.is_char_boundary(cut) && file_name[cut..].eq_ignore_ascii_case(suffix))
+            .then(|| &file_name[..cut])
+    })
+}
+
 /// How to run the topology program.
 #[derive(Debug, Clone)]
 pub struct ProgramInputs<'a> {
@@ -108,6 +121,9 @@ pub struct Definition {
     pub topology: Topology,
     /// The `.defn` bytes (as written by the program, or encoded from YAML).
     pub bytes: Vec<u8>,
+    /// The file to ship as the topology binary instead of the topology file: the pex built from a
+    /// `.py` (see [`crate::py_pex`]).
+    pub package_file: Option<PathBuf>,
 }
 
 /// `k1=v1,k2=v2` with spaces written `%%%%` (§4.4); values must not hold `,` or `=`.
@@ -141,6 +157,7 @@ pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
             Ok(Definition {
                 bytes: topology.encode_to_vec(),
                 topology,
+                package_file: None,
             })
         }
         Kind::Jar | Kind::Tar | Kind::Pex | Kind::Py | Kind::Cpp => run_program(kind, inputs),
@@ -154,6 +171,7 @@ fn decode(bytes: &[u8], from: &Path) -> anyhow::Result<Definition> {
     Ok(Definition {
         topology,
         bytes: bytes.to_vec(),
+        package_file: None,
     })
 }
 
@@ -169,6 +187,7 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
     let file = std::fs::canonicalize(inputs.file)
         .with_context(|| format!("cannot read {}", inputs.file.display()))?;
 
+    let mut pex_plan = None;
     let mut command = match kind {
         Kind::Jar => java_command(inputs, vec![file.display().to_string()])?,
         Kind::Tar => {
@@ -181,10 +200,7 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let stem = name
-                .trim_end_matches(".gz")
-                .trim_end_matches(".tgz")
-                .trim_end_matches(".tar");
+            let stem = tar_jar_stem(&name).unwrap_or(&name);
             java_command(
                 inputs,
                 vec![
@@ -194,30 +210,42 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
                 ],
             )?
         }
-        Kind::Pex | Kind::Py if inputs.class_name == "-" => {
+        Kind::Pex if inputs.class_name == "-" => {
             let mut c = Command::new(&inputs.python);
             c.arg(&file).args(inputs.args);
             c
         }
-        Kind::Pex | Kind::Py => {
+        Kind::Pex => {
             if let Some(first) = inputs.args.first() {
                 options.push(("cmdline.topology.name".to_string(), first.clone()));
             }
-            // Import the class from the pex (a zip on sys.path) or the .py file and call
-            // its `write()`, as Heron's CLI does in-process.
-            let script = "import sys, importlib, importlib.util\n\
+            // Import the class from the pex (a zip on sys.path) and call its `write()`, as
+            // Heron's CLI does in-process.
+            let script = "import sys, importlib\n\
                 path, name = sys.argv[1], sys.argv[2]\n\
-                if path.endswith('.py'):\n\
-                \x20   spec = importlib.util.spec_from_file_location('heron_topology_main', path)\n\
-                \x20   mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)\n\
-                \x20   cls = getattr(mod, name.rsplit('.', 1)[-1])\n\
-                else:\n\
-                \x20   sys.path.insert(0, path)\n\
-                \x20   module, _, attr = name.rpartition('.')\n\
-                \x20   cls = getattr(importlib.import_module(module), attr)\n\
-                cls.write()\n";
+                sys.path.insert(0, path)\n\
+                module, _, attr = name.rpartition('.')\n\
+                getattr(importlib.import_module(module), attr).write()\n";
             let mut c = Command::new(&inputs.python);
             c.arg("-c").arg(script).arg(&file).arg(inputs.class_name);
+            c
+        }
+        // A .py becomes a pex: the wrapper runs it, then writes the pex (crate::py_pex).
+        Kind::Py => {
+            if inputs.class_name != "-"
+                && let Some(first) = inputs.args.first()
+            {
+                options.push(("cmdline.topology.name".to_string(), first.clone()));
+            }
+            let plan = PexPlan::new(&file, inputs.work_dir)?;
+            let c = plan.command(
+                &inputs.python,
+                &file,
+                inputs.class_name,
+                &defn_dir,
+                inputs.args,
+            );
+            pex_plan = Some(plan);
             c
         }
         // Heron runs the binary named as the class, with the topology's arguments.
@@ -328,10 +356,32 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
         .filter(|p| p.extension().is_some_and(|x| x == "defn"))
         .collect();
     defns.sort();
+    let pex = match &pex_plan {
+        Some(plan) => Some((plan, py_pex::manifest(plan, inputs.file)?)),
+        None => None,
+    };
     match defns.len() {
         1 => {
             let bytes = std::fs::read(&defns[0]).with_context(|| format!("cannot read {}", defns[0].display()))?;
-            decode(&bytes, &defns[0])
+            let mut definition = decode(&bytes, &defns[0])?;
+            match (&pex, kind) {
+                (Some((plan, manifest)), _) => {
+                    let renamed = py_pex::finish(
+                        plan,
+                        manifest,
+                        inputs.file,
+                        &mut definition.topology,
+                        inputs.verbose,
+                    )?;
+                    if renamed > 0 {
+                        definition.bytes = definition.topology.encode_to_vec();
+                    }
+                    definition.package_file = Some(plan.pex.clone());
+                }
+                (None, Kind::Pex) => refuse_main_classes(inputs.file, &definition.topology)?,
+                _ => {}
+            }
+            Ok(definition)
         }
         0 => Err(CodedError::new(
             ExitCode::BadInput,
@@ -357,6 +407,29 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
         )
         .into()),
     }
+}
+
+/// A pex's components must not be classes of the program it runs (`__main__.X`): Heron's Python
+/// instance imports each class by its module from the unzipped pex, and its own `__main__` is the
+/// instance.
+fn refuse_main_classes(file: &Path, topology: &Topology) -> anyhow::Result<()> {
+    let Some((component, class)) = py_pex::main_classes(topology).into_iter().next() else {
+        return Ok(());
+    };
+    Err(CodedError::new(
+        ExitCode::BadInput,
+        format!(
+            "{}: component '{component}' is class {class}, defined in the module the pex runs as \
+             its program; Heron's Python instances import each component's class by module from \
+             the unzipped pex, and cannot import `__main__`. Build the pex with the function that \
+             builds the topology as its entry point (`python3 -m zipapp DIR -m module:main`, \
+             `pex -e module:main`) rather than a module run as the program (`pex -m module`), or \
+             move the spouts and bolts into a module of their own, or submit the .py file \
+             (heron builds the pex and names them by module)",
+            file.display()
+        ),
+    )
+    .into())
 }
 
 fn java_command(inputs: &ProgramInputs<'_>, mut classpath: Vec<String>) -> anyhow::Result<Command> {
@@ -415,6 +488,7 @@ mod tests {
     use super::*;
 
     /// A "topology program" run by /bin/sh in place of python, with role `r`, environ `e`.
+    /// A "pex" run with /bin/sh as python: `sh t.pex` runs it like a topology program.
     fn sh_program<'a>(file: &'a Path, work_dir: &'a Path, timeout_secs: u64) -> ProgramInputs<'a> {
         ProgramInputs {
             file,
@@ -450,6 +524,7 @@ mod tests {
         assert_eq!(Kind::of(Path::new("a.yml")).unwrap(), Kind::Yaml);
         assert_eq!(Kind::of(Path::new("a.defn")).unwrap(), Kind::Defn);
         assert_eq!(Kind::of(Path::new("libwc.so")).unwrap(), Kind::Cpp);
+        assert_eq!(Kind::of(Path::new("wc.tgz")).unwrap(), Kind::Tar);
         assert_eq!(
             Kind::of(Path::new("a.zip")).unwrap_err().code,
             ExitCode::BadInput
@@ -457,9 +532,24 @@ mod tests {
     }
 
     #[test]
+    fn a_tar_names_its_jar_without_any_archive_suffix() {
+        assert_eq!(tar_jar_stem("word-count.tgz"), Some("word-count"));
+        assert_eq!(tar_jar_stem("wc.tar.gz"), Some("wc"));
+        assert_eq!(tar_jar_stem("wc.TAR"), Some("wc"));
+        assert_eq!(
+            tar_jar_stem("wc.tar.tgz"),
+            Some("wc.tar"),
+            "one suffix only"
+        );
+        assert_eq!(tar_jar_stem("wc.jar"), None);
+        assert_eq!(tar_jar_stem("é.tgz"), Some("é"));
+        assert_eq!(tar_jar_stem("gz"), None);
+    }
+
+    #[test]
     fn a_program_that_writes_nothing_is_named() {
         let tmp = tempfile::tempdir().unwrap();
-        let py = tmp.path().join("t.py");
+        let py = tmp.path().join("t.pex");
         std::fs::write(&py, "echo hello\n").unwrap();
         let inputs = sh_program(&py, tmp.path(), 30);
         let err = define(&inputs).unwrap_err().to_string();
@@ -472,7 +562,7 @@ mod tests {
     #[test]
     fn a_program_that_writes_two_defns_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let sh = tmp.path().join("t.py");
+        let sh = tmp.path().join("t.pex");
         // Run with /bin/sh as "python": it reads HERON_OPTIONS like a topology program would.
         std::fs::write(
             &sh,
@@ -491,7 +581,7 @@ mod tests {
     #[test]
     fn a_hung_program_is_killed_at_the_timeout() {
         let tmp = tempfile::tempdir().unwrap();
-        let sh = tmp.path().join("t.py");
+        let sh = tmp.path().join("t.pex");
         std::fs::write(&sh, "sleep 30\n").unwrap();
         let inputs = sh_program(&sh, tmp.path(), 1);
         let started = Instant::now();

@@ -12,7 +12,7 @@
 //! What it is not: it starts nothing (the scripts do), and it holds no assertions about heron itself.
 //!
 //! Layout: this file, and [`heron_conf`] (std-only, also included by other crates' tests). Binaries: [`bin`], [`bin_command`]. Processes: [`command`] (clears `RUST_BACKTRACE`),
-//! [`run_ok`]. Services: [`zk`], [`s3`], [`hdfs`], [`venv_python`], [`python_peer`], [`java_topology_jar`],
+//! [`run_ok`]. Services: [`zk`], [`s3`], [`hdfs`], [`venv_python`], [`python_peer`], [`tools_python`], [`java_topology_jar`],
 //! [`heron_api_classpath`]. Places: [`repo_root`], [`scripts_dir`], [`heron_conf`] (the
 //! repo's Heron-format conf fixtures, and Heron's stock folders for the interop tier). Scratch: [`TestDir`].
 
@@ -157,6 +157,17 @@ pub fn venv_python() -> PathBuf {
     PathBuf::from(service_var("HERON_TEST_VENV", "the heronpy venv"))
         .join("bin")
         .join("python")
+}
+
+/// The python of the tools venv (`HERON_TEST_TOOLS_VENV`): pystachio 0.8.10, the library Aurora's config
+/// loader is built on, for loading job files as Aurora's client would (`heron-aurora-render/tests/python/`).
+pub fn tools_python() -> PathBuf {
+    PathBuf::from(service_var(
+        "HERON_TEST_TOOLS_VENV",
+        "the tools venv (pystachio)",
+    ))
+    .join("bin")
+    .join("python")
 }
 
 /// A [`command`] running one of the Python peers in `tests/python/` (`word_count.py`, `decode_state.py`,

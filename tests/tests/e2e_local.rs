@@ -264,7 +264,9 @@ fn a_failure_at_each_stage_is_rolled_back() {
             vec![("AURORA_STANDIN_FAIL_AFTER", "create".into())],
             vec![],
             1,
-            "injected",
+            // The cause Aurora's client printed, not its closing ` INFO] Command terminated
+            // with error code 1` line (issue 13).
+            "Error occurred while creating job",
         ),
         (
             "aurora",
@@ -294,6 +296,7 @@ fn a_failure_at_each_stage_is_rolled_back() {
             "{ctx}: {err}"
         );
         assert!(err.contains(want_text), "{ctx}: {err}");
+        assert!(!err.contains("Command terminated"), "{ctx}: {err}");
         assert!(err.contains("rollback:"), "{ctx}: {err}");
         s.assert_nothing_left(&name, &ctx);
     }

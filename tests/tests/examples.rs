@@ -79,6 +79,22 @@ impl User {
         cmd.output().expect("run pipeline.sh")
     }
 
+    /// The Python example as a pex, built as its docstring says (`python3 -m zipapp examples/python
+    /// -m word_count:main`), into this user's home.
+    fn word_count_pex(&self) -> PathBuf {
+        let pex = self.home.join("word_count.pex");
+        run_ok(command(venv_python()).current_dir(repo_root()).args([
+            "-m",
+            "zipapp",
+            "examples/python",
+            "-m",
+            "word_count:main",
+            "-o",
+            pex.to_str().expect("utf-8 path"),
+        ]));
+        pex
+    }
+
     fn state_node(&self, kind: &str, name: &str) -> PathBuf {
         self.herondata()
             .join("repository/state/local")
@@ -190,7 +206,9 @@ fn yaml_example_submits_and_kills_on_the_local_cluster() {
 #[test]
 fn pipeline_submits_the_python_example_stage_by_stage_and_heron_kills_it() {
     let user = User::new();
-    let out = user.pipeline("examples/python/word_count.py", &[]);
+    let pex = user.word_count_pex();
+    let pex = pex.to_str().expect("utf-8 path");
+    let out = user.pipeline(pex, &[]);
     assert!(out.status.success(), "{}", explain(&out));
     assert_eq!(
         text(&out.stdout).lines().last(),
@@ -250,12 +268,13 @@ fn pipeline_submits_the_python_example_stage_by_stage_and_heron_kills_it() {
         "job and state disagree on the id"
     );
     assert!(
-        job.contains("--topology-binary-file=word_count.py"),
+        job.contains("--topology-binary-file=word_count.pex --"),
         "{job}"
     );
+    assert!(job.contains("--pkg-type=pex --"), "{job}");
 
     // A second run refuses the existing topology before uploading anything.
-    let again = user.pipeline("examples/python/word_count.py", &[]);
+    let again = user.pipeline(pex, &[]);
     assert_eq!(again.status.code(), Some(4), "{}", explain(&again));
     assert!(
         text(&again.stderr).contains("already exists"),
@@ -273,9 +292,10 @@ fn pipeline_submits_the_python_example_stage_by_stage_and_heron_kills_it() {
 #[test]
 fn pipeline_rolls_back_every_stage_when_aurora_create_fails() {
     let user = User::new();
+    let pex = user.word_count_pex();
     // The stand-in creates the job, then reports a failure: everything must be undone.
     let out = user.pipeline(
-        "examples/python/word_count.py",
+        pex.to_str().expect("utf-8 path"),
         &[
             ("AURORA_STANDIN_FAIL_AFTER", "create"),
             ("AURORA_STANDIN_FAIL_EXIT", "7"),
@@ -299,6 +319,41 @@ fn pipeline_rolls_back_every_stage_when_aurora_create_fails() {
         );
     }
     assert_nothing_left(&user, "WordCountPython");
+}
+
+#[test]
+fn pipeline_refuses_what_heron_could_not_run() {
+    let user = User::new();
+    // A .py as it is: Heron's instances load the code from a pex.
+    let out = user.pipeline("examples/python/word_count.py", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", explain(&out));
+    assert!(
+        text(&out.stderr)
+            .contains("python3 -m zipapp examples/python -m word_count:main -o word_count.pex"),
+        "{}",
+        explain(&out)
+    );
+    // A pex that runs word_count as its program: its classes are __main__.X.
+    let pex = user.home.join("main.pex");
+    let script = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w') as z:
+    z.write('examples/python/word_count.py', 'word_count.py')
+    z.writestr('__main__.py', "import runpy; runpy.run_module('word_count', run_name='__main__')")
+"#;
+    run_ok(command(venv_python()).current_dir(repo_root()).args([
+        "-c",
+        script,
+        pex.to_str().expect("utf-8 path"),
+    ]));
+    let out = user.pipeline(pex.to_str().expect("utf-8 path"), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", explain(&out));
+    assert!(
+        text(&out.stderr).contains("__main__.X"),
+        "{}",
+        explain(&out)
+    );
+    assert!(user.aurora_jobs().is_empty(), "nothing was submitted");
 }
 
 #[test]

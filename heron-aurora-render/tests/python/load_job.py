@@ -1,12 +1,15 @@
 """Loads a rendered Aurora job file the way Aurora's client would, then binds it like Thermos.
 
-    python load_job.py JOBFILE [--job-key CLUSTER/ROLE/ENV/NAME] [--instance N]
+    python load_job.py JOBFILE [--job-key CLUSTER/ROLE/ENV/NAME] [--instance N] [--bind NAME=VALUE]...
 
 Steps (each one a check Aurora's client or executor makes; see aurora_schema.py for the schema,
 our own re-statement of Aurora's):
  1. execute the file with the schema's names in scope (pystachio's Config loader, as Aurora's
     AuroraConfigLoader does) and take `jobs`; there must be exactly one, a Job;
- 2. when a key is given it must match; cluster, role and task must be set, the task must have
+ 2. bind each --bind NAME=VALUE into the job, as `aurora job create --bind` does
+    (AuroraConfig.pick: `job.bind(*bindings)`; how Heron's own AuroraController passes its
+    bindings, so loading an unrendered Heron template with them is what Aurora runs under Heron);
+    when a key is given it must match; cluster, role and task must be set, the task must have
     processes;
  3. convert as the client does: job-key parts are identifiers, resources present and positive
     (RAM and disk in MiB by integer division, as Aurora's Python 2 client computes them), every
@@ -65,7 +68,7 @@ def port_names(obj):
   return names
 
 
-def load(path, job_key=None, instance=0):
+def load(path, job_key=None, instance=0, bindings=()):
   try:
     env = JobLoader(path).environment
   except Config.InvalidConfigError as e:
@@ -78,6 +81,8 @@ def load(path, job_key=None, instance=0):
   job = jobs[0]
   if not isinstance(job, schema.MesosJob):
     raise Invalid('`jobs` holds a %s, not a Job' % type(job).__name__)
+  if bindings:
+    job = job.bind(*bindings)
 
   for field in ('cluster', 'task', 'role'):
     if not getattr(job, 'has_%s' % field)():
@@ -175,7 +180,15 @@ def load(path, job_key=None, instance=0):
 
 def main(argv):
   args = list(argv[1:])
-  job_key, instance = None, 0
+  job_key, instance, bindings = None, 0, []
+  while '--bind' in args:
+    i = args.index('--bind')
+    name, sep, value = args[i + 1].partition('=')
+    if not sep:
+      sys.stderr.write('error: --bind %s: expected NAME=VALUE\n' % args[i + 1])
+      return 2
+    bindings.append({Ref.from_address(name): value})
+    del args[i:i + 2]
   if '--job-key' in args:
     i = args.index('--job-key')
     job_key = args[i + 1]
@@ -188,7 +201,7 @@ def main(argv):
     sys.stderr.write(__doc__)
     return 2
   try:
-    result = load(args[0], job_key, instance)
+    result = load(args[0], job_key, instance, bindings)
   except Invalid as e:
     sys.stderr.write('error: %s\n' % e)
     return 1

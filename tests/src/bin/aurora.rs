@@ -8,14 +8,16 @@
 //! Nothing is ever scheduled or executed. See docs/aurora-standin.md.
 //!
 //! Layout: `aurora/spec.rs` job keys and instance lists, `aurora/jobfile.rs` the job-file reader,
-//! `aurora/state.rs` the state directory, `aurora/inject.rs` failure injection; this file is the
-//! command line and the verbs.
+//! `aurora/state.rs` the state directory, `aurora/inject.rs` failure injection, `aurora/log.rs`
+//! the client's log lines (` INFO] ...`); this file is the command line and the verbs.
 
 // A binary's root module looks for modules next to itself; these live in `aurora/`.
 #[path = "aurora/inject.rs"]
 mod inject;
 #[path = "aurora/jobfile.rs"]
 mod jobfile;
+#[path = "aurora/log.rs"]
+mod log;
 #[path = "aurora/spec.rs"]
 mod spec;
 #[path = "aurora/state.rs"]
@@ -33,6 +35,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use inject::Injection;
 use jobfile::JobKey;
+use log::{Log, print_err};
 use spec::{InstanceSpec, TaskInstance};
 use state::{CallRecord, Event, Instance, JobFileCopy, JobRecord, Resources, STATE_DIR_VAR, State};
 
@@ -55,7 +58,7 @@ checks the job file the way Aurora's client would for what Heron relies on (job 
 resources, unbound {{VARIABLES}}), and keeps \"running\" jobs as JSON files in
 $AURORA_STANDIN_STATE_DIR. Nothing is scheduled or executed. Exit codes are Aurora's:
 0 ok, 2 usage, 3 invalid job file, 4 command failure (job exists), 6 invalid parameter
-(no such instance, no tasks to kill, no such job for status), 10 scheduler error (restart).";
+(no such instance, no such job for status), 10 scheduler error (restart).";
 
 const AFTER_HELP: &str = "\
 Environment:
@@ -68,7 +71,6 @@ Environment:
   AURORA_STANDIN_HANG=V[,V]         verbs that sleep until killed, before doing anything
   AURORA_STANDIN_HANG_AFTER=V[,V]   verbs that do their work, then sleep until killed
   AURORA_STANDIN_DELAY_MS=V:MS,..   sleep MS milliseconds before doing the work
-  AURORA_STANDIN_KILLALL_MISSING=ok|error  killall of a missing job: exit 0 (default) or 6
   AURORA_STANDIN_HOLD_LOCK_MS=MS    sleep MS ms before each job write, lock held (tests the lock)
   Verbs: create, killall, kill, restart, add, status, list; `all` matches every verb.
 
@@ -119,7 +121,7 @@ enum Verb {
     /// Create a job from a job file (checks it; records instances 0..N-1 as RUNNING).
     #[command(after_help = VERB_NOTE)]
     Create(CreateArgs),
-    /// Kill every instance of a job (exit 0 even when the job does not exist, by default).
+    /// Kill every instance of a job (exit 0 even when the job does not exist, as Aurora does).
     #[command(after_help = VERB_NOTE)]
     Killall(KillallArgs),
     /// Kill some instances of a job: CLUSTER/ROLE/ENV/NAME/IDS, IDS like 3,4 or 1-3.
@@ -350,6 +352,16 @@ fn run(args: &[OsString]) -> Result<u8> {
             return Ok(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
         }
     };
+    let log = Log::new(cli.verbose);
+    // CommandLine._execute logs the arguments once they parse.
+    log.debug(&format!(
+        "Command=({})",
+        log::py_repr_list(
+            args.iter()
+                .skip(1)
+                .map(|a| a.to_str().unwrap_or("\u{fffd}"))
+        )
+    ));
     let Noun::Job { verb } = cli.noun;
     let verb_name = match &verb {
         Verb::Create(_) => "create",
@@ -395,32 +407,30 @@ fn run(args: &[OsString]) -> Result<u8> {
     }
 
     let out = match &verb {
-        Verb::Create(a) => create(&dir, a, cli.verbose)?,
-        Verb::Killall(a) => killall(&dir, a, &inj)?,
-        Verb::Kill(a) => kill(&dir, a)?,
-        Verb::Restart(a) => restart(&dir, a)?,
-        Verb::Add(a) => add(&dir, a)?,
+        Verb::Create(a) => create(&dir, a, log)?,
+        Verb::Killall(a) => killall(&dir, a, log)?,
+        Verb::Kill(a) => kill(&dir, a, log)?,
+        Verb::Restart(a) => restart(&dir, a, log)?,
+        Verb::Add(a) => add(&dir, a, log)?,
         Verb::Status(a) => status(&dir, a)?,
         Verb::List(a) => list(&dir, a)?,
     };
 
-    // Aurora logs while it waits for the instances; Heron reads the new ids from that log.
-    if cli.verbose {
-        for line in &out.verbose {
-            eprintln!("{line}");
-        }
-    }
     if inj.fail_after {
-        let what = match &verb {
-            Verb::Create(a) => format!("Error occurred while creating job {}", a.jobspec),
-            _ => "Command failure:".to_string(),
-        };
+        let note = format!(
+            "aurora stand-in: injected failure after the {verb_name} was applied ({})",
+            inject::FAIL_AFTER
+        );
+        if let Verb::Create(a) = &verb {
+            // create's status check failing: print_err and a returned code, so the closing log line follows.
+            print_err(&note);
+            print_err(&format!("Error occurred while creating job {}", a.jobspec));
+            log.terminated(inj.fail_exit);
+            return Ok(inj.fail_exit);
+        }
         return Err(exit_with(
             inj.fail_exit,
-            format!(
-                "{what}\n\tstand-in: injected failure after the {verb_name} was applied ({})",
-                inject::FAIL_AFTER
-            ),
+            format!("{note}\nCommand failure:\n\tstand-in: injected failure"),
         ));
     }
     if inj.hang_after {
@@ -430,19 +440,16 @@ fn run(args: &[OsString]) -> Result<u8> {
     for line in &out.stdout {
         writeln!(stdout, "{line}").context("cannot write to stdout")?;
     }
-    for line in &out.stderr {
-        eprintln!("{line}");
-    }
+    drop(stdout);
+    log.terminated(out.code);
     Ok(out.code)
 }
 
-/// What a verb prints and returns.
+/// What a verb prints on stdout and returns. Its stderr lines (`print_err`, log lines) are
+/// written as it goes, as Aurora's are.
 #[derive(Default)]
 struct Output {
     stdout: Vec<String>,
-    stderr: Vec<String>,
-    /// Printed on stderr only with --verbose.
-    verbose: Vec<String>,
     code: u8,
 }
 
@@ -465,7 +472,7 @@ fn injected(verb_name: &str, verb: &Verb, code: u8, var: &str) -> anyhow::Error 
     )
 }
 
-fn create(dir: &std::path::Path, a: &CreateArgs, verbose: bool) -> Result<Output> {
+fn create(dir: &std::path::Path, a: &CreateArgs, log: Log) -> Result<Output> {
     let path = a.config_file.to_string_lossy().into_owned();
     let text = std::fs::read_to_string(&a.config_file).map_err(|e| {
         exit_with(
@@ -473,6 +480,10 @@ fn create(dir: &std::path::Path, a: &CreateArgs, verbose: bool) -> Result<Output
             format!("Error loading configuration: cannot read job file {path}: {e}"),
         )
     })?;
+    log.debug(&format!(
+        "Config: {}",
+        log::py_repr_list(log::read_lines(&text))
+    ));
     let bindings: BTreeMap<String, String> = a.bindings.iter().cloned().collect();
     let checked = jobfile::check(&path, &text, &bindings, &a.jobspec).map_err(|e| {
         exit_with(
@@ -483,6 +494,7 @@ fn create(dir: &std::path::Path, a: &CreateArgs, verbose: bool) -> Result<Output
 
     let st = State::lock(dir)?;
     let key = &a.jobspec;
+    log.info(&format!("Creating job {}", key.name));
     if st.read_job(key)?.is_some() {
         return Err(exit_with(
             EXIT_COMMAND_FAILURE,
@@ -523,44 +535,42 @@ fn create(dir: &std::path::Path, a: &CreateArgs, verbose: bool) -> Result<Output
         events: Vec::new(),
     };
     st.write_job(key, &record)?;
+    log.info(&format!("Checking status of {key}"));
     let url = format!("file://{}", st.job_path(key).display());
-    let mut out = Output::default();
-    if verbose {
-        out.verbose.push(format!(
-            "aurora stand-in: created {key} with {} instances (cpu {:?}, ram {} bytes, disk {} bytes)",
-            checked.instances, checked.cpu, checked.ram_bytes, checked.disk_bytes
-        ));
-    }
-    out.stdout
-        .push(format!("Job create succeeded: job url={url}"));
-    Ok(out)
+    Ok(Output {
+        stdout: vec![format!("Job create succeeded: job url={url}")],
+        ..Output::default()
+    })
 }
 
 fn no_tasks(key: &JobKey) -> String {
     format!("No tasks to kill found for job {key}")
 }
 
-fn killall(dir: &std::path::Path, a: &KillallArgs, inj: &Injection) -> Result<Output> {
+/// `kill_in_batches`: the verbs that call it (kill, killall) ignore what it returns, so a job
+/// with no active tasks is reported on stderr and the verb still succeeds (every release from 0.10
+/// to 0.22; Heron issue #1669).
+fn killall(dir: &std::path::Path, a: &KillallArgs, log: Log) -> Result<Output> {
     let st = State::lock(dir)?;
     let key = &a.jobspec;
     let mut out = Output::default();
-    match st.read_job(key)? {
-        None if inj.killall_missing_fails => {
-            return Err(exit_with(EXIT_INVALID_PARAMETER, no_tasks(key)));
-        }
-        None => {
-            // Aurora of Heron's time exits 0 here (Heron issue #1669); heron must cope with it.
-            out.stderr.push(no_tasks(key));
-        }
+    match st.read_job(key)?.filter(|j| !j.instances.is_empty()) {
+        None => print_err(&no_tasks(key)),
         Some(job) => {
+            let ids: Vec<u32> = job.instances.iter().map(|i| i.id).collect();
+            log.info(&format!("Killing tasks for job: {key}"));
+            log.info(&format!(
+                "Instances to be killed: {}",
+                spec::py_list(ids.clone())
+            ));
             st.delete_job(key)?;
             out.stdout.push(format!(
                 "Successfully killed instances {}",
-                spec::py_list(job.instances.iter().map(|i| i.id))
+                spec::py_list(ids)
             ));
-            out.stdout.push("Job killall succeeded".into());
         }
     }
+    out.stdout.push("Job killall succeeded".into());
     Ok(out)
 }
 
@@ -572,7 +582,7 @@ fn not_active(requested: &BTreeSet<u32>, job: Option<&JobRecord>) -> Vec<u32> {
         .collect()
 }
 
-fn kill(dir: &std::path::Path, a: &KillArgs) -> Result<Output> {
+fn kill(dir: &std::path::Path, a: &KillArgs, log: Log) -> Result<Output> {
     let key = &a.instance_spec.key;
     let Some(requested) = &a.instance_spec.instances else {
         return Err(exit_with(
@@ -592,7 +602,11 @@ fn kill(dir: &std::path::Path, a: &KillArgs) -> Result<Output> {
         }
     }
     let Some(mut job) = job.filter(|j| !j.instances.is_empty()) else {
-        return Err(exit_with(EXIT_INVALID_PARAMETER, no_tasks(key)));
+        print_err(&no_tasks(key));
+        return Ok(Output {
+            stdout: vec!["Job kill succeeded".into()],
+            ..Output::default()
+        });
     };
     let killed: Vec<u32> = job
         .instances
@@ -603,6 +617,11 @@ fn kill(dir: &std::path::Path, a: &KillArgs) -> Result<Output> {
     job.instances.retain(|i| !requested.contains(&i.id));
     let mut out = Output::default();
     if !killed.is_empty() {
+        log.info(&format!("Killing tasks for job: {key}"));
+        log.info(&format!(
+            "Instances to be killed: {}",
+            spec::py_list(killed.clone())
+        ));
         job.events.push(Event {
             at_ms: state::now_ms(),
             action: "kill".into(),
@@ -623,7 +642,7 @@ fn kill(dir: &std::path::Path, a: &KillArgs) -> Result<Output> {
     Ok(out)
 }
 
-fn restart(dir: &std::path::Path, a: &RestartArgs) -> Result<Output> {
+fn restart(dir: &std::path::Path, a: &RestartArgs, log: Log) -> Result<Output> {
     let key = &a.instance_spec.key;
     let st = State::lock(dir)?;
     let job = st.read_job(key)?;
@@ -636,23 +655,45 @@ fn restart(dir: &std::path::Path, a: &RestartArgs) -> Result<Output> {
             ));
         }
     }
-    let scheduler_refused = || {
-        exit_with(
+    let done = || Output {
+        stdout: vec![format!("Job {key} restarted successfully")],
+        ..Output::default()
+    };
+    // Restarter.restart: the whole job with no active instance is "Nothing to do." and a success.
+    let active: Vec<u32> = job
+        .iter()
+        .flat_map(|j| j.instances.iter().map(|i| i.id))
+        .collect();
+    let targets: Vec<u32> = match &a.instance_spec.instances {
+        None if active.is_empty() => {
+            log.info(&format!(
+                "No instances specified, and no active instances found in job {key}"
+            ));
+            log.info("Nothing to do.");
+            return Ok(done());
+        }
+        None => active,
+        Some(requested) => requested.iter().copied().collect(),
+    };
+    log.info(&format!(
+        "Performing rolling restart of job {key} (instances: {})",
+        spec::py_list(targets.clone())
+    ));
+    log.info(&format!(
+        "Restarting instances: {}",
+        spec::py_list(targets.clone())
+    ));
+    let Some(mut job) = job.filter(|j| {
+        targets
+            .iter()
+            .all(|id| j.instances.iter().any(|i| i.id == *id))
+    }) else {
+        // The scheduler refuses restartShards for an instance that is not active.
+        log.error("Error restarting instances: Not all requested shards are active.");
+        return Err(exit_with(
             EXIT_API_ERROR,
             format!("Error restarting job {key}:\n\tNot all requested shards are active."),
-        )
-    };
-    let Some(mut job) = job.filter(|j| !j.instances.is_empty()) else {
-        return Err(scheduler_refused());
-    };
-    let targets: Vec<u32> = match &a.instance_spec.instances {
-        None => job.instances.iter().map(|i| i.id).collect(),
-        Some(requested) => {
-            if !not_active(requested, Some(&job)).is_empty() {
-                return Err(scheduler_refused());
-            }
-            requested.iter().copied().collect()
-        }
+        ));
     };
     let now = state::now_ms();
     for inst in job.instances.iter_mut().filter(|i| targets.contains(&i.id)) {
@@ -665,13 +706,11 @@ fn restart(dir: &std::path::Path, a: &RestartArgs) -> Result<Output> {
         instances: targets,
     });
     st.write_job(key, &job)?;
-    Ok(Output {
-        stdout: vec![format!("Job {key} restarted successfully")],
-        ..Output::default()
-    })
+    log.info("All instances were restarted successfully");
+    Ok(done())
 }
 
-fn add(dir: &std::path::Path, a: &AddArgs) -> Result<Output> {
+fn add(dir: &std::path::Path, a: &AddArgs, log: Log) -> Result<Output> {
     let key = &a.task_instance.key;
     let source = a.task_instance.instance;
     let st = State::lock(dir)?;
@@ -682,6 +721,10 @@ fn add(dir: &std::path::Path, a: &AddArgs) -> Result<Output> {
             format!("Invalid instance parameter: {}", spec::py_list([source])),
         ));
     };
+    log.info(&format!(
+        "Adding {} instances to {key} using the task config of instance {source}",
+        a.instance_count
+    ));
     let count = match u32::try_from(a.instance_count) {
         Ok(n) if n > 0 => n,
         _ => {
@@ -720,13 +763,13 @@ fn add(dir: &std::path::Path, a: &AddArgs) -> Result<Output> {
         instances: new_ids.clone(),
     });
     st.write_job(key, &job)?;
-    Ok(Output {
-        verbose: vec![format!(
-            "Querying instance statuses: {}",
-            spec::py_list(new_ids)
-        )],
-        ..Output::default()
-    })
+    // wait_until polls the new instances (task_util.py); Heron reads their ids from this line,
+    // which is why it always passes --verbose to `add`.
+    log.debug(&format!(
+        "Querying instance statuses: {}",
+        spec::py_list(new_ids)
+    ));
+    Ok(Output::default())
 }
 
 /// `CLUSTER[/ROLE[/ENV[/NAME]]]` with `*` parts, as Aurora's wildcard job keys.
@@ -763,10 +806,10 @@ fn status(dir: &std::path::Path, a: &StatusArgs) -> Result<Output> {
             );
             return Ok(out);
         }
-        return Err(exit_with(
-            EXIT_INVALID_PARAMETER,
-            format!("Found no jobs matching {}", a.jobspec),
-        ));
+        // print_err and a returned code: the closing log line follows.
+        print_err(&format!("Found no jobs matching {}", a.jobspec));
+        out.code = EXIT_INVALID_PARAMETER;
+        return Ok(out);
     }
     if a.write_json {
         out.stdout

@@ -15,6 +15,8 @@ pub const FAIL_EXIT: &str = "AURORA_STANDIN_FAIL_EXIT";
 pub const HANG: &str = "AURORA_STANDIN_HANG";
 pub const HANG_AFTER: &str = "AURORA_STANDIN_HANG_AFTER";
 pub const DELAY_MS: &str = "AURORA_STANDIN_DELAY_MS";
+/// Removed: it made `killall` of a missing job exit 6, which no Aurora release does for Heron's
+/// batched command line. Setting it is a usage error that says so.
 pub const KILLALL_MISSING: &str = "AURORA_STANDIN_KILLALL_MISSING";
 
 /// What the environment asks of this call.
@@ -34,8 +36,6 @@ pub struct Injection {
     pub hang_after: bool,
     /// Sleep this long before doing the work.
     pub delay_ms: u64,
-    /// `killall` of a missing job fails (exit 6) instead of succeeding.
-    pub killall_missing_fails: bool,
 }
 
 fn var(name: &str) -> Result<Option<String>, String> {
@@ -111,15 +111,14 @@ impl Injection {
             Some("1") | Some("true") => true,
             Some(other) => return Err(format!("{FAIL_AFTER_CREATE}={other}: expected 1 or 0")),
         };
-        let killall_missing_fails = match var(KILLALL_MISSING)?.as_deref().map(str::trim) {
-            None | Some("ok") => false,
-            Some("error") => true,
-            Some(other) => {
-                return Err(format!(
-                    "{KILLALL_MISSING}={other}: expected `ok` or `error`"
-                ));
-            }
-        };
+        if let Some(value) = var(KILLALL_MISSING)? {
+            return Err(format!(
+                "{KILLALL_MISSING}={value}: this variable was removed. No Aurora release fails \
+                 `job killall` of a missing job for Heron's batched command line: it prints \
+                 `No tasks to kill found for job ...`, then `Job killall succeeded`, and exits 0, \
+                 as the stand-in does. For a failing killall use {FAIL}=killall or {FAIL_COUNT}=killall:N."
+            ));
+        }
         let counts = verb_numbers(FAIL_COUNT)?;
         let delays = verb_numbers(DELAY_MS)?;
         Ok(Injection {
@@ -130,7 +129,6 @@ impl Injection {
             hang: verb_list(HANG, verb)?,
             hang_after: verb_list(HANG_AFTER, verb)?,
             delay_ms: lookup(&delays, verb).unwrap_or(0),
-            killall_missing_fails,
         })
     }
 }
