@@ -53,6 +53,28 @@ pub struct UndoResult {
     pub uri: String,
 }
 
+/// One topology in what `heron-statemgr dump --format json` prints (a JSON array of these): the
+/// nodes asked for, each in its JSON form (`heron_common::proto`), read in one process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopologyNodes {
+    /// The topology name.
+    pub topology: String,
+    /// Folder name (`topologies`, `pplans`, ...) to the node's JSON form.
+    pub nodes: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Folders asked for that hold no node of this topology.
+    pub absent: Vec<String>,
+    /// Folders whose node exists but does not decode, with why; the node is in neither `nodes`
+    /// nor `absent`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub errors: std::collections::BTreeMap<String, String>,
+    /// Every folder holding a node of this topology when it was listed, whether asked for or
+    /// not (`heron-statemgr list`'s `nodes`, `locks` left out).
+    pub present: Vec<String>,
+    /// Whether the update lock `locks/<topology>__updateTopology` exists.
+    pub locked: bool,
+}
+
 /// serde for `Vec<u8>` as standard base64.
 pub mod b64 {
     use super::*;

@@ -29,6 +29,7 @@ Examples:
   heron-statemgr --cluster aurora set packingplan WordCount --replace < plan.json
   heron-statemgr --cluster aurora exists topology WordCount && echo running
   heron-statemgr --cluster aurora list --format json
+  heron-statemgr --cluster aurora dump --kind executionstate,topologies   # every topology, one document
   heron-statemgr --cluster aurora watch pplan WordCount --count 2 --timeout-ms 60000
   heron-statemgr --cluster aurora clean WordCount
   heron-statemgr --cluster aurora create WordCount < submit.json
@@ -149,6 +150,14 @@ pub enum Command {
     },
     /// Every topology with what state it has
     List,
+    /// Many nodes of many topologies, decoded, as one JSON document (one session, reads only)
+    Dump {
+        /// Topology names [default: every topology with state]
+        topologies: Vec<String>,
+        /// Node kinds to read, repeatable or comma-separated [default: all]
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+    },
     /// Print the node, then each change, one line each
     Watch {
         /// Node kind
@@ -200,7 +209,7 @@ impl Command {
             | Command::Clean { topology, .. }
             | Command::Create { topology, .. }
             | Command::Lock { topology, .. } => Some(topology),
-            Command::List => None,
+            Command::List | Command::Dump { .. } => None,
         }
     }
 }
@@ -409,6 +418,9 @@ async fn dispatch(
             exists(store, parse_kind(kind)?, topology, format, out).await
         }
         Command::List => list(store, format, out).await,
+        Command::Dump { topologies, kinds } => {
+            crate::dump::run(store, topologies, kinds, format, out).await
+        }
         Command::Watch {
             kind,
             topology,

@@ -5,7 +5,7 @@
 //! statefulcheckpoints, locks}/<topology>` (heron-aurora.md §7). This crate reads and writes that
 //! tree byte for byte as Heron does, so Heron's tmanager, executor and tracker read what we write
 //! and we read what they write. It is a library (used by `heron`) and a binary for scripts and
-//! debugging (`heron-statemgr get|set|delete|exists|list|watch|clean|create|lock`).
+//! debugging (`heron-statemgr get|set|delete|exists|list|dump|watch|clean|create|lock`).
 //!
 //! It is not a scheduler and does not interpret the state beyond decoding it: deciding what a kill
 //! or an update means is `heron`'s job.
@@ -18,6 +18,7 @@
 //! - [`localfs`]: a local directory, as Heron's `LocalFileSystemStateManager`, with atomic writes
 //!   (synced to disk only with `heron.statemgr.localfs.fsync`, as Heron never syncs).
 //! - [`kind`]: the node kinds and Heron's per-kind rules.
+//! - [`dump`]: many nodes of many topologies in one read-only pass.
 //! - [`codec`]: node bytes ⇄ protobuf messages ⇄ JSON.
 //! - [`settings`]: the config keys read (Heron's, plus our ZooKeeper auth/ACL keys and the local
 //!   fsync key).
@@ -25,6 +26,7 @@
 
 pub mod cli;
 pub mod codec;
+pub mod dump;
 pub mod kind;
 pub mod localfs;
 pub mod settings;
