@@ -177,6 +177,12 @@ impl<'a> Aurora<'a> {
 
     /// The ids of the job's active instances: `aurora job status <key> --write-json`.
     pub fn instances(&self) -> Result<std::collections::BTreeSet<u32>, StageError> {
+        Ok(instance_ids(&self.status_json()?))
+    }
+
+    /// `aurora job status <key> --write-json`, parsed: Aurora's array of `{"job", "active",
+    /// "inactive"}`, or `{"jobspec", "error"}` when there is no such job (also exit 0).
+    pub fn status_json(&self) -> Result<serde_json::Value, StageError> {
         let args = vec![
             "job".into(),
             "status".into(),
@@ -185,16 +191,23 @@ impl<'a> Aurora<'a> {
         ];
         let out = self
             .runner
-            .run(Stage::Aurora, "aurora job status", &args, None)?;
-        let doc: serde_json::Value =
-            serde_json::from_slice(&out.stdout).map_err(|e| StageError {
+            .run_status(Stage::Aurora, "aurora job status", &args, None)?;
+        if out.status != 0 {
+            return Err(StageError {
                 step: "aurora job status".into(),
                 program: "aurora".into(),
-                code: heron_common::ExitCode::Failed,
-                status: Some(0),
-                message: format!("its --write-json output does not parse: {e}"),
-            })?;
-        Ok(instance_ids(&doc))
+                code: client_exit_code(out.status),
+                status: Some(out.status),
+                message: crate::stages::error_line(&out.stderr, &out.stdout),
+            });
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| StageError {
+            step: "aurora job status".into(),
+            program: "aurora".into(),
+            code: heron_common::ExitCode::Failed,
+            status: Some(0),
+            message: format!("its --write-json output does not parse: {e}"),
+        })
     }
 
     /// `aurora job kill <key>/<id,id> [--verbose] --batch-size 2147483647`.
@@ -233,29 +246,38 @@ fn retryable(e: &StageError) -> bool {
     }
 }
 
-/// Active instance ids in `aurora job status --write-json` output: Aurora's own form (job
-/// objects with `active` tasks carrying `assignedTask.instanceId`) or a list of job records with
-/// `instances[].id` (the test stand-in, docs/aurora-standin.md).
+/// Active instance ids in `aurora job status --write-json` output: job objects with `active`
+/// tasks carrying `assignedTask.instanceId` (Aurora's `render_tasks_json`).
 pub fn instance_ids(doc: &serde_json::Value) -> std::collections::BTreeSet<u32> {
     let mut ids = std::collections::BTreeSet::new();
     let jobs: Vec<&serde_json::Value> = match doc {
         serde_json::Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
-    let as_id = |v: &serde_json::Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
     for job in jobs {
         for task in job["active"].as_array().into_iter().flatten() {
-            if let Some(id) = as_id(&task["assignedTask"]["instanceId"]) {
-                ids.insert(id);
-            }
-        }
-        for inst in job["instances"].as_array().into_iter().flatten() {
-            if let Some(id) = as_id(&inst["id"]) {
+            if let Some(id) = task["assignedTask"]["instanceId"]
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+            {
                 ids.insert(id);
             }
         }
     }
     ids
+}
+
+/// Our exit code for an Aurora client exit status (apache/aurora client/cli/__init__.py):
+/// 7 network error and 9 timeout are 5 (unavailable), 30 auth error is 6 (denied), 130 is
+/// interrupted, anything else is 1.
+pub fn client_exit_code(status: i32) -> heron_common::ExitCode {
+    use heron_common::ExitCode;
+    match status {
+        7 | 9 => ExitCode::Unavailable,
+        30 => ExitCode::Denied,
+        130 => ExitCode::Interrupted,
+        _ => ExitCode::Failed,
+    }
 }
 
 /// True when Aurora's text says the job does not exist.
@@ -315,20 +337,18 @@ mod tests {
     }
 
     #[test]
-    fn instance_ids_from_both_status_forms() {
+    fn instance_ids_from_auroras_status_json() {
         let aurora = serde_json::json!([{"job": "x", "active": [
-            {"assignedTask": {"instanceId": 0}}, {"assignedTask": {"instanceId": 3}}], "inactive": []}]);
+            {"assignedTask": {"instanceId": 0}}, {"assignedTask": {"instanceId": 3}}],
+            "inactive": [{"assignedTask": {"instanceId": 1}}]}]);
         assert_eq!(
             instance_ids(&aurora).into_iter().collect::<Vec<_>>(),
             vec![0, 3]
         );
-        let standin =
-            serde_json::json!([{"key": "k", "instances": [{"id": 0}, {"id": 1}, {"id": 2}]}]);
-        assert_eq!(
-            instance_ids(&standin).into_iter().collect::<Vec<_>>(),
-            vec![0, 1, 2]
-        );
         assert!(instance_ids(&serde_json::json!({"error": "No matching jobs found"})).is_empty());
+        assert_eq!(client_exit_code(7), heron_common::ExitCode::Unavailable);
+        assert_eq!(client_exit_code(30), heron_common::ExitCode::Denied);
+        assert_eq!(client_exit_code(10), heron_common::ExitCode::Failed);
     }
 
     #[test]

@@ -164,22 +164,18 @@ impl Aurora {
         ])
     }
 
-    /// The stored record of `key`, through `aurora job status --write-json`.
+    /// The stand-in's stored record of `key` (its state folder's `jobs/C/R/E/NAME.json`).
     fn job(&self, key: &str) -> Option<Value> {
+        let path = self.state().join("jobs").join(format!("{key}.json"));
+        let bytes = std::fs::read(path).ok()?;
+        Some(serde_json::from_slice(&bytes).expect("a job record is JSON"))
+    }
+
+    /// `aurora job status KEY --write-json`, as Aurora's client prints it.
+    fn status_json(&self, key: &str) -> Value {
         let r = self.run(&["job", "status", key, "--write-json"]);
         assert_eq!(r.code, 0, "status --write-json: {}", r.stderr);
-        let v: Value = serde_json::from_str(&r.stdout).expect("status prints JSON");
-        match v {
-            Value::Array(mut jobs) => {
-                assert_eq!(jobs.len(), 1, "one job matches {key}");
-                Some(jobs.remove(0))
-            }
-            Value::Object(o) => {
-                assert_eq!(o["error"], "No matching jobs found");
-                None
-            }
-            other => panic!("unexpected status output {other}"),
-        }
+        serde_json::from_str(&r.stdout).expect("status prints JSON")
     }
 
     fn instance_ids(&self, key: &str) -> Vec<u64> {
@@ -757,18 +753,66 @@ fn status_and_list_match_key_patterns() {
     assert_eq!(r.stdout.trim(), r#"["devcluster/heron/devel/ex"]"#);
     let r = a.run(&["job", "status", "devcluster/heron/devel/ex"]);
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("2 active instance(s)"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("Active tasks (2):\n"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("instance 1: RUNNING (restarts: 0)"),
+        r.stdout.contains(
+            "\tTask role: heron, env: devel, name: ex, instance: 1, status: RUNNING on localhost"
+        ),
         "{}",
         r.stdout
     );
+    assert!(r.stdout.contains("Inactive tasks (0):"), "{}", r.stdout);
     let r = a.run(&["job", "status", "devcluster/heron/devel/none"]);
     assert_eq!(r.code, 6);
     assert!(
         r.stderr
             .contains("Found no jobs matching devcluster/heron/devel/none")
     );
+}
+
+/// `job status --write-json` prints what Aurora's client prints (jobs.py `render_tasks_json`):
+/// one `{"job", "active", "inactive"}` per job, tasks as Thrift `ScheduledTask`s, status names.
+#[test]
+fn status_json_has_auroras_shape_killed_instances_inactive() {
+    let a = Aurora::new();
+    assert_eq!(a.create_rendered(KEY, "wc", 3).code, 0);
+    let r = a.run(&[
+        "job",
+        "kill",
+        &format!("{KEY}/1"),
+        "--batch-size",
+        "2147483647",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc = a.status_json(KEY);
+    let jobs = doc.as_array().expect("an array of jobs");
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0]["job"], KEY);
+    let ids = |key: &str| -> Vec<u64> {
+        jobs[0][key]
+            .as_array()
+            .expect("tasks")
+            .iter()
+            .map(|t| t["assignedTask"]["instanceId"].as_u64().expect("id"))
+            .collect()
+    };
+    assert_eq!(ids("active"), [0, 2]);
+    assert_eq!(ids("inactive"), [1]);
+    let task = &jobs[0]["active"][0];
+    assert_eq!(task["status"], "RUNNING");
+    assert_eq!(task["assignedTask"]["task"]["job"]["name"], "wc");
+    assert_eq!(task["assignedTask"]["task"]["isService"], true);
+    let events: Vec<&str> = task["taskEvents"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["status"].as_str().expect("status name"))
+        .collect();
+    assert_eq!(events.last(), Some(&"RUNNING"));
+    assert_eq!(jobs[0]["inactive"][0]["status"], "KILLED");
+    // No such job: Aurora's JSON answer and exit 0.
+    let missing = a.status_json("devcluster/heron/devel/none");
+    assert_eq!(missing["error"], "No matching jobs found");
 }
 
 #[test]

@@ -8,8 +8,9 @@
 //! Nothing is ever scheduled or executed. See docs/aurora-standin.md.
 //!
 //! Layout: `aurora/spec.rs` job keys and instance lists, `aurora/jobfile.rs` the job-file reader,
-//! `aurora/state.rs` the state directory, `aurora/inject.rs` failure injection, `aurora/log.rs`
-//! the client's log lines (` INFO] ...`); this file is the command line and the verbs.
+//! `aurora/state.rs` the state directory, `aurora/status.rs` Aurora's `job status` output,
+//! `aurora/inject.rs` failure injection, `aurora/log.rs` the client's log lines (` INFO] ...`);
+//! this file is the command line and the verbs.
 
 // A binary's root module looks for modules next to itself; these live in `aurora/`.
 #[path = "aurora/inject.rs"]
@@ -22,6 +23,8 @@ mod log;
 mod spec;
 #[path = "aurora/state.rs"]
 mod state;
+#[path = "aurora/status.rs"]
+mod status;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -268,7 +271,7 @@ struct AddArgs {
 struct StatusArgs {
     /// CLUSTER[/ROLE[/ENV[/NAME]]], `*` for any part.
     jobspec: String,
-    /// Print the stored job records as a JSON array.
+    /// Print the tasks as JSON, in the shape Aurora's client prints.
     #[arg(long)]
     write_json: bool,
 }
@@ -811,28 +814,11 @@ fn status(dir: &std::path::Path, a: &StatusArgs) -> Result<Output> {
         out.code = EXIT_INVALID_PARAMETER;
         return Ok(out);
     }
-    if a.write_json {
-        out.stdout
-            .push(serde_json::to_string_pretty(&jobs).context("cannot serialize jobs")?);
-        return Ok(out);
-    }
-    for job in &jobs {
-        out.stdout.push(format!(
-            "Job {} ({}): {} active instance(s); cpu {:?}, ram {} bytes, disk {} bytes",
-            job.key,
-            if job.service { "service" } else { "adhoc" },
-            job.instances.len(),
-            job.resources.cpu,
-            job.resources.ram_bytes,
-            job.resources.disk_bytes
-        ));
-        for inst in &job.instances {
-            out.stdout.push(format!(
-                "\tinstance {}: {} (restarts: {})",
-                inst.id, inst.status, inst.restarts
-            ));
-        }
-    }
+    out.stdout.push(if a.write_json {
+        status::write_json(&jobs)
+    } else {
+        status::pretty(&jobs).trim_end().to_string()
+    });
     Ok(out)
 }
 
