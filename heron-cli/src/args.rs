@@ -21,6 +21,8 @@ Examples:
   heron update devcluster/ads/devel wordcount --component-parallelism split:4
   heron restart devcluster/ads/devel wordcount 2
   heron deactivate devcluster/ads/devel wordcount --format json
+  heron explorer topologies devcluster              # what runs, read from the state manager
+  heron explorer status devcluster/ads/devel wordcount
 
 Exit codes: 0 ok, 1 failed, 2 bad input or usage, 3 not found, 4 already exists,
 5 a backend unreachable or timed out, 6 denied, 130 interrupted (work rolled back).
@@ -115,6 +117,8 @@ pub enum Command {
         after_help = "Examples:\n  heron doctor local                      # the built-in local cluster\n  heron doctor devcluster/ads/devel\n  heron doctor devcluster --format json\n\nEach check prints `ok`, `FAIL` with what to do, or `skip` with why it was not checked.\nExit 0 when nothing failed, else the code of the most serious failure (5 before 6, 3, 4, 2, 1).\nSee docs/doctor.md."
     )]
     Doctor(DoctorCmd),
+    /// Show what runs on a cluster, read from the state manager and Aurora (no heron-tracker).
+    Explorer(crate::commands::explorer::ExplorerCmd),
     /// Kill a topology: `aurora job killall`, then remove its state.
     #[command(
         after_help = "Examples:\n  heron kill devcluster/ads/devel wordcount\n  heron kill devcluster/ads/devel wordcount --format json   # says what it found\n\nWorks when the Aurora job or part of the state is already gone; exit 3 when nothing was found."

@@ -85,6 +85,70 @@ pub fn refuse_service_url(url: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A private temp folder (0700) holding `override.yaml` (0600) with the `--config-property`
+/// pairs: how they reach the stages, never on a command line.
+pub fn private_override(
+    properties: &[(String, String)],
+) -> anyhow::Result<(tempfile::TempDir, PathBuf, String)> {
+    let tmp = tempfile::Builder::new()
+        .prefix("heron-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
+    let override_yaml = config::loader::render_override_yaml(properties);
+    let override_file = tmp.path().join("override.yaml");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&override_file)
+        .with_context(|| format!("cannot create {}", override_file.display()))?;
+    f.write_all(override_yaml.as_bytes())
+        .with_context(|| format!("cannot write {}", override_file.display()))?;
+    Ok((tmp, override_file, override_yaml))
+}
+
+/// Finds the Aurora client and gives it to the runner. When it is the workspace's stand-in
+/// (no real client found), says so on stderr (text output) and, on the built-in local cluster,
+/// gives the stand-in a state folder of its own. Returns the client and the stand-in's folder.
+pub fn use_aurora_client(
+    runner: &mut Runner,
+    config: &Config,
+    spec: &ClusterSpec,
+    format: Format,
+) -> anyhow::Result<(Option<crate::stages::AuroraClient>, Option<PathBuf>)> {
+    let aurora = crate::stages::aurora_client(config, false)?;
+    let mut standin_state_dir = None;
+    if let Some(client) = &aurora {
+        runner.set_program(crate::stages::Stage::Aurora, client.path.clone());
+        if client.is_fallback() {
+            standin_state_dir = std::env::var_os(STANDIN_STATE_DIR_VAR)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+            // The local cluster is for trying heron out: give the stand-in a home of its own.
+            if standin_state_dir.is_none() && spec.cluster == crate::embedded::LOCAL {
+                let dir = crate::embedded::herondata()?.join("aurora-standin");
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                runner.set_child_env(STANDIN_STATE_DIR_VAR, dir.as_os_str());
+                standin_state_dir = Some(dir);
+            }
+            if format == Format::Text {
+                eprintln!(
+                    "note: no Aurora client found; using the Aurora stand-in at {} ({}; nothing runs)",
+                    client.path.display(),
+                    match &standin_state_dir {
+                        Some(d) => format!("it records jobs in {}", d.display()),
+                        None => format!(
+                            "it records jobs in ${STANDIN_STATE_DIR_VAR}, which is not set, so it will refuse to run"
+                        ),
+                    }
+                );
+            }
+        }
+    }
+    Ok((aurora, standin_state_dir))
+}
+
 /// Sets up a cluster command.
 pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::Result<Ctx> {
     refuse_service_url(common.service_url.as_deref())?;
@@ -110,21 +174,7 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
     for p in &common.config_property {
         properties.push(config::loader::parse_config_property(p)?);
     }
-    let tmp = tempfile::Builder::new()
-        .prefix("heron-")
-        .tempdir()
-        .context("cannot create a temporary folder")?;
-    let override_yaml = config::loader::render_override_yaml(&properties);
-    let override_file = tmp.path().join("override.yaml");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&override_file)
-        .with_context(|| format!("cannot create {}", override_file.display()))?;
-    f.write_all(override_yaml.as_bytes())
-        .with_context(|| format!("cannot write {}", override_file.display()))?;
-    drop(f);
+    let (tmp, override_file, override_yaml) = private_override(&properties)?;
 
     let config = load(
         &config_path,
@@ -141,36 +191,8 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         common.verbose,
         &config,
     )?;
-    let aurora = crate::stages::aurora_client(&config, false)?;
-    let mut standin_state_dir = None;
-    if let Some(client) = &aurora {
-        runner.set_program(crate::stages::Stage::Aurora, client.path.clone());
-        if client.is_fallback() {
-            standin_state_dir = std::env::var_os(STANDIN_STATE_DIR_VAR)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from);
-            // The local cluster is for trying heron out: give the stand-in a home of its own.
-            if standin_state_dir.is_none() && spec.cluster == crate::embedded::LOCAL {
-                let dir = crate::embedded::herondata()?.join("aurora-standin");
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-                runner.set_child_env(STANDIN_STATE_DIR_VAR, dir.as_os_str());
-                standin_state_dir = Some(dir);
-            }
-            if common.format == Format::Text {
-                eprintln!(
-                    "note: no Aurora client found; using the Aurora stand-in at {} ({}; nothing runs)",
-                    client.path.display(),
-                    match &standin_state_dir {
-                        Some(d) => format!("it records jobs in {}", d.display()),
-                        None => format!(
-                            "it records jobs in ${STANDIN_STATE_DIR_VAR}, which is not set, so it will refuse to run"
-                        ),
-                    }
-                );
-            }
-        }
-    }
+    let (aurora, standin_state_dir) =
+        use_aurora_client(&mut runner, &config, &spec, common.format)?;
     Ok(Ctx {
         spec,
         config_path,

@@ -19,10 +19,12 @@
 //! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer.
 //! - [`executor_args`]: the Aurora bindings and the executor's arguments.
 //! - [`submit`], [`manage`], [`local`]: the commands.
+//! - [`commands`]: commands with a folder of their own (`explorer`).
 //! - [`signals`]: SIGINT/SIGTERM handling for rollback.
 
 pub mod args;
 pub mod aurora;
+pub mod commands;
 pub mod context;
 pub mod doctor;
 pub mod embedded;
@@ -123,11 +125,14 @@ pub fn main_with(argv: Vec<String>) -> u8 {
         Command::Kill(c) | Command::Activate(c) | Command::Deactivate(c) => Some(c.cluster.clone()),
         Command::Restart(c) => Some(c.cluster.clone()),
         Command::Update(c) => Some(c.cluster.clone()),
-        Command::Doctor(_) | Command::Version(_) | Command::Config(_) => None,
+        Command::Doctor(_) | Command::Version(_) | Command::Config(_) | Command::Explorer(_) => {
+            None
+        }
     };
     let result = match cli.command {
         Command::Submit(c) => submit::run(c),
         Command::Doctor(c) => doctor::run(c),
+        Command::Explorer(c) => commands::explorer::run(c),
         Command::Kill(c) => manage::kill(c),
         Command::Restart(c) => manage::restart(c),
         Command::Activate(c) => manage::set_active(c, true),

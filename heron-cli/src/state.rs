@@ -85,6 +85,32 @@ impl<'a> State<'a> {
         }
     }
 
+    /// `heron-statemgr dump`: `kinds` of `topologies` (every topology with state when empty),
+    /// decoded, in one child process; read-only.
+    pub fn dump(
+        &self,
+        topologies: &[&str],
+        kinds: &[&str],
+    ) -> Result<Vec<heron_common::contract::TopologyNodes>, StageError> {
+        let mut tail = vec!["dump", "--format", "json"];
+        for kind in kinds {
+            tail.extend(["--kind", kind]);
+        }
+        // Names after `--`, so none is taken for an option.
+        tail.push("--");
+        tail.extend(topologies);
+        let out = self
+            .runner
+            .run(Stage::Statemgr, "state", &self.args(&tail), None)?;
+        serde_json::from_slice(&out.stdout).map_err(|e| StageError {
+            step: "state".to_string(),
+            program: Stage::Statemgr.program().to_string(),
+            code: heron_common::ExitCode::Failed,
+            status: Some(0),
+            message: format!("its `dump --format json` output does not parse: {e}"),
+        })
+    }
+
     /// The atomic submit write (exit 4 when the topology exists).
     pub fn create(&self, topology: &str, state: &SubmitState) -> Result<(), StageError> {
         self.start_create(topology, state)?.finish_ok()?;

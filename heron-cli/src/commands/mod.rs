@@ -1,0 +1,3 @@
+//! The `heron` commands that have a folder of their own.
+
+pub mod explorer;
