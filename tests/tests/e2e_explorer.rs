@@ -1,0 +1,857 @@
+//! `heron explorer` against what `heron submit` wrote: on local-disk state and on real
+//! ZooKeeper, with a physical plan and tmanager location written as Heron's tmanager writes them
+//! (the tmanager stand-in, a plan built from the packing plan, or heronpy bytes through kazoo),
+//! half-killed topologies both ways, and the explorer's JSON compared with independent decodes
+//! by heronpy and kazoo (tests/python/decode_state.py). The Aurora client is the stand-in
+//! (docs/aurora-standin.md): it runs nothing, so its instances are "RUNNING" as soon as they
+//! are created. Needs `scripts/services.sh start` (or `scripts/test.sh`).
+
+#[path = "e2e_support.rs"]
+mod support;
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use heron_tests::{bin, command, python_peer, unique_name, zk};
+use serde_json::{Value, json};
+use support::*;
+
+fn explorer(s: &Stand, args: &[&str]) -> Command {
+    s.heron("explorer", args)
+}
+
+fn json_of(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", describe(out)))
+}
+
+/// `heron explorer ... --format json`, asserting its exit code.
+fn explore_json(s: &Stand, args: &[&str], want: i32) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = run(explorer(s, &all));
+    assert_eq!(code(&out), want, "{}", describe(&out));
+    json_of(&out)
+}
+
+fn submit(s: &Stand, name: &str) {
+    let file = s.yaml_topology(name);
+    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+}
+
+fn node(s: &Stand, kind: &str, name: &str) -> Value {
+    let out = run(s.statemgr(&["get", kind, name, "--format", "json"]));
+    assert!(out.status.success(), "{}", describe(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn set_node(s: &Stand, kind: &str, name: &str, doc: &Value) {
+    let mut set = s.statemgr(&["set", kind, name, "--input-format", "json", "--replace"]);
+    set.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = set.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(doc.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+}
+
+/// The physical plan Heron's tmanager writes once every stream manager has joined: the stored
+/// topology, one `stmgr-N` per container of the packing plan, Heron's instance ids.
+fn write_pplan(s: &Stand, name: &str) -> Value {
+    let topology = node(s, "topology", name);
+    let plan = node(s, "packingplan", name);
+    let mut stmgrs = Vec::new();
+    let mut instances = Vec::new();
+    for c in plan["container_plans"].as_array().unwrap() {
+        let id = c["id"].as_i64().unwrap();
+        stmgrs.push(
+            json!({"id": format!("stmgr-{id}"), "host_name": "127.0.0.1",
+            "data_port": 41000 + id, "local_endpoint": "/unused", "pid": 5000 + id,
+            "shell_port": 42000 + id}),
+        );
+        for i in c["instance_plans"].as_array().unwrap() {
+            let (comp, task) = (i["component_name"].as_str().unwrap(), &i["task_id"]);
+            instances.push(json!({"instance_id": format!("container_{id}_{comp}_{task}"),
+                "stmgr_id": format!("stmgr-{id}"),
+                "info": {"task_id": task, "component_index": i["component_index"], "component_name": comp}}));
+        }
+    }
+    let pplan = json!({"topology": topology, "stmgrs": stmgrs, "instances": instances});
+    set_node(s, "pplan", name, &pplan);
+    pplan
+}
+
+/// The tmanager stand-in on the topology's local state: it writes `tmanagers/<name>` as the
+/// tmanager does and serves until its stdin closes.
+fn start_tmanager(s: &Stand, name: &str) -> std::process::Child {
+    let mut tm = command(bin("tmanager-standin"))
+        .arg("--statemgr-root")
+        .arg(&s.state_root)
+        .args(["--topology", name, "--exit-on-stdin-eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead as _;
+    let mut line = String::new();
+    std::io::BufReader::new(tm.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("LISTENING"), "{line}");
+    tm
+}
+
+fn stop(mut child: std::process::Child) {
+    drop(child.stdin.take());
+    let _ = child.wait();
+}
+
+fn aurora_standin(s: &Stand, args: &[&str]) -> std::process::Output {
+    run(command(bin("aurora"))
+        .env("AURORA_STANDIN_STATE_DIR", &s.aurora_state)
+        .args(args))
+}
+
+fn check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == name)
+        .unwrap_or_else(|| panic!("no check {name}: {report}"))
+}
+
+#[test]
+fn topologies_lists_what_heron_submitted_with_role_env_state_and_release() {
+    let s = Stand::local();
+    let (a, b) = (unique_name("explore-a"), unique_name("explore-b"));
+    submit(&s, &a);
+    submit(&s, &b);
+    let doc = explore_json(&s, &["topologies", CLUSTER], 0);
+    assert_eq!(doc["cluster"], CLUSTER);
+    assert_eq!(doc["role"], Value::Null);
+    let rows = doc["topologies"].as_array().unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let mut sorted = vec![a.as_str(), b.as_str()];
+    sorted.sort();
+    assert_eq!(names, sorted);
+    for row in rows {
+        let name = row["name"].as_str().unwrap();
+        let exec = node(&s, "executionstate", name);
+        assert_eq!(row["id"], exec["topology_id"]);
+        assert_eq!((&row["role"], &row["environ"]), (&json!(ROLE), &json!(ENV)));
+        assert_eq!(row["submission_user"], exec["submission_user"]);
+        assert_eq!(row["submission_time"], exec["submission_time"]);
+        assert_eq!(
+            row["release"]["version"],
+            exec["release_state"]["release_version"]
+        );
+        assert_eq!(
+            (&row["state"], &row["state_from"]),
+            (&json!("RUNNING"), &json!("topologies"))
+        );
+        assert_eq!(
+            row["nodes"],
+            json!(["topologies", "packingplans", "executionstate", "schedulers"]),
+            "the folders holding its nodes: {row}"
+        );
+    }
+    // The selection narrows by role and environment.
+    let doc = explore_json(&s, &["topologies", &format!("{CLUSTER}/{ROLE}/{ENV}")], 0);
+    assert_eq!(doc["topologies"].as_array().unwrap().len(), 2);
+    let out = run(explorer(
+        &s,
+        &["topologies", &format!("{CLUSTER}/someone-else")],
+    ));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "Topologies in {CLUSTER}/someone-else:\n\
+             role  env  topology  state  submitted by  submitted (UTC)  release\n\
+             ----  ---  --------  -----  ------------  ---------------  -------\n"
+        )
+    );
+    assert!(
+        text(&out.stderr).contains("2 other topologies"),
+        "{}",
+        describe(&out)
+    );
+    // Heron's text layout, no colour into a pipe.
+    let out = run(explorer(&s, &["topologies", CLUSTER]));
+    let table = text(&out.stdout);
+    assert!(
+        table.starts_with(&format!("Topologies in {CLUSTER}:\nrole ")),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with(&format!("{ROLE}   {ENV}  "))
+                && l.contains(&a)
+                && l.contains("RUNNING")),
+        "{table}"
+    );
+    assert!(!table.contains('\u{1b}'), "colour into a pipe: {table:?}");
+}
+
+#[test]
+fn views_of_a_running_topology_from_its_physical_plan_and_tmanager() {
+    let s = Stand::local();
+    let name = unique_name("explore-run");
+    submit(&s, &name);
+    let cre = spec();
+
+    // No tmanager yet: the containers come from the packing plan, and the output says so.
+    let doc = explore_json(&s, &["physical-plan", "containers", &cre, &name], 0);
+    assert_eq!(doc["source"], "packingplans");
+    let plan = node(&s, "packingplan", &name);
+    assert_eq!(
+        doc["containers"].as_array().unwrap().len(),
+        plan["container_plans"].as_array().unwrap().len()
+    );
+    assert_eq!(doc["containers"][0]["host"], Value::Null);
+    let out = run(explorer(&s, &["physical-plan", "containers", &cre, &name]));
+    assert!(
+        text(&out.stdout).contains("no tmanager has written a physical plan"),
+        "{}",
+        describe(&out)
+    );
+    // The stand-in says every instance runs, so a missing tmanager is a problem.
+    let report = explore_json(&s, &["status", &cre, &name], 1);
+    assert_eq!(report["verdict"], "degraded");
+    assert_eq!(check(&report, "tmanagers")["status"], "missing");
+    assert_eq!(check(&report, "pplans")["status"], "absent");
+
+    let pplan = write_pplan(&s, &name);
+    let tm = start_tmanager(&s, &name);
+    let report = explore_json(&s, &["status", &cre, &name], 0);
+    stop_after(tm, || {
+        assert_eq!(report["verdict"], "running", "{report}");
+        for dir in [
+            "topologies",
+            "packingplans",
+            "executionstate",
+            "schedulers",
+            "tmanagers",
+            "pplans",
+        ] {
+            assert_eq!(check(&report, dir)["status"], "ok", "{dir}: {report}");
+        }
+        let location = node(&s, "tmanager", &name);
+        assert_eq!(report["tmanager"], location);
+        assert_eq!(report["aurora"]["expected_instances"], 3);
+        assert_eq!(report["aurora"]["job_exists"], true);
+        let states: Vec<&str> = report["aurora"]["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(states, ["RUNNING"; 3]);
+
+        let doc = explore_json(&s, &["physical-plan", "containers", &cre, &name], 0);
+        assert_eq!(doc["source"], "pplans");
+        for (c, stmgr) in doc["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(pplan["stmgrs"].as_array().unwrap())
+        {
+            assert_eq!(c["stmgr"], stmgr["id"]);
+            assert_eq!(
+                (&c["host"], &c["port"], &c["pid"], &c["shell_port"]),
+                (
+                    &stmgr["host_name"],
+                    &stmgr["data_port"],
+                    &stmgr["pid"],
+                    &stmgr["shell_port"]
+                )
+            );
+            let mine = pplan["instances"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["stmgr_id"] == stmgr["id"])
+                .count();
+            assert_eq!(c["instances"].as_array().unwrap().len(), mine);
+            assert_eq!(
+                c["spouts"].as_u64().unwrap() + c["bolts"].as_u64().unwrap(),
+                mine as u64
+            );
+        }
+        let one = explore_json(
+            &s,
+            &["physical-plan", "containers", &cre, &name, "--id", "2"],
+            0,
+        );
+        assert_eq!(one["containers"].as_array().unwrap().len(), 1);
+        assert_eq!(one["containers"][0]["container"], 2);
+        let out = run(explorer(
+            &s,
+            &["physical-plan", "containers", &cre, &name, "--id", "2"],
+        ));
+        let t = text(&out.stdout);
+        assert!(
+            t.contains("from the physical plan")
+                && t.contains("instance   ")
+                && t.contains("container_2_"),
+            "{t}"
+        );
+        let out = run(explorer(
+            &s,
+            &["physical-plan", "containers", &cre, &name, "--id", "9"],
+        ));
+        assert_eq!(code(&out), 3, "{}", describe(&out));
+
+        // Paused through the tmanager: the state is the physical plan's.
+        let out = run(s.heron("deactivate", &[&cre, &name]));
+        assert_eq!(code(&out), 0, "{}", describe(&out));
+        let doc = explore_json(&s, &["topologies", &cre], 0);
+        let row = doc["topologies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (&row["state"], &row["state_from"]),
+            (&json!("PAUSED"), &json!("pplans"))
+        );
+    });
+}
+
+/// Runs `checks` with the tmanager stand-in alive, then stops it (also when a check fails).
+fn stop_after(tm: std::process::Child, checks: impl FnOnce()) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(checks));
+    stop(tm);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
+#[test]
+fn logical_plan_and_packing_plan_views() {
+    let s = Stand::local();
+    let name = unique_name("explore-plan");
+    submit(&s, &name);
+    let cre = spec();
+    let doc = explore_json(&s, &["logical-plan", &cre, &name], 0);
+    assert_eq!(doc["parallelism_from"], "topologies");
+    assert_eq!(
+        doc["components"],
+        json!([
+            {"type": "spout", "name": "word", "parallelism": 2, "inputs": [],
+             "outputs": [{"stream": "default", "fields": ["word"], "consumers": ["count"]}]},
+            {"type": "bolt", "name": "count", "parallelism": 2,
+             "inputs": [{"component": "word", "stream": "default", "grouping": "FIELDS", "fields": ["word"]}],
+             "outputs": []}
+        ]),
+        "{doc}"
+    );
+    let out = run(explorer(&s, &["logical-plan", &cre, &name, "--bolts"]));
+    assert_eq!(
+        text(&out.stdout),
+        concat!(
+            "type  name   parallelism  input                      output\n",
+            "----  -----  -----------  -------------------------  ------\n",
+            "bolt  count            2  word/default:FIELDS(word)  -\n",
+        )
+    );
+    for flags in [
+        &["--component-type", "spouts"][..],
+        &["--spout"],
+        &["--component", "word"],
+    ] {
+        let mut args = vec!["logical-plan", cre.as_str(), name.as_str()];
+        args.extend(flags);
+        let doc = explore_json(&s, &args, 0);
+        let names: Vec<&str> = doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["word"], "{flags:?}");
+    }
+    let out = run(explorer(
+        &s,
+        &["logical-plan", &cre, &name, "--component", "nosuch"],
+    ));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("its components: word, count"),
+        "{}",
+        describe(&out)
+    );
+
+    // The packing plan in the dry run's formats, from the dry run's own renderers.
+    let dry = s.dry_run_json(&s.yaml_topology(&name));
+    let doc = explore_json(&s, &["packing-plan", &cre, &name], 0);
+    assert_eq!(doc["containers"], dry["packing_plan"]["containers"]);
+    assert_eq!(doc["topology"], name.as_str());
+    let out = run(explorer(&s, &["packing-plan", &cre, &name]));
+    let t = text(&out.stdout);
+    assert!(
+        t.starts_with("Total number of containers: 2\nUsing packing class: "),
+        "{t}"
+    );
+    assert!(!t.contains('\u{1b}'), "{t:?}");
+    let out = run(explorer(
+        &s,
+        &["packing-plan", &cre, &name, "--dry-run-format", "raw"],
+    ));
+    assert!(
+        text(&out.stdout).starts_with("Packing class: "),
+        "{}",
+        describe(&out)
+    );
+    let out = run(explorer(
+        &s,
+        &[
+            "packing-plan",
+            &cre,
+            &name,
+            "--dry-run-format",
+            "colored_table",
+        ],
+    ));
+    assert!(text(&out.stdout).contains('\u{1b}'), "{}", describe(&out));
+}
+
+#[test]
+fn status_finds_half_killed_topologies_both_ways() {
+    let s = Stand::local();
+    let cre = spec();
+
+    // The Aurora job is gone, the state is not (a kill that stopped before cleaning).
+    let half = unique_name("explore-half");
+    submit(&s, &half);
+    let out = aurora_standin(&s, &["job", "killall", &format!("{cre}/{half}")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let report = explore_json(&s, &["status", &cre, &half], 1);
+    assert_eq!(report["verdict"], "half_killed", "{report}");
+    assert_eq!(check(&report, "aurora job")["status"], "missing");
+    assert_eq!(check(&report, "topologies")["status"], "ok");
+    assert_eq!(report["aurora"]["job_exists"], false);
+    let out = run(explorer(&s, &["status", &cre, &half]));
+    assert_eq!(code(&out), 1);
+    assert!(
+        text(&out.stdout).contains("Verdict: half-killed"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        text(&out.stderr).contains("error: half-killed"),
+        "{}",
+        describe(&out)
+    );
+
+    // The reverse: the Aurora job runs, the state is gone.
+    let orphan = unique_name("explore-orphan");
+    submit(&s, &orphan);
+    assert!(run(s.statemgr(&["clean", &orphan])).status.success());
+    let report = explore_json(&s, &["status", &cre, &orphan], 1);
+    assert_eq!(report["verdict"], "orphan_job", "{report}");
+    assert_eq!(check(&report, "executionstate")["status"], "missing");
+    assert_eq!(check(&report, "aurora job")["status"], "ok");
+
+    // An instance killed behind heron's back.
+    let holed = unique_name("explore-hole");
+    submit(&s, &holed);
+    let out = aurora_standin(
+        &s,
+        &[
+            "job",
+            "kill",
+            &format!("{cre}/{holed}/2"),
+            "--batch-size",
+            "1",
+        ],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let report = explore_json(&s, &["status", &cre, &holed], 1);
+    assert_eq!(report["verdict"], "degraded");
+    assert!(
+        check(&report, "aurora job")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no active task for instance 2"),
+        "{report}"
+    );
+    let two = report["aurora"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == 2)
+        .unwrap();
+    assert_eq!(
+        (&two["status"], &two["active"]),
+        (&json!("KILLED"), &json!(false))
+    );
+
+    // Nothing at all: exit 3 with only the error.
+    let out = run(explorer(&s, &["status", &cre, "never-submitted"]));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+
+    // Aurora cannot be asked (its client's network error, exit 7): 5, with what the state says.
+    let name = unique_name("explore-noaurora");
+    submit(&s, &name);
+    let out = run(explorer(&s, &["status", &cre, &name, "--format", "json"])
+        .env("AURORA_STANDIN_FAIL", "status")
+        .env("AURORA_STANDIN_FAIL_EXIT", "7"));
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+    let report = json_of(&out);
+    assert_eq!(report["verdict"], "unknown");
+    assert_eq!(check(&report, "aurora job")["status"], "error");
+    assert_eq!(check(&report, "topologies")["status"], "ok");
+}
+
+#[test]
+fn explorer_reads_only_and_takes_no_lock() {
+    let s = Stand::local();
+    let name = unique_name("explore-ro");
+    submit(&s, &name);
+    let cre = spec();
+    let snapshot = || {
+        let mut files = Vec::new();
+        let mut stack = vec![s.state_root.clone()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let m = std::fs::metadata(&p).unwrap();
+                    files.push((p.clone(), std::fs::read(&p).unwrap(), m.modified().unwrap()));
+                }
+            }
+        }
+        files.sort();
+        files
+    };
+    // An update holds the lock the whole time: a view that tried to take it would wait or fail.
+    let mut lock = s
+        .statemgr(&["lock", &name, "--timeout-ms", "5000"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead as _;
+    let mut line = String::new();
+    std::io::BufReader::new(lock.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    let before = snapshot();
+    let calls_before = s.aurora_calls().len();
+    let views: [&[&str]; 5] = [
+        &["topologies", CLUSTER],
+        &["logical-plan", &cre, &name],
+        &["physical-plan", "containers", &cre, &name],
+        &["packing-plan", &cre, &name],
+        &["status", &cre, &name],
+    ];
+    let mut status_report = Value::Null;
+    for view in views {
+        let out = run(explorer(&s, view).args(["--format", "json"]));
+        assert!(matches!(code(&out), 0 | 1), "{view:?}: {}", describe(&out));
+        if view[0] == "status" {
+            status_report = json_of(&out);
+        }
+    }
+    assert_eq!(snapshot(), before, "a view changed the state");
+    drop(lock.stdin.take());
+    assert!(lock.wait().unwrap().success());
+    assert_eq!(check(&status_report, "locks")["status"], "info");
+    // Only `status` asked Aurora, and only `job status`.
+    let calls: Vec<Vec<String>> = s
+        .aurora_calls()
+        .into_iter()
+        .skip(calls_before)
+        .map(|(_, a)| a)
+        .collect();
+    assert_eq!(
+        calls,
+        [vec![
+            "job".to_string(),
+            "status".into(),
+            format!("{cre}/{name}"),
+            "--write-json".into()
+        ]]
+    );
+}
+
+#[test]
+fn bad_input_unknown_topologies_and_an_unreachable_zookeeper() {
+    let s = Stand::local();
+    let cre = spec();
+    for (args, want) in [
+        (&["topologies", "devcluster/a/b/c"][..], 2),
+        (&["physical-plan", "containers", &cre, "wc", "--id", "0"], 2),
+        (&["physical-plan", "metrics", &cre, "wc"], 2),
+        (&["logical-plan", &cre, "wc", "--spouts", "--bolts"], 2),
+        (&["logical-plan", &cre, "no-such-topology"], 3),
+        (&["packing-plan", &cre, "bad.name"], 2),
+        (&["topologies", "nocluster"], 3),
+    ] {
+        let out = run(explorer(&s, args));
+        assert_eq!(code(&out), want, "{args:?}: {}", describe(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: {}", describe(&out));
+        assert!(
+            text(&out.stderr).contains("error"),
+            "{args:?}: {}",
+            describe(&out)
+        );
+    }
+    s.write_conf(
+        "statemgr.yaml",
+        "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
+         heron.statemgr.connection.string: 127.0.0.1:1\n\
+         heron.statemgr.root.path: /heron\n\
+         heron.statemgr.zookeeper.connection.timeout.ms: 300\n",
+    );
+    let out = run(explorer(&s, &["topologies", CLUSTER]));
+    assert_eq!(code(&out), 5, "{}", describe(&out));
+}
+
+#[test]
+fn colour_only_on_a_terminal_without_no_color() {
+    let s = Stand::local();
+    let name = unique_name("explore-tty");
+    submit(&s, &name);
+    // `script` gives the command a pseudo-terminal as its stdout.
+    let line = |no_color: Option<&str>| {
+        let cmd = explorer(&s, &["topologies", CLUSTER]);
+        let mut shell = format!("{:?}", cmd.get_program());
+        for a in cmd.get_args() {
+            shell.push(' ');
+            shell.push_str(&format!("{a:?}"));
+        }
+        let mut script = Command::new("script");
+        script
+            .args(["-qec", &shell, "/dev/null"])
+            .stdin(Stdio::null());
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => script.env(k, v),
+                None => script.env_remove(k),
+            };
+        }
+        script.env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            script.env("NO_COLOR", v);
+        }
+        let out = run(script);
+        assert!(out.status.success(), "{}", describe(&out));
+        text(&out.stdout)
+    };
+    assert!(
+        line(None).contains("\u{1b}[32mRUNNING"),
+        "no colour on a terminal"
+    );
+    assert!(
+        !line(Some("1")).contains('\u{1b}'),
+        "colour despite NO_COLOR"
+    );
+}
+
+// --- real ZooKeeper, state read back by kazoo and heronpy ---------------------------------------
+
+fn use_zookeeper(s: &Stand, root: &str) {
+    s.write_conf(
+        "statemgr.yaml",
+        &format!(
+            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
+             heron.statemgr.connection.string: {}\n\
+             heron.statemgr.root.path: {root}\n\
+             heron.statemgr.zookeeper.is.initialize.tree: True\n",
+            zk()
+        ),
+    );
+}
+
+fn decoded(root: &str, name: &str) -> Value {
+    let out = run(python_peer("decode_state.py").args([&zk(), root, name]));
+    assert!(out.status.success(), "decode_state.py: {}", describe(&out));
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()["nodes"].clone()
+}
+
+/// heronpy's JSON (protobuf `MessageToDict`) writes 64-bit integers as strings.
+fn as_i64(v: &Value) -> i64 {
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|t| t.parse().ok()))
+        .unwrap_or_else(|| panic!("not an integer: {v}"))
+}
+
+#[test]
+fn zookeeper_views_agree_with_heronpy_and_kazoo() {
+    let s = Stand::local();
+    let root = format!("/{}", unique_name("explorer"));
+    use_zookeeper(&s, &root);
+    let cre = spec();
+    let name = unique_name("ExploreZk").replace('-', "_");
+    submit(&s, &name);
+    // What the tmanager writes, as bytes heronpy encodes: its location and the physical plan.
+    let defn = s.dir.join(format!("{name}.defn"));
+    let out = run(s.statemgr(&["get", "topology", &name, "--format", "proto"]));
+    assert!(out.status.success(), "{}", describe(&out));
+    std::fs::write(&defn, &out.stdout).unwrap();
+    let out = run(python_peer("write_state.py")
+        .args([&zk(), &root, &name, "--defn"])
+        .arg(&defn)
+        .args([
+            "--cluster",
+            CLUSTER,
+            "--role",
+            ROLE,
+            "--environ",
+            ENV,
+            "--nodes",
+            "pplans,tmanagers",
+        ]));
+    assert!(out.status.success(), "write_state.py: {}", describe(&out));
+    let nodes = decoded(&root, &name);
+
+    let doc = explore_json(&s, &["topologies", CLUSTER], 0);
+    let row = &doc["topologies"][0];
+    let exec = &nodes["executionstate"]["message"];
+    assert_eq!(row["name"], exec["topology_name"]);
+    assert_eq!(row["id"], exec["topology_id"]);
+    assert_eq!(
+        (&row["cluster"], &row["role"], &row["environ"]),
+        (&exec["cluster"], &exec["role"], &exec["environ"])
+    );
+    assert_eq!(row["submission_user"], exec["submission_user"]);
+    assert_eq!(
+        as_i64(&row["submission_time"]),
+        as_i64(&exec["submission_time"])
+    );
+    assert_eq!(
+        row["state"],
+        nodes["pplans"]["message"]["topology"]["state"]
+    );
+    assert_eq!(row["state_from"], "pplans");
+
+    let doc = explore_json(&s, &["logical-plan", &cre, &name], 0);
+    let topo = &nodes["topologies"]["message"];
+    let spouts: Vec<&Value> = topo["spouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["comp"]["name"])
+        .collect();
+    let bolts = topo["bolts"].as_array().unwrap();
+    let mine: Vec<&Value> = doc["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["name"])
+        .collect();
+    assert_eq!(mine.len(), spouts.len() + bolts.len());
+    assert_eq!(&mine[..spouts.len()], &spouts[..]);
+    for (c, b) in doc["components"].as_array().unwrap()[spouts.len()..]
+        .iter()
+        .zip(bolts)
+    {
+        assert_eq!(c["name"], b["comp"]["name"]);
+        for (i, theirs) in c["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(b["inputs"].as_array().unwrap())
+        {
+            assert_eq!(i["component"], theirs["stream"]["component_name"]);
+            assert_eq!(i["stream"], theirs["stream"]["id"]);
+            assert_eq!(i["grouping"], theirs["gtype"]);
+        }
+    }
+    // Parallelism: what runs, from heronpy's physical plan.
+    let pplan = &nodes["pplans"]["message"];
+    assert_eq!(doc["parallelism_from"], "pplans");
+    for c in doc["components"].as_array().unwrap() {
+        let running = pplan["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["info"]["component_name"] == c["name"])
+            .count();
+        assert_eq!(c["parallelism"], running, "{c}");
+    }
+
+    let doc = explore_json(&s, &["physical-plan", "containers", &cre, &name], 0);
+    assert_eq!(doc["source"], "pplans");
+    let stmgrs = pplan["stmgrs"].as_array().unwrap();
+    assert_eq!(doc["containers"].as_array().unwrap().len(), stmgrs.len());
+    for c in doc["containers"].as_array().unwrap() {
+        let theirs = stmgrs.iter().find(|m| m["id"] == c["stmgr"]).unwrap();
+        assert_eq!(
+            (&c["host"], &c["port"]),
+            (&theirs["host_name"], &theirs["data_port"])
+        );
+        let ids: Vec<&Value> = pplan["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["stmgr_id"] == theirs["id"])
+            .map(|i| &i["instance_id"])
+            .collect();
+        let mut mine: Vec<&Value> = c["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| &i["id"])
+            .collect();
+        mine.sort_by_key(|v| v.as_str().unwrap().to_string());
+        let mut ids = ids;
+        ids.sort_by_key(|v| v.as_str().unwrap().to_string());
+        assert_eq!(mine, ids);
+    }
+
+    let doc = explore_json(&s, &["packing-plan", &cre, &name], 0);
+    let plan = &nodes["packingplans"]["message"];
+    for (c, theirs) in doc["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(plan["container_plans"].as_array().unwrap())
+    {
+        assert_eq!(c["id"], theirs["id"]);
+        assert_eq!(
+            c["components"].as_array().unwrap().len(),
+            theirs["instance_plans"].as_array().unwrap().len()
+        );
+    }
+
+    // The stand-in runs the job, heronpy wrote the tmanager and the plan: nothing missing.
+    let report = explore_json(&s, &["status", &cre, &name], 0);
+    assert_eq!(report["verdict"], "running", "{report}");
+    let tm = &nodes["tmanagers"]["message"];
+    assert_eq!(report["tmanager"]["host"], tm["host"]);
+    assert_eq!(report["tmanager"]["controller_port"], tm["controller_port"]);
+    assert_eq!(
+        report["scheduler"]["http_endpoint"],
+        nodes["schedulers"]["message"]["http_endpoint"]
+    );
+
+    // Killed in Aurora only: half-killed, from ZooKeeper too.
+    let out = aurora_standin(&s, &["job", "killall", &format!("{cre}/{name}")]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let report = explore_json(&s, &["status", &cre, &name], 1);
+    assert_eq!(report["verdict"], "half_killed");
+    let out = run(s.heron("kill", &[&cre, &name]));
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run(explorer(&s, &["status", &cre, &name]));
+    assert_eq!(code(&out), 3, "{}", describe(&out));
+}
