@@ -384,7 +384,7 @@ if want submit; then
     bench submit-java-version 20 2 "" "java -version"
 fi
 
-# --- scale: list and a scripted kill across 10, 100, 1,000 topologies in ZooKeeper ------------
+# --- scale: list, explorer topologies and a scripted kill across 10, 100, 1,000 topologies ------
 if want scale; then
     say "== scale (ZooKeeper state, local packages, aurora stand-in)"
     sizes=(10 100 1000)
@@ -403,6 +403,12 @@ if want scale; then
             python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
         [[ "$got" == "$n" ]] || die "after submitting $n topologies, list shows $got"
         bench "scale-list-$n" 10 1 "" "$REL/heron-statemgr --config-path $CONF --cluster zkscale list"
+        # What an operator runs instead of asking a heron-tracker: every topology's role, env,
+        # state and submitter, in one `heron explorer` (one `heron-statemgr dump` child).
+        got=$("${HERON[@]}" explorer topologies --config-path "$CONF" zkscale --format json |
+            python3 -c 'import json,sys; print(len(json.load(sys.stdin)["topologies"]))')
+        [[ "$got" == "$n" ]] || die "heron explorer topologies shows $got of $n topologies"
+        bench "scale-topologies-$n" 10 1 "" "${HERON[*]} explorer topologies --config-path $CONF zkscale"
         # The scripted kill: one `heron kill` per topology, in sequence, as an operator's loop does.
         t0=$(now_ms)
         while read -r t; do

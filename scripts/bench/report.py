@@ -191,6 +191,13 @@ def main():
     if scale:
         p(f"| cost grows linearly with the number of topologies (kill per topology at the largest / smallest N) "
           f"| {scale['kill_ratio']:.2f} | – | – | ≤ 1.5 | {'**yes**' if scale['kill_ratio'] <= 1.5 else '**NO**'} |")
+        if scale["explorer_vs_kill"] is not None:
+            n1 = scale["largest"]
+            last = scale["rows"][-1][1]
+            p(f"| `heron explorer topologies` over {n1:,} topologies costs no more per topology than `heron kill` "
+              f"(kill per topology / explorer per topology) | {fmt_t(last['topologies'] / n1)} | "
+              f"{fmt_t(last['kill'] / n1)} | {scale['explorer_vs_kill']:.0f}x | ≥ 1x | "
+              f"{'**yes**' if scale['explorer_vs_kill'] >= 1 else '**NO**'} |")
         p(f"| `list` time grows at most linearly (time at largest N / smallest N, vs N ratio {scale['n_ratio']:g}) "
           f"| {scale['list_ratio']:.1f} | – | – | ≤ {scale['n_ratio']:g} | "
           f"{'**yes**' if scale['list_ratio'] <= scale['n_ratio'] else '**NO**'} |")
@@ -234,15 +241,20 @@ def main():
         p("")
         p("## Scale: topologies in ZooKeeper (local packages, aurora stand-in)")
         p("")
-        p("Each N: N real `heron submit`s (two at a time), then `heron-statemgr list`, then a script running "
+        p("Each N: N real `heron submit`s (two at a time), then `heron-statemgr list`, then `heron explorer "
+          "topologies` (role, env, state, submitter and release of every topology: one `heron-statemgr dump` "
+          "reading each topology's execution state and topology node), then a script running "
           "one `heron kill` per topology in sequence (stand-in killall, statemgr clean in Heron's order, "
           "package delete).")
         p("")
-        p("| topologies | submit all (2 parallel) | list: median (min–max) | list peak RSS | kill all, sequential | kill per topology |")
-        p("|---|---|---|---|---|---|")
+        p("| topologies | submit all (2 parallel) | list: median (min–max) | list peak RSS "
+          "| explorer topologies: median | explorer peak RSS | kill all, sequential | kill per topology |")
+        p("|---|---|---|---|---|---|---|---|")
         for n, row in scale["rows"]:
             p(f"| {n} | {row['submit']:.1f} s | {fmt_t(row['list'])} ({fmt_t(row['list_min'])}–{fmt_t(row['list_max'])}) "
-              f"| {fmt_rss(row['list_rss'])} | {row['kill']:.1f} s | {row['kill'] / n * 1000:.1f} ms |")
+              f"| {fmt_rss(row['list_rss'])} | {'–' if row['topologies'] is None else fmt_t(row['topologies'])} "
+              f"| {'–' if row['topologies_rss'] is None else fmt_rss(row['topologies_rss'])} "
+              f"| {row['kill']:.1f} s | {row['kill'] / n * 1000:.1f} ms |")
     work = os.path.join(HERE, "speed-work.md")
     if os.path.exists(work):
         p("")
@@ -273,13 +285,19 @@ def scale_rows(runs, notes):
         if kill is None or sub is None:
             continue
         r = runs[f"scale-list-{n}"]
+        t = runs.get(f"scale-topologies-{n}")
         rows.append((n, {"submit": float(sub), "kill": float(kill), "list": r["median"], "list_min": r["min"],
-                         "list_max": r["max"], "list_rss": r["rss_kib"]}))
+                         "list_max": r["max"], "list_rss": r["rss_kib"],
+                         "topologies": None if t is None else t["median"],
+                         "topologies_rss": None if t is None else t["rss_kib"]}))
     if len(rows) < 2:
         return None
     (n0, a), (n1, b) = rows[0], rows[-1]
     return {
         "rows": rows,
+        # `heron explorer topologies` per topology listed, against `heron kill` per topology killed.
+        "explorer_vs_kill": None if b["topologies"] is None else (b["kill"] / n1) / (b["topologies"] / n1),
+        "largest": n1,
         "kill_ratio": (b["kill"] / n1) / (a["kill"] / n0),
         "list_ratio": b["list"] / a["list"],
         "n_ratio": n1 / n0,
