@@ -229,6 +229,17 @@ impl Ctx {
         Ok(with_topology(&self.config, topology).to_local_mode())
     }
 
+    /// The Aurora stand-in's path when `heron` fell back to it because no Aurora client was
+    /// found (the `note: ... nothing runs` case): it records jobs and runs nothing, so no
+    /// tmanager will ever start. A stand-in named by `HERON_AURORA_BIN` or the config key is
+    /// not counted: whoever named it may run the tmanager stand-in beside it (the tests do).
+    pub fn fallback_standin(&self) -> Option<&std::path::Path> {
+        self.aurora
+            .as_ref()
+            .filter(|client| client.is_fallback())
+            .map(|client| client.path.as_path())
+    }
+
     /// Prints a line for people on stderr unless `--format json`.
     pub fn note(&self, text: &str) {
         if self.format == Format::Text {
