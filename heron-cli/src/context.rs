@@ -108,7 +108,11 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
     };
     let mut properties = Vec::new();
     for p in &common.config_property {
-        properties.push(config::loader::parse_config_property(p)?);
+        let (key, text) = config::loader::parse_config_property(p)?;
+        // Refused here, naming the property, as a stage would: not later as a line of the
+        // override file, which the user never wrote.
+        config::loader::check_property(&key, &text)?;
+        properties.push((key, text));
     }
     let tmp = tempfile::Builder::new()
         .prefix("heron-")
@@ -134,6 +138,9 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         &user,
         Mode::Local,
     )?;
+    for warning in config::known::property_warnings(&properties, &config, Some(&override_file)) {
+        eprintln!("warning: {warning}");
+    }
     let mut runner = Runner::new(
         config_path.clone(),
         spec.clone(),
