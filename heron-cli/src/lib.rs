@@ -15,7 +15,8 @@
 //! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
 //! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
 //! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition;
-//!   [`py_pex`]: the pex a `.py` topology file becomes.
+//!   [`py_pex`]: the pex a `.py` topology file becomes; [`download`]: a topology file given
+//!   as an http(s) URL.
 //! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer; [`release`]:
 //!   the release file it carries.
 //! - [`executor_args`]: the Aurora bindings and the executor's arguments.
@@ -28,6 +29,7 @@ pub mod argv;
 pub mod aurora;
 pub mod context;
 pub mod doctor;
+pub mod download;
 pub mod dry_run;
 pub mod embedded;
 pub mod executor_args;

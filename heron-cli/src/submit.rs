@@ -107,7 +107,7 @@ fn local_failure(stage: &str, e: anyhow::Error) -> SubmitError {
 }
 
 /// Runs `heron submit`.
-pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
+pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
     crate::phase(
         cmd.common.verbose,
         "arguments parsed, signal handlers installed",
@@ -126,6 +126,15 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
 
     // The release file named on the command line must be there before any work is done.
     let release_yaml = crate::release::read(cmd.release_yaml_file.as_deref())?.text;
+
+    // A topology file given as an http(s) URL: downloaded into the temp folder, then used as a
+    // local file (a dry run downloads it too: the definition needs it).
+    let given = cmd.topology_file.to_string_lossy().into_owned();
+    if crate::download::is_http_url(&given) {
+        cmd.topology_file =
+            download_topology(&ctx, &given).map_err(|e| local_failure("download", e))?;
+        crate::phase(ctx.verbose, "topology file downloaded");
+    }
 
     // 1. The topology definition.
     let definition = define(&ctx, &cmd).map_err(|e| local_failure("topology definition", e))?;
@@ -405,12 +414,27 @@ fn both(first: Result<(), StageError>, second: Result<(), StageError>) -> Result
     }
 }
 
+fn download_topology(ctx: &Ctx, url: &str) -> anyhow::Result<PathBuf> {
+    let dir = ctx.tmp.path().join("download");
+    std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let limits = crate::download::Limits::from_config(&ctx.config)?;
+    let progress = ctx.format == Format::Text;
+    Ok(crate::download::fetch(
+        url,
+        &dir,
+        limits,
+        progress,
+        ctx.verbose,
+    )?)
+}
+
 fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
     if cmd.topology_file.to_string_lossy().contains("://") {
         return Err(CodedError::new(
             ExitCode::BadInput,
             format!(
-                "topology file {}: URLs are not supported; download the file and give its path",
+                "topology file {}: only http:// and https:// URLs are downloaded; fetch this one \
+                 yourself and give its path",
                 cmd.topology_file.display()
             ),
         )
