@@ -277,7 +277,7 @@ fn transfer(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            Err(e) if is_timeout(&e) => {
                 return Err(coded(
                     ExitCode::Unavailable,
                     format!(
@@ -308,6 +308,16 @@ fn transfer(
         )
     })?;
     Ok(total)
+}
+
+/// Whether a body read failed on the download's time limit (ureq reports it inside an
+/// `io::Error`).
+fn is_timeout(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            .is_some_and(|e| matches!(e, ureq::Error::Timeout(_)))
 }
 
 /// The progress bar: drawn on stderr only when asked for and stderr is a terminal.

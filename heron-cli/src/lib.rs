@@ -180,7 +180,12 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             } else {
                 eprintln!("error: {e:#}");
                 // A service that does not answer is the newcomer's usual first failure.
+                let downloading = e
+                    .chain()
+                    .find_map(|c| c.downcast_ref::<submit::SubmitError>())
+                    .is_some_and(|f| f.stage == "download");
                 if code == ExitCode::Unavailable
+                    && !downloading
                     && let Some(cluster) = &cluster
                 {
                     eprintln!(
