@@ -208,10 +208,11 @@ pub struct SubmitCmd {
     /// `cluster/[role]/[env]`.
     #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
     pub cluster: String,
-    /// The topology file: .jar, .tar, .tar.gz, .pex, .py, .defn, .yaml/.yml.
+    /// The topology file: .jar, .tar, .tar.gz, .pex, .py, .defn, .yaml/.yml; or an http(s) URL
+    /// to download it from.
     #[arg(value_name = "TOPOLOGY-FILE")]
     pub topology_file: PathBuf,
-    /// The topology's main class (`-` for a pex or YAML file that needs none).
+    /// The topology's main class (`-` for a .yaml, .defn, .py or .pex file that needs none).
     #[arg(value_name = "CLASS-NAME")]
     pub class_name: String,
     /// Arguments passed to the topology program.
