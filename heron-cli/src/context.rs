@@ -247,6 +247,30 @@ impl Ctx {
             .map(|client| client.path.as_path())
     }
 
+    /// The error for a topology whose tmanager has not written its `what` (physical plan,
+    /// location) into the state: exit 5, try again later; but when `heron` fell back to the
+    /// Aurora stand-in, which runs nothing, it never will: exit 1, saying so.
+    pub fn no_tmanager(&self, name: &str, what: &str) -> CodedError {
+        match self.fallback_standin() {
+            Some(standin) => CodedError::new(
+                ExitCode::Failed,
+                format!(
+                    "topology '{name}' has no {what}, and never will: the `aurora` client is the \
+                     Aurora stand-in ({}), which records jobs and runs nothing, so no tmanager \
+                     starts. activate, deactivate and --runtime-config need a real Aurora cluster",
+                    standin.display()
+                ),
+            ),
+            None => CodedError::new(
+                ExitCode::Unavailable,
+                format!(
+                    "topology '{name}' has no {what} in the state yet (its tmanager in container 0 \
+                     has not started); try again later"
+                ),
+            ),
+        }
+    }
+
     /// Prints a line for people on stderr unless `--format json`.
     pub fn note(&self, text: &str) {
         if self.format == Format::Text {

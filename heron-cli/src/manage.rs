@@ -221,7 +221,7 @@ pub fn restart(cmd: RestartCmd) -> anyhow::Result<()> {
 fn tmanager_get(ctx: &Ctx, name: &str, path: &str) -> anyhow::Result<http::Response> {
     let location: TManagerLocation = State::new(&ctx.runner)
         .get("tmanagers", name)?
-        .ok_or_else(|| no_tmanager(ctx, name, "tmanager location"))?;
+        .ok_or_else(|| ctx.no_tmanager(name, "tmanager location"))?;
     let port = u16::try_from(location.controller_port).map_err(|_| {
         CodedError::new(
             ExitCode::Failed,
@@ -261,30 +261,6 @@ fn tmanager_get(ctx: &Ctx, name: &str, path: &str) -> anyhow::Result<http::Respo
     Ok(response)
 }
 
-/// The error for a topology whose tmanager has not written its `what` (physical plan, location)
-/// into the state: exit 5, try again later; but when `heron` fell back to the Aurora stand-in,
-/// which runs nothing, it never will: exit 1, saying so.
-fn no_tmanager(ctx: &Ctx, name: &str, what: &str) -> CodedError {
-    match ctx.fallback_standin() {
-        Some(standin) => CodedError::new(
-            ExitCode::Failed,
-            format!(
-                "topology '{name}' has no {what}, and never will: the `aurora` client is the Aurora \
-                 stand-in ({}), which records jobs and runs nothing, so no tmanager starts. \
-                 activate, deactivate and --runtime-config need a real Aurora cluster",
-                standin.display()
-            ),
-        ),
-        None => CodedError::new(
-            ExitCode::Unavailable,
-            format!(
-                "topology '{name}' has no {what} in the state yet (its tmanager in container 0 has \
-                 not started); try again later"
-            ),
-        ),
-    }
-}
-
 /// `heron activate` (`activate = true`) and `heron deactivate`.
 pub fn set_active(cmd: TopologyCmd, activate: bool) -> anyhow::Result<()> {
     let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
@@ -293,7 +269,7 @@ pub fn set_active(cmd: TopologyCmd, activate: bool) -> anyhow::Result<()> {
     let verb = if activate { "activate" } else { "deactivate" };
     let pplan: PhysicalPlan = State::new(&ctx.runner)
         .get("pplans", name)?
-        .ok_or_else(|| no_tmanager(&ctx, name, "physical plan"))?;
+        .ok_or_else(|| ctx.no_tmanager(name, "physical plan"))?;
     let (target, start) = if activate {
         (TopologyState::Running, TopologyState::Paused)
     } else {
