@@ -442,10 +442,17 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
             path.push_str(&format!("&runtime-config={}", http::encode(rc)));
         }
         if cmd.dry_run {
+            let doc =
+                json!({"command": "update", "dry_run": true, "topology": name, "request": path});
+            // `--dry-run-format json` asks for JSON too: one document, as for a repack.
+            if cmd.dry_run_format == Some(DryRunFormatArg::Json) {
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+                return Ok(());
+            }
             return emit(
                 &ctx,
                 &format!("dry run: would send GET {path} to the tmanager of '{name}'"),
-                json!({"command": "update", "dry_run": true, "topology": name, "request": path}),
+                doc,
             );
         }
         tmanager_get(&ctx, &name, &path)?;

@@ -81,15 +81,29 @@ fn every_json_dry_run_prints_exactly_one_json_document() {
         );
     }
 
-    // update --dry-run, in both JSON spellings.
+    // update --dry-run, in both JSON spellings, of a repack and of a runtime config change.
     submit(&s, &name);
-    for args in [
-        &["--dry-run", "--dry-run-format", "json"][..],
-        &["--dry-run", "--format", "json"][..],
+    for (args, change) in [
+        (
+            &["--dry-run", "--dry-run-format", "json"][..],
+            "--component-parallelism=count:3",
+        ),
+        (
+            &["--dry-run", "--format", "json"][..],
+            "--component-parallelism=count:3",
+        ),
+        (
+            &["--dry-run", "--dry-run-format", "json"][..],
+            "--runtime-config=count:k:v",
+        ),
+        (
+            &["--dry-run", "--format", "json"][..],
+            "--runtime-config=count:k:v",
+        ),
     ] {
         let mut all = vec![spec(), name.clone()];
         all.extend(args.iter().map(|a| a.to_string()));
-        all.extend(["--component-parallelism".to_string(), "count:3".to_string()]);
+        all.push(change.to_string());
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
         let out = run(s.heron("update", &all));
         assert_eq!(code(&out), 0, "{}", describe(&out));
