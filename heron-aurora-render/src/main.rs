@@ -247,6 +247,11 @@ fn load_config(cli: &Cli) -> Result<Option<heron_common::config::Config>> {
     request.mode = Mode::Local;
     let config = config::load(&request)
         .with_context(|| format!("cannot load the config of cluster {cluster}"))?;
+    for warning in
+        heron_common::config::known::property_warnings(&request.properties, &config, None)
+    {
+        eprintln!("warning: {warning}");
+    }
     Ok(Some(config))
 }
 

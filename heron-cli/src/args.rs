@@ -1,11 +1,7 @@
 //! The command line: Heron's subcommands and flags (heron-aurora.md §4.1, §4.2), plus `--format`.
 //!
-//! Two quirks of Heron's Python parser are reproduced before clap sees the arguments
-//! ([`normalize`]):
-//! - `--verbose`, `--deploy-deactivated` and `--verbose_gc` are value-taking options in Heron that
-//!   are used as flags; `--verbose True`, `--verbose=false` and plain `--verbose` are all accepted.
-//! - `submit` uses `parse_known_args`: options `heron` knows are taken wherever they appear, and
-//!   every other argument after the class name (including unknown `--options`) goes to the topology.
+//! Heron's parser quirks (abbreviated options, boolean options used as flags, `submit`'s
+//! `parse_known_args`) are applied to argv before clap sees it, by [`crate::argv::normalize`].
 
 use std::path::PathBuf;
 
@@ -216,10 +212,11 @@ pub struct SubmitCmd {
     /// `cluster/[role]/[env]`.
     #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
     pub cluster: String,
-    /// The topology file: .jar, .tar, .tar.gz, .pex, .py, .defn, .yaml/.yml.
+    /// The topology file: .jar, .tar, .tar.gz, .pex, .py, .defn, .yaml/.yml; or an http(s) URL
+    /// to download it from.
     #[arg(value_name = "TOPOLOGY-FILE")]
     pub topology_file: PathBuf,
-    /// The topology's main class (`-` for a pex or YAML file that needs none).
+    /// The topology's main class (`-` for a .yaml, .defn, .py or .pex file that needs none).
     #[arg(value_name = "CLASS-NAME")]
     pub class_name: String,
     /// Arguments passed to the topology program.
@@ -291,149 +288,6 @@ pub struct ConfigCmd {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-/// Heron's value-taking boolean options that are used as flags.
-const BOOL_OPTIONS: &[&str] = &["--verbose", "--deploy-deactivated", "--verbose_gc"];
-
-/// Options of `submit` and whether each takes a value; used to split `heron`'s own options from
-/// the topology's arguments.
-const SUBMIT_OPTIONS: &[(&str, bool)] = &[
-    ("--config-path", true),
-    ("--config-property", true),
-    ("--service-url", true),
-    ("--verbose", false),
-    ("--format", true),
-    ("--deploy-deactivated", false),
-    ("--dry-run", false),
-    ("--dry-run-format", true),
-    ("--extra-launch-classpath", true),
-    ("--release-yaml-file", true),
-    ("--topology-main-jvm-property", true),
-    ("--verbose_gc", false),
-    ("--help", false),
-    ("-h", false),
-];
-
-fn bool_word(word: &str) -> Option<bool> {
-    if word.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if word.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// Rewrites argv for clap: Heron's boolean options (see the module docs), and for `submit` the
-/// split between `heron`'s options and the topology's arguments.
-pub fn normalize(argv: Vec<String>) -> Vec<String> {
-    let mut out = Vec::with_capacity(argv.len() + 1);
-    let mut iter = argv.into_iter().peekable();
-    // Before the subcommand nothing is rewritten except the bool quirk.
-    let mut subcommand: Option<String> = None;
-    if let Some(program) = iter.next() {
-        out.push(program);
-    }
-    let mut rest = Vec::new();
-    for arg in iter.by_ref() {
-        if subcommand.is_none() && !arg.starts_with('-') {
-            subcommand = Some(arg.clone());
-            out.push(arg);
-            break;
-        }
-        out.push(arg);
-    }
-    rest.extend(iter);
-    if subcommand.as_deref() == Some("submit") {
-        out.extend(split_submit(rest));
-    } else {
-        out.extend(bool_quirk(rest));
-    }
-    out
-}
-
-/// `--verbose True` → `--verbose`; `--verbose False` → nothing; `--verbose=true` → `--verbose`.
-fn bool_quirk(args: Vec<String>) -> Vec<String> {
-    let mut out = Vec::with_capacity(args.len());
-    let mut iter = args.into_iter().peekable();
-    while let Some(arg) = iter.next() {
-        if arg == "--" {
-            out.push(arg);
-            out.extend(iter);
-            break;
-        }
-        if let Some((name, value)) = arg.split_once('=')
-            && BOOL_OPTIONS.contains(&name)
-            && let Some(b) = bool_word(value)
-        {
-            if b {
-                out.push(name.to_string());
-            }
-            continue;
-        }
-        if BOOL_OPTIONS.contains(&arg.as_str()) {
-            match iter.peek().and_then(|next| bool_word(next)) {
-                Some(b) => {
-                    iter.next();
-                    if b {
-                        out.push(arg);
-                    }
-                }
-                None => out.push(arg),
-            }
-            continue;
-        }
-        out.push(arg);
-    }
-    out
-}
-
-/// `submit`'s `parse_known_args`: known options anywhere go first, then `--`, the three
-/// positionals, and the topology's arguments in their order.
-fn split_submit(args: Vec<String>) -> Vec<String> {
-    let args = bool_quirk(args);
-    let mut options = Vec::new();
-    let mut positionals = Vec::new();
-    let mut topology_args = Vec::new();
-    let mut iter = args.into_iter();
-    let mut after_double_dash = false;
-    while let Some(arg) = iter.next() {
-        if after_double_dash {
-            if positionals.len() < 3 {
-                positionals.push(arg);
-            } else {
-                topology_args.push(arg);
-            }
-            continue;
-        }
-        if arg == "--" {
-            after_double_dash = true;
-            continue;
-        }
-        let name = arg.split_once('=').map_or(arg.as_str(), |(n, _)| n);
-        if let Some((_, takes_value)) = SUBMIT_OPTIONS.iter().find(|(n, _)| *n == name) {
-            let inline = arg.contains('=');
-            options.push(arg);
-            if *takes_value
-                && !inline
-                && let Some(value) = iter.next()
-            {
-                options.push(value);
-            }
-            continue;
-        }
-        if positionals.len() < 3 && (!arg.starts_with('-') || arg == "-") {
-            positionals.push(arg);
-        } else {
-            topology_args.push(arg);
-        }
-    }
-    let mut out = options;
-    out.push("--".to_string());
-    out.extend(positionals);
-    out.extend(topology_args);
-    out
 }
 
 /// `cluster/role/env` once parsed (by `heron_common::cluster`, Heron's rules of §4.1).
@@ -533,87 +387,7 @@ mod tests {
     }
 
     fn parse(args: &[&str]) -> Cli {
-        Cli::try_parse_from(normalize(v(args))).unwrap()
-    }
-
-    #[test]
-    fn verbose_true_and_false_values_as_heron_writes_them() {
-        let Command::Kill(k) = parse(&["heron", "kill", "--verbose", "True", "c/r/e", "t"]).command
-        else {
-            panic!()
-        };
-        assert!(k.common.verbose);
-        assert_eq!((k.cluster.as_str(), k.topology.as_str()), ("c/r/e", "t"));
-        let Command::Kill(k) =
-            parse(&["heron", "kill", "--verbose", "False", "c/r/e", "t"]).command
-        else {
-            panic!()
-        };
-        assert!(!k.common.verbose);
-        let Command::Kill(k) = parse(&["heron", "kill", "c/r/e", "t", "--verbose=true"]).command
-        else {
-            panic!()
-        };
-        assert!(k.common.verbose);
-        let Command::Kill(k) = parse(&["heron", "kill", "c/r/e", "--verbose", "t"]).command else {
-            panic!()
-        };
-        assert!(k.common.verbose);
-        assert_eq!(k.topology, "t");
-    }
-
-    #[test]
-    fn submit_known_options_anywhere_unknown_go_to_topology() {
-        let Command::Submit(s) = parse(&[
-            "heron",
-            "submit",
-            "c/r/e",
-            "--deploy-deactivated",
-            "True",
-            "t.jar",
-            "com.Main",
-            "name",
-            "--foo",
-            "x",
-            "--verbose",
-            "--config-property",
-            "a=b",
-            "--dry-run-format",
-            "json",
-            "last",
-        ])
-        .command
-        else {
-            panic!()
-        };
-        assert!(s.deploy_deactivated);
-        assert!(s.common.verbose);
-        assert_eq!(s.common.config_property, vec!["a=b"]);
-        assert_eq!(s.dry_run_format, Some(DryRunFormatArg::Json));
-        assert_eq!(s.topology_file, PathBuf::from("t.jar"));
-        assert_eq!(s.class_name, "com.Main");
-        assert_eq!(s.args, v(&["name", "--foo", "x", "last"]));
-    }
-
-    #[test]
-    fn submit_deploy_deactivated_false_is_off_and_pex_dash_class() {
-        let Command::Submit(s) = parse(&[
-            "heron",
-            "submit",
-            "--deploy-deactivated",
-            "False",
-            "c",
-            "t.pex",
-            "-",
-            "a",
-        ])
-        .command
-        else {
-            panic!()
-        };
-        assert!(!s.deploy_deactivated);
-        assert_eq!(s.class_name, "-");
-        assert_eq!(s.args, v(&["a"]));
+        Cli::try_parse_from(crate::argv::normalize(v(args)).unwrap()).unwrap()
     }
 
     #[test]

@@ -172,7 +172,11 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
     };
     let mut properties = Vec::new();
     for p in &common.config_property {
-        properties.push(config::loader::parse_config_property(p)?);
+        let (key, text) = config::loader::parse_config_property(p)?;
+        // Refused here, naming the property, as a stage would: not later as a line of the
+        // override file, which the user never wrote.
+        config::loader::check_property(&key, &text)?;
+        properties.push((key, text));
     }
     let (tmp, override_file, override_yaml) = private_override(&properties)?;
 
@@ -184,6 +188,9 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         &user,
         Mode::Local,
     )?;
+    for warning in config::known::property_warnings(&properties, &config, Some(&override_file)) {
+        eprintln!("warning: {warning}");
+    }
     let mut runner = Runner::new(
         config_path.clone(),
         spec.clone(),
@@ -249,6 +256,41 @@ impl Ctx {
     /// The local config with the topology name known (for `${TOPOLOGY}` tokens).
     pub fn local_config(&self, topology: &str) -> anyhow::Result<Config> {
         Ok(with_topology(&self.config, topology).to_local_mode())
+    }
+
+    /// The Aurora stand-in's path when `heron` fell back to it because no Aurora client was
+    /// found (the `note: ... nothing runs` case): it records jobs and runs nothing, so no
+    /// tmanager will ever start. A stand-in named by `HERON_AURORA_BIN` or the config key is
+    /// not counted: whoever named it may run the tmanager stand-in beside it (the tests do).
+    pub fn fallback_standin(&self) -> Option<&std::path::Path> {
+        self.aurora
+            .as_ref()
+            .filter(|client| client.is_fallback())
+            .map(|client| client.path.as_path())
+    }
+
+    /// The error for a topology whose tmanager has not written its `what` (physical plan,
+    /// location) into the state: exit 5, try again later; but when `heron` fell back to the
+    /// Aurora stand-in, which runs nothing, it never will: exit 1, saying so.
+    pub fn no_tmanager(&self, name: &str, what: &str) -> CodedError {
+        match self.fallback_standin() {
+            Some(standin) => CodedError::new(
+                ExitCode::Failed,
+                format!(
+                    "topology '{name}' has no {what}, and never will: the `aurora` client is the \
+                     Aurora stand-in ({}), which records jobs and runs nothing, so no tmanager \
+                     starts. activate, deactivate and --runtime-config need a real Aurora cluster",
+                    standin.display()
+                ),
+            ),
+            None => CodedError::new(
+                ExitCode::Unavailable,
+                format!(
+                    "topology '{name}' has no {what} in the state yet (its tmanager in container 0 \
+                     has not started); try again later"
+                ),
+            ),
+        }
     }
 
     /// Prints a line for people on stderr unless `--format json`.

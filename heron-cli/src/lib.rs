@@ -8,25 +8,31 @@
 //! refused).
 //!
 //! # Layout
-//! - [`args`]: the clap definitions and Heron's argument quirks.
+//! - [`args`]: the clap definitions; [`argv`]: Heron's argument quirks, applied before clap.
 //! - [`context`]: per-command setup (config, override file, temp folder, runner).
 //! - [`embedded`]: the built-in `local` cluster and which config folder a command uses.
 //! - [`doctor`]: `heron doctor` and the checks `heron submit` runs first.
 //! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
 //! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
 //! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition;
-//!   [`py_pex`]: the pex a `.py` topology file becomes.
-//! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer.
+//!   [`py_pex`]: the pex a `.py` topology file becomes; [`download`]: a topology file given
+//!   as an http(s) URL.
+//! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer; [`release`]:
+//!   the release file it carries.
 //! - [`executor_args`]: the Aurora bindings and the executor's arguments.
-//! - [`submit`], [`manage`], [`local`]: the commands.
+//! - [`submit`], [`manage`], [`local`]: the commands; [`dry_run`]: what a submit's dry run
+//!   prints; [`report`]: wording the result lines share.
 //! - [`commands`]: commands with a folder of their own (`explorer`).
 //! - [`signals`]: SIGINT/SIGTERM handling for rollback.
 
 pub mod args;
+pub mod argv;
 pub mod aurora;
 pub mod commands;
 pub mod context;
 pub mod doctor;
+pub mod download;
+pub mod dry_run;
 pub mod embedded;
 pub mod executor_args;
 pub mod http;
@@ -35,6 +41,8 @@ pub mod manage;
 pub mod package;
 pub mod pgz;
 pub mod py_pex;
+pub mod release;
+pub mod report;
 pub mod safe_tar;
 pub mod signals;
 pub mod stages;
@@ -105,11 +113,29 @@ pub fn main_with(argv: Vec<String>) -> u8 {
         Some(a) if a.starts_with("--generate=") => return generate(a.strip_prefix("--generate=")),
         _ => {}
     }
+    // Heron's `heron` with no arguments prints its help and exits 0.
+    if argv.len() <= 1 {
+        use clap::CommandFactory as _;
+        let _ = Cli::command().print_help();
+        println!();
+        return 0;
+    }
     let json_errors = wants_json(&argv);
-    let argv = args::normalize(argv);
+    let argv = match argv::normalize(argv) {
+        Ok(argv) => argv,
+        Err(e) => {
+            eprintln!("error: {e}\n");
+            eprintln!(
+                "For more information, try 'heron {}--help'.",
+                e.subcommand.map(|s| format!("{s} ")).unwrap_or_default()
+            );
+            return ExitCode::BadInput.code();
+        }
+    };
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(mut e) => {
+            argv::add_hints(&mut e);
             let code = if e.use_stderr() {
                 ExitCode::BadInput.code()
             } else {
@@ -159,7 +185,12 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             } else {
                 eprintln!("error: {e:#}");
                 // A service that does not answer is the newcomer's usual first failure.
+                let downloading = e
+                    .chain()
+                    .find_map(|c| c.downcast_ref::<submit::SubmitError>())
+                    .is_some_and(|f| f.stage == "download");
                 if code == ExitCode::Unavailable
+                    && !downloading
                     && let Some(cluster) = &cluster
                 {
                     eprintln!(

@@ -1,6 +1,5 @@
 //! `heron version` and `heron config`: commands that need no cluster.
 
-use anyhow::Context as _;
 use heron_common::ExitCode;
 use heron_common::error::CodedError;
 use serde_json::json;
@@ -11,19 +10,12 @@ use crate::context::refuse_service_url;
 /// `heron version`: the release file's keys (ours when there is none), and this CLI's version.
 pub fn version(cmd: VersionCmd) -> anyhow::Result<()> {
     refuse_service_url(cmd.service_url.as_deref())?;
-    let path = cmd.release_yaml_file.clone().or_else(|| {
-        heron_common::config::loader::default_heron_home().map(|h| h.join("release.yaml"))
-    });
-    let (text, source) = match path.filter(|p| p.is_file()) {
-        Some(p) => (
-            std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?,
-            p.display().to_string(),
-        ),
-        None => (
-            crate::package::default_release_yaml(),
-            "built-in".to_string(),
-        ),
-    };
+    // The same file, found the same way, as `heron submit` packs (a named file must exist).
+    let release = crate::release::read(cmd.release_yaml_file.as_deref())?;
+    let text = release.text;
+    let source = release
+        .path
+        .map_or_else(|| "built-in".to_string(), |p| p.display().to_string());
     let mut pairs = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -51,11 +43,24 @@ pub fn version(cmd: VersionCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Heron's only `heron config` property: the API server's URL.
+const SERVICE_URL: &str = "service_url";
+
 /// `heron config <cluster> list|set|unset`: the only property (`service_url`) belongs to the
 /// API-server mode this CLI does not support, so `list` shows nothing and `set` is refused.
+/// Every refusal is about what was typed: a property that is not `service_url` is named as
+/// unknown (Heron prints `Error: Unknown property [..]` and exits 0; we exit 2).
 pub fn config(cmd: ConfigCmd) -> anyhow::Result<()> {
-    match cmd.action.as_str() {
-        "list" => {
+    let bad =
+        |message: String| -> anyhow::Error { CodedError::new(ExitCode::BadInput, message).into() };
+    let unknown = |property: &str| {
+        bad(format!(
+            "{property:?} is not a property of `heron config`: its only property is {SERVICE_URL} \
+             (the URL of Heron's API server)"
+        ))
+    };
+    match (cmd.action.as_str(), cmd.property.as_deref()) {
+        ("list", _) => {
             if cmd.format == Format::Json {
                 println!("{}", json!({"cluster": cmd.cluster, "properties": {}}));
             } else {
@@ -63,32 +68,25 @@ pub fn config(cmd: ConfigCmd) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        "unset" => match cmd.property.as_deref() {
-            Some("service_url") => {
-                if cmd.format == Format::Json {
-                    println!(
-                        "{}",
-                        json!({"cluster": cmd.cluster, "unset": "service_url"})
-                    );
-                } else {
-                    println!("service_url is not set for cluster {}", cmd.cluster);
-                }
-                Ok(())
+        (action, None) => Err(bad(format!(
+            "`heron config {} {action}` needs a property: the only one is {SERVICE_URL} \
+             (heron config {} {action} {SERVICE_URL}{})",
+            cmd.cluster,
+            cmd.cluster,
+            if action == "set" { " URL" } else { "" }
+        ))),
+        (_, Some(property)) if property != SERVICE_URL => Err(unknown(property)),
+        ("unset", Some(_)) => {
+            if cmd.format == Format::Json {
+                println!("{}", json!({"cluster": cmd.cluster, "unset": SERVICE_URL}));
+            } else {
+                println!("{SERVICE_URL} is not set for cluster {}", cmd.cluster);
             }
-            other => Err(CodedError::new(
-                ExitCode::BadInput,
-                format!(
-                    "unknown property {:?}: the only property is service_url",
-                    other.unwrap_or("")
-                ),
-            )
-            .into()),
-        },
-        _ => Err(CodedError::new(
-            ExitCode::BadInput,
-            "service_url configures Heron's API-server mode, which this heron does not support; \
-             it talks to the cluster directly",
-        )
-        .into()),
+            Ok(())
+        }
+        (_, Some(_)) => Err(bad(format!(
+            "{SERVICE_URL} configures Heron's API-server mode, which this heron does not support; \
+             it talks to the cluster directly"
+        ))),
     }
 }

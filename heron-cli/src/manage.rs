@@ -82,18 +82,8 @@ pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
     let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
     let name = &cmd.topology;
     let (exists, exec) = validate(&ctx, name, true)?;
-    if !exists {
-        ctx.note(&format!(
-            "warning: topology '{name}' is not in the state (no topologies/{name}); killing the Aurora job and cleaning what is left"
-        ));
-    }
     let job_key = ctx.spec.job_key(name);
     let killed = Aurora::new(&ctx.runner, job_key.clone()).killall(&ctx.config)?;
-    if killed == Killed::NoJob {
-        ctx.note(&format!(
-            "note: Aurora has no job {job_key} (already killed?); cleaning the state anyway"
-        ));
-    }
     let cleaned = State::new(&ctx.runner).clean(name)?;
     let package = delete_package(&ctx, name);
     // `heron-statemgr clean` prints one `<dir> deleted|absent` line per node.
@@ -105,8 +95,31 @@ pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
             (parts.next() == Some("deleted")).then(|| dir.to_string())
         })
         .collect();
-    let found_anything =
-        exists || exec.is_some() || killed == Killed::Killed || !deleted.is_empty();
+    let found_anything = exists
+        || exec.is_some()
+        || killed == Killed::Killed
+        || !deleted.is_empty()
+        || package == "deleted";
+    // Nothing found: the error is the whole answer (no "killed" line, no notes before it).
+    if !found_anything {
+        return Err(CodedError::new(
+            ExitCode::NotFound,
+            format!(
+                "found nothing of topology '{name}': no state, no Aurora job {job_key} and no package"
+            ),
+        )
+        .into());
+    }
+    if !exists {
+        ctx.note(&format!(
+            "warning: topology '{name}' was not in the state (no topologies/{name}); killed the Aurora job and cleaned what was left"
+        ));
+    }
+    if killed == Killed::NoJob {
+        ctx.note(&format!(
+            "note: Aurora had no job {job_key} (already killed?); cleaned the state anyway"
+        ));
+    }
     let doc = json!({
         "command": "kill", "ok": true, "topology": name, "job_key": job_key,
         "found": {"topology": exists, "execution_state": exec.is_some(), "aurora_job": killed == Killed::Killed},
@@ -132,15 +145,7 @@ pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
             )
         }
     );
-    emit(&ctx, &text, doc)?;
-    if !found_anything {
-        return Err(CodedError::new(
-            ExitCode::NotFound,
-            format!("found nothing of topology '{name}': no state and no Aurora job {job_key}"),
-        )
-        .into());
-    }
-    Ok(())
+    emit(&ctx, &text, doc)
 }
 
 /// Config key: whether `heron kill` deletes the uploaded package (default true; Heron leaves it).
@@ -214,12 +219,9 @@ pub fn restart(cmd: RestartCmd) -> anyhow::Result<()> {
 }
 
 fn tmanager_get(ctx: &Ctx, name: &str, path: &str) -> anyhow::Result<http::Response> {
-    let location: TManagerLocation = State::new(&ctx.runner).get("tmanagers", name)?.ok_or_else(|| {
-        CodedError::new(
-            ExitCode::Unavailable,
-            format!("topology '{name}' has no tmanager location in the state (is its container 0 running?)"),
-        )
-    })?;
+    let location: TManagerLocation = State::new(&ctx.runner)
+        .get("tmanagers", name)?
+        .ok_or_else(|| ctx.no_tmanager(name, "tmanager location"))?;
     let port = u16::try_from(location.controller_port).map_err(|_| {
         CodedError::new(
             ExitCode::Failed,
@@ -265,12 +267,9 @@ pub fn set_active(cmd: TopologyCmd, activate: bool) -> anyhow::Result<()> {
     let name = &cmd.topology;
     validate(&ctx, name, false)?;
     let verb = if activate { "activate" } else { "deactivate" };
-    let pplan: PhysicalPlan = State::new(&ctx.runner).get("pplans", name)?.ok_or_else(|| {
-        CodedError::new(
-            ExitCode::Unavailable,
-            format!("topology '{name}' has no physical plan yet (its tmanager has not started); try again later"),
-        )
-    })?;
+    let pplan: PhysicalPlan = State::new(&ctx.runner)
+        .get("pplans", name)?
+        .ok_or_else(|| ctx.no_tmanager(name, "physical plan"))?;
     let (target, start) = if activate {
         (TopologyState::Running, TopologyState::Paused)
     } else {
@@ -443,10 +442,17 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
             path.push_str(&format!("&runtime-config={}", http::encode(rc)));
         }
         if cmd.dry_run {
+            let doc =
+                json!({"command": "update", "dry_run": true, "topology": name, "request": path});
+            // `--dry-run-format json` asks for JSON too: one document, as for a repack.
+            if cmd.dry_run_format == Some(DryRunFormatArg::Json) {
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+                return Ok(());
+            }
             return emit(
                 &ctx,
                 &format!("dry run: would send GET {path} to the tmanager of '{name}'"),
-                json!({"command": "update", "dry_run": true, "topology": name, "request": path}),
+                doc,
             );
         }
         tmanager_get(&ctx, &name, &path)?;
@@ -607,8 +613,8 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
     emit(
         &ctx,
         &format!(
-            "Topology '{name}' updated: {} containers (added {:?}, removed {:?}); parallelism {}",
-            proposed.container_plans.len(),
+            "Topology '{name}' updated: {}; added instances {:?}, removed {:?}; parallelism {}",
+            crate::report::containers_phrase(proposed.container_plans.len()),
             renumbered.values().collect::<Vec<_>>(),
             removed,
             counts
@@ -619,7 +625,7 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
         ),
         json!({
             "command": "update", "ok": true, "topology": name,
-            "containers": proposed.container_plans.len(),
+            "containers": proposed.container_plans.len(), "aurora_instances": proposed.container_plans.len() + 1,
             "added_instances": renumbered.values().collect::<Vec<_>>(),
             "removed_instances": removed,
             "parallelism": counts,

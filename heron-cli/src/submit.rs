@@ -22,7 +22,7 @@ use heron_common::topology as topo;
 use prost::Message as _;
 use serde_json::json;
 
-use crate::args::{DryRunFormatArg, Format, SubmitCmd};
+use crate::args::{Format, SubmitCmd};
 use crate::aurora::Aurora;
 use crate::context::{self, Ctx};
 use crate::executor_args::{self, BindingInputs, ExecutorInputs};
@@ -107,7 +107,7 @@ fn local_failure(stage: &str, e: anyhow::Error) -> SubmitError {
 }
 
 /// Runs `heron submit`.
-pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
+pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
     crate::phase(
         cmd.common.verbose,
         "arguments parsed, signal handlers installed",
@@ -122,6 +122,18 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
             "interrupted before anything was done",
         )
         .into());
+    }
+
+    // The release file named on the command line must be there before any work is done.
+    let release_yaml = crate::release::read(cmd.release_yaml_file.as_deref())?.text;
+
+    // A topology file given as an http(s) URL: downloaded into the temp folder, then used as a
+    // local file (a dry run downloads it too: the definition needs it).
+    let given = cmd.topology_file.to_string_lossy().into_owned();
+    if crate::download::is_http_url(&given) {
+        cmd.topology_file =
+            download_topology(&ctx, &given).map_err(|e| local_failure("download", e))?;
+        crate::phase(ctx.verbose, "topology file downloaded");
     }
 
     // 1. The topology definition.
@@ -210,7 +222,6 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
     let template = executor_args::chosen_template(&config, &ctx.conf_dir);
     let job_key = ctx.spec.job_key(&name);
     let package_path = ctx.tmp.path().join("topology.tar.gz");
-    let release_yaml = release_yaml(cmd.release_yaml_file.as_deref())?;
     crate::phase(ctx.verbose, "packed");
 
     // 4. Dry run: print the plan and the job; touch nothing.
@@ -229,30 +240,16 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
         render(&ctx, template.as_deref(), &bindings, &job_file).map_err(stage_failure)?;
         let job = std::fs::read_to_string(&job_file)
             .with_context(|| format!("cannot read {}", job_file.display()))?;
-        let format = DryRunFormatArg::resolve(cmd.dry_run_format);
-        if ctx.format == Format::Json {
-            let plan_json: serde_json::Value =
-                serde_json::from_str(&packing::render_json(&plan, &name, &packing_class))
-                    .unwrap_or(json!(null));
-            let doc = json!({
-                "command": "submit", "dry_run": true, "topology": name, "job_key": job_key,
-                "packing_plan": plan_json, "bindings": bindings, "job": job,
-            });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
-        } else {
-            print!(
-                "{}",
-                packing::render_submit(format, &plan, &name, &packing_class)
-            );
-            println!();
-            println!(
-                "# Aurora job {job_key} (template {})",
-                template
-                    .as_deref()
-                    .map_or_else(|| "built-in".to_string(), |t| t.display().to_string())
-            );
-            print!("{job}");
-        }
+        let dry_run = crate::dry_run::SubmitDryRun {
+            name: &name,
+            job_key: &job_key,
+            template: template.as_deref(),
+            job: &job,
+            plan: &plan,
+            packing_class: &packing_class,
+            bindings: &bindings,
+        };
+        print!("{}", dry_run.output(ctx.format, cmd.dry_run_format)?);
         return Ok(());
     }
 
@@ -349,14 +346,15 @@ pub fn run(cmd: SubmitCmd) -> anyhow::Result<()> {
                 let doc = json!({
                     "command": "submit", "ok": true, "topology": name, "topology_id": id, "job_key": job_key,
                     "package_uri": upload.uri, "package_size": upload.size, "package_sha256": upload.sha256,
-                    "containers": resources.num_containers,
+                    "containers": plan.container_plans.len(), "aurora_instances": resources.num_containers,
                     "state": if cmd.deploy_deactivated { "PAUSED" } else { "RUNNING" },
                 });
                 println!("{}", serde_json::to_string_pretty(&doc)?);
             } else {
                 println!(
-                    "Topology '{name}' submitted: Aurora job {job_key}, {} containers, package {}",
-                    resources.num_containers, upload.uri
+                    "Topology '{name}' submitted: Aurora job {job_key}, {}, package {}",
+                    crate::report::containers_phrase(plan.container_plans.len()),
+                    upload.uri
                 );
             }
             Ok(())
@@ -416,12 +414,38 @@ fn both(first: Result<(), StageError>, second: Result<(), StageError>) -> Result
     }
 }
 
+fn download_topology(ctx: &Ctx, url: &str) -> anyhow::Result<PathBuf> {
+    let dir = ctx.tmp.path().join("download");
+    std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let limits = crate::download::Limits::from_config(&ctx.config)?;
+    let progress = ctx.format == Format::Text;
+    Ok(crate::download::fetch(
+        url,
+        &dir,
+        limits,
+        progress,
+        ctx.verbose,
+    )?)
+}
+
 fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
     if cmd.topology_file.to_string_lossy().contains("://") {
         return Err(CodedError::new(
             ExitCode::BadInput,
             format!(
-                "topology file {}: URLs are not supported; download the file and give its path",
+                "topology file {}: only http:// and https:// URLs are downloaded; fetch this one \
+                 yourself and give its path",
+                cmd.topology_file.display()
+            ),
+        )
+        .into());
+    }
+    if cmd.topology_file.is_dir() {
+        return Err(CodedError::new(
+            ExitCode::BadInput,
+            format!(
+                "topology file {} is a directory, not a file: give the topology's .jar, .tar.gz, \
+                 .pex, .py, .defn or .yaml file",
                 cmd.topology_file.display()
             ),
         )
@@ -516,30 +540,6 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
     Ok(definition)
 }
 
-fn release_yaml(path: Option<&Path>) -> anyhow::Result<String> {
-    match path {
-        Some(p) => std::fs::read_to_string(p)
-            .with_context(|| format!("cannot read the release file {}", p.display())),
-        None => {
-            let default =
-                heron_common::config::loader::default_heron_home().map(|h| h.join("release.yaml"));
-            match default.filter(|p| p.is_file()) {
-                Some(p) => std::fs::read_to_string(&p)
-                    .with_context(|| format!("cannot read {}", p.display())),
-                None => Ok(package::default_release_yaml()),
-            }
-        }
-    }
-}
-
-/// A key of the release file (`heron.build.version: '1.0'`).
-fn release_value(release: &str, key: &str) -> Option<String> {
-    release.lines().find_map(|line| {
-        let (k, v) = line.split_once(':')?;
-        (k.trim() == key).then(|| v.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
-    })
-}
-
 fn upload(ctx: &Ctx, name: &str, package: &Path) -> Result<UploadResult, StageError> {
     let mut args = vec!["upload".to_string()];
     args.extend(ctx.runner.common_args());
@@ -613,9 +613,9 @@ fn submit_state(
         environ: ctx.spec.environ.clone(),
         role: ctx.spec.role.clone(),
         release_state: Some(HeronReleaseState {
-            release_username: release_value(release, "heron.build.user"),
+            release_username: crate::release::value(release, "heron.build.user"),
             release_tag: Some(String::new()),
-            release_version: release_value(release, "heron.build.version"),
+            release_version: crate::release::value(release, "heron.build.version"),
         }),
     };
     let links = match config.get_str("heron.scheduler.job.link.template")? {
@@ -742,21 +742,6 @@ fn rollback(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn release_values() {
-        let r = "heron.build.version: '0.20.5'\nheron.build.user: \"ci\"\n";
-        assert_eq!(
-            release_value(r, "heron.build.version").as_deref(),
-            Some("0.20.5")
-        );
-        assert_eq!(release_value(r, "heron.build.user").as_deref(), Some("ci"));
-        assert_eq!(release_value(r, "x"), None);
-        assert_eq!(
-            release_value(&package::default_release_yaml(), "heron.build.user").as_deref(),
-            Some("heron-rs")
-        );
-    }
 
     #[test]
     fn two_stages_side_by_side_report_the_first_failure_and_name_the_other() {

@@ -246,6 +246,11 @@ pub fn load_settings(common: &CommonArgs, topology: Option<&str>) -> anyhow::Res
     request.mode = Mode::Local;
     let config: Config = heron_common::config::load(&request)
         .with_context(|| format!("cannot load the config of cluster {}", request.cluster))?;
+    for warning in
+        heron_common::config::known::property_warnings(&request.properties, &config, None)
+    {
+        eprintln!("warning: {warning}");
+    }
     let env_auth = std::env::var(heron_common::env::ZK_AUTH).ok();
     let settings = Settings::from_config(&config, env_auth)?;
     tracing::debug!(?settings, "state manager settings");

@@ -178,6 +178,11 @@ async fn run(cli: Cli, cleanup: Cleanup) -> Result<()> {
             config_path.display()
         )
     })?;
+    for warning in
+        heron_common::config::known::property_warnings(&request.properties, &config, None)
+    {
+        eprintln!("warning: {warning}");
+    }
     let ctx = Context {
         cluster,
         role: role.clone(),

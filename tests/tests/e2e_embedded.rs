@@ -103,20 +103,20 @@ fn dry_run_needs_no_config_and_no_service() {
         "-",
     ]));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let stdout = text(&out.stdout);
-    assert!(
-        stdout.contains("WordCountYaml"),
-        "the plan names the topology: {stdout}"
-    );
-    // The job is rendered from the built-in folder's heron.aurora (the render stage's own
-    // template, written out), for local/<user>/default.
+    // One JSON document: the plan names the topology; the job is rendered from the built-in
+    // folder's heron.aurora (the render stage's own template, written out), for
+    // local/<user>/default.
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", describe(&out)));
+    assert_eq!(doc["topology"], "WordCountYaml");
     let template = n.herondata().join("conf/local/heron.aurora");
-    assert!(
-        stdout.contains(&format!(
-            "# Aurora job local/newcomer/default/WordCountYaml (template {})",
-            template.display()
-        )),
-        "{stdout}"
+    assert_eq!(
+        doc["auroraJob"]["jobKey"], "local/newcomer/default/WordCountYaml",
+        "{doc}"
+    );
+    assert_eq!(
+        doc["auroraJob"]["template"],
+        template.display().to_string().as_str()
     );
     let stderr = text(&out.stderr);
     assert!(
@@ -179,6 +179,24 @@ fn submit_and_kill_on_the_built_in_cluster_with_the_stand_in() {
     // A second submit of the same name is refused (it runs).
     let again = run(n.heron(&["submit", "local", "examples/word-count.yaml", "-"]));
     assert_eq!(again.status.code(), Some(4), "{}", describe(&again));
+
+    // The stand-in runs nothing, so no tmanager will ever start: activate says so (exit 1),
+    // not "try again later", and points at no service to check.
+    for verb in ["activate", "deactivate"] {
+        let out = run(n.heron(&[verb, "local", "WordCountYaml"]));
+        assert_eq!(out.status.code(), Some(1), "{verb}: {}", describe(&out));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("has no physical plan, and never will")
+                && stderr.contains("Aurora stand-in")
+                && stderr.contains("runs nothing"),
+            "{verb}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("try again later") && !stderr.contains("heron doctor"),
+            "{verb}: {stderr}"
+        );
+    }
 
     let out = run(n.heron(&["kill", "local", "WordCountYaml"]));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));

@@ -22,7 +22,8 @@ fn yaml_submit_writes_state_package_and_job_then_kill_leaves_nothing() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["topology"], name.as_str());
-    assert_eq!(doc["containers"], 3);
+    assert_eq!(doc["containers"], 2);
+    assert_eq!(doc["aurora_instances"], 3);
 
     assert_eq!(
         s.state_nodes(&name),
@@ -151,14 +152,13 @@ fn dry_run_prints_plan_and_job_and_touches_nothing() {
         ],
     ));
     assert_eq!(code(&out), 0, "{}", describe(&out));
-    let stdout = text(&out.stdout);
+    // One JSON document: Heron's plan, with the rendered job as its `auroraJob` field.
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["containers"].as_array().map(Vec::len), Some(2));
+    let job = plan["auroraJob"]["text"].as_str().unwrap();
     assert!(
-        stdout.contains("\"containerPlans\"") || stdout.contains("container"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains(&format!("--topology-name={name}")),
-        "the rendered job: {stdout}"
+        job.contains(&format!("--topology-name={name}")),
+        "the rendered job: {job}"
     );
     assert!(!s.state_root.exists() || s.state_nodes(&name).is_empty());
     assert!(s.packages(&name).is_empty());
@@ -500,9 +500,10 @@ fn kill_copes_with_a_job_or_state_already_gone() {
     );
     s.assert_nothing_left(&name, "after kill of a lone packing plan");
 
-    // Nothing at all: exit 3, said plainly.
+    // Nothing at all: exit 3, said plainly, and only that (no "killed" line on stdout).
     let out = run(s.heron("kill", &[&spec(), &name]));
     assert_eq!(code(&out), 3, "{}", describe(&out));
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
     assert!(
         text(&out.stderr).contains("found nothing"),
         "{}",
@@ -639,6 +640,7 @@ fn activate_deactivate_update_restart_through_the_stand_ins() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["containers"], 4);
+    assert_eq!(doc["aurora_instances"], 5);
     assert_eq!(doc["added_instances"], serde_json::json!([3, 4]));
     assert_eq!(
         s.job(&name).unwrap()["instances"].as_array().unwrap().len(),

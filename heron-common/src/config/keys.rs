@@ -371,9 +371,14 @@ pub const KNOWN_KEYS: &[(&str, KeyType)] = &[
     ("heron.command.update.prompt", Str),
 ];
 
-/// The type a known key must have; `None` for keys this tool does not know (accepted as they are).
+/// The type a known key must have (Heron's cluster keys here, ours and the topology's in
+/// [`super::known`]); `None` for keys this tool does not know (accepted as they are).
 pub fn key_type(key: &str) -> Option<KeyType> {
-    KNOWN_KEYS.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
+    KNOWN_KEYS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, t)| *t)
+        .or_else(|| super::known::key_type(key))
 }
 
 /// A built-in default value.

@@ -152,15 +152,7 @@ pub fn load_raw(request: &LoadRequest) -> Result<Config> {
         merge(&mut config, entries, path)?;
     }
     for (key, text) in &request.properties {
-        let value = property_value(text);
-        check_type(key, &value, None).map_err(|e| match e {
-            Error::ConfigValue { key, message, .. } => Error::ConfigValue {
-                message: format!("{message} (from --config-property {key}={text})"),
-                key,
-                origin: None,
-            },
-            other => other,
-        })?;
+        let value = check_property(key, text)?;
         config.set(key.clone(), value, None);
     }
     let runtime = [
@@ -297,6 +289,21 @@ pub fn parse_config_property(arg: &str) -> Result<(String, String)> {
             "invalid --config-property `{arg}`: expected KEY=VALUE with exactly one `=`"
         ))),
     }
+}
+
+/// The value of `--config-property KEY=TEXT`, type-checked as a value in a file is
+/// ([`check_type`]): a known key with a value of the wrong type is refused, naming the key.
+pub fn check_property(key: &str, text: &str) -> Result<Value> {
+    let value = property_value(text);
+    check_type(key, &value, None).map_err(|e| match e {
+        Error::ConfigValue { key, message, .. } => Error::ConfigValue {
+            message: format!("{message} (from --config-property {key}={text})"),
+            key,
+            origin: None,
+        },
+        other => other,
+    })?;
+    Ok(value)
 }
 
 /// The value a `--config-property` text becomes, as Heron's CLI writes it to the override file:

@@ -11,10 +11,13 @@
 //! - [`tokens`]: `${...}` substitution; [`Config::expanded`], [`Config::to_local_mode`] and
 //!   [`Config::to_cluster_mode`] give both views of the same loaded files.
 //! - [`keys`]: key constants, the typed key table, Heron's defaults and token names.
+//! - [`known`]: our own keys and the topology's, typed; warnings for `--config-property` keys
+//!   nothing reads.
 //! - [`classes`]: Heron's Java class names mapped to our backends.
 
 pub mod classes;
 pub mod keys;
+pub mod known;
 pub mod loader;
 pub mod tokens;
 pub mod yaml;
@@ -25,8 +28,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 pub use loader::{
-    LoadRequest, Mode, default_config_path, default_heron_home, load, load_file, load_raw,
-    load_with_context, parse_config_property, property_value, render_override_yaml,
+    LoadRequest, Mode, check_property, default_config_path, default_heron_home, load, load_file,
+    load_raw, load_with_context, parse_config_property, property_value, render_override_yaml,
 };
 
 /// A config value as YAML gives it. Strings are token-expanded at load time.

@@ -209,7 +209,8 @@ mod tests {
         let mut argv = vec!["heron", "explorer"];
         argv.extend(args);
         let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-        match Cli::try_parse_from(crate::args::normalize(argv))?.command {
+        let argv = crate::argv::normalize(argv).expect("no ambiguous option");
+        match Cli::try_parse_from(argv)?.command {
             Command::Explorer(e) => Ok(e),
             other => panic!("not explorer: {other:?}"),
         }
