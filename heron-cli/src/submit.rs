@@ -198,13 +198,10 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .context("the topology file has no file name")?;
     let defn_name = format!("{name}.defn");
+    // A YAML topology holds Java components only (yaml_topology refuses Python ones).
     let pkg_type =
         if topology_program::Kind::of(&cmd.topology_file)? == topology_program::Kind::Yaml {
-            if crate::yaml_topology::is_python(&topology) {
-                "pex"
-            } else {
-                "jar"
-            }
+            "jar"
         } else {
             executor_args::pkg_type(&file_name)
         };
@@ -531,6 +528,19 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
         environ: &ctx.spec.environ,
         archive_limits: archive_limits(&ctx.config)?,
     })?;
+    if topology_program::Kind::of(&cmd.topology_file)? == topology_program::Kind::Defn
+        && let Some(problem) =
+            topology_program::defn_without_code_problem(&definition.topology, &cmd.topology_file)
+    {
+        // A dry run still shows the plan (examples/pipeline.sh packs a pex's .defn this way and
+        // ships the pex itself); a submit is refused, since the topology could never start.
+        if !cmd.dry_run {
+            return Err(CodedError::new(ExitCode::BadInput, problem).into());
+        }
+        eprintln!(
+            "warning: {problem}; `heron submit` of this file is refused, this dry run only shows its plan"
+        );
+    }
     // A ready .defn keeps its own state; --deploy-deactivated still wins, as the program would do.
     let mut definition = definition;
     if cmd.deploy_deactivated && definition.topology.state != TopologyState::Paused as i32 {

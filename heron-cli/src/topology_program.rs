@@ -164,6 +164,18 @@ pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
     }
 }
 
+/// Why a `.defn` topology file could never start, if it could not: it ships no code, so a Python
+/// component (which Heron's Python instances import from the topology's pex) has nothing to load.
+pub fn defn_without_code_problem(topology: &Topology, from: &Path) -> Option<String> {
+    let component = yaml_topology::first_python_component(topology)?;
+    Some(format!(
+        "{}: component '{component}' is a Python class: a .defn ships no code, and Heron's Python \
+         instances import their classes from the topology's pex, so it would never start. Submit \
+         the .py (heron builds the pex) or the .pex that wrote it",
+        from.display()
+    ))
+}
+
 fn decode(bytes: &[u8], from: &Path) -> anyhow::Result<Definition> {
     // Required fields and Heron's checks (name, id, unique components, known input streams).
     let what = from.display().to_string();

@@ -157,10 +157,24 @@ pub fn convert(
             ));
         }
         match c.language.as_deref() {
-            None | Some("java") | Some("python") => {}
+            None | Some("java") => {}
+            // Heron's Python instances import their classes from the topology's pex; a YAML file
+            // ships no code, so such a topology would never start (its instances would open the
+            // .yaml as a zip).
+            Some("python") => {
+                return Err(format!(
+                    "component {:?}: language python cannot run from a YAML topology: Heron's \
+                     Python instances import their classes from the topology's pex, and a YAML \
+                     file ships no code. Write the topology with heronpy and submit its .py \
+                     (heron builds the pex) or a .pex; YAML components are Java classes found on \
+                     topology.additional.classpath",
+                    c.name
+                ));
+            }
             Some(other) => {
                 return Err(format!(
-                    "component {:?}: language {other:?} is not java or python",
+                    "component {:?}: language {other:?} is not java (the only language a YAML \
+                     topology can run)",
                     c.name
                 ));
             }
@@ -297,11 +311,8 @@ fn component(c: &ComponentDef) -> Component {
         "topology.component.parallelism",
         &c.parallelism.unwrap_or(1).to_string(),
     ));
-    let spec = if c.language.as_deref() == Some("python") {
-        ComponentObjectSpec::PythonClassName
-    } else {
-        ComponentObjectSpec::JavaClassName
-    };
+    // Only Java components pass validation (see `validate`).
+    let spec = ComponentObjectSpec::JavaClassName;
     Component {
         name: c.name.clone(),
         class_name: Some(c.class_name.clone()),
@@ -312,15 +323,18 @@ fn component(c: &ComponentDef) -> Component {
     }
 }
 
-/// True when every component is a Python class (the package type is then `pex`).
-pub fn is_python(topology: &Topology) -> bool {
+/// The first component that is a Python class, if any: a topology file that ships no code (a
+/// YAML file, a `.defn`) cannot run one, since Heron's Python instances import their classes
+/// from the topology's pex.
+pub fn first_python_component(topology: &Topology) -> Option<&str> {
     let py = ComponentObjectSpec::PythonClassName as i32;
     topology
         .spouts
         .iter()
         .map(|s| &s.comp)
         .chain(topology.bolts.iter().map(|b| &b.comp))
-        .all(|c| c.spec == Some(py))
+        .find(|c| c.spec == Some(py))
+        .map(|c| c.name.as_str())
 }
 
 #[cfg(test)]
@@ -404,7 +418,7 @@ streams:
         );
         assert!(bolt.outputs.is_empty());
         assert_eq!(heron_common::topology::total_instances(&t).unwrap(), 5);
-        assert!(!is_python(&t));
+        assert_eq!(first_python_component(&t), None);
     }
 
     #[test]
@@ -426,12 +440,25 @@ streams:
     }
 
     #[test]
-    fn python_components_and_shuffle() {
+    fn python_components_are_refused_since_yaml_ships_no_code() {
+        let e = parse(
+            "name: py\nspouts:\n  - {name: s, class: m.S, language: python}\nbolts:\n  - {name: b, class: m.B}\nstreams:\n  - {from: s, to: b, grouping: shuffle}\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("component \"s\": language python cannot run from a YAML topology"),
+            "{e}"
+        );
+        assert!(e.contains("submit its .py"), "{e}");
+    }
+
+    #[test]
+    fn java_components_and_shuffle() {
         let t = parse(
-            "name: py\nspouts:\n  - {name: s, class: m.S, language: python}\nbolts:\n  - {name: b, class: m.B, language: python}\nstreams:\n  - {from: s, to: b, grouping: shuffle, stream: words}\n",
+            "name: j\nspouts:\n  - {name: s, class: m.S, language: java}\nbolts:\n  - {name: b, class: m.B}\nstreams:\n  - {from: s, to: b, grouping: shuffle, stream: words}\n",
         )
         .unwrap();
-        assert!(is_python(&t));
+        assert_eq!(first_python_component(&t), None);
         assert_eq!(t.bolts[0].inputs[0].gtype, Grouping::Shuffle as i32);
         assert_eq!(t.spouts[0].outputs[0].stream.id, "words");
         assert!(t.spouts[0].outputs[0].schema.keys.is_empty());
