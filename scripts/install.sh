@@ -12,6 +12,11 @@
 #   $CACHE/java    the Maven projects under tests/ (MiniDFSCluster, the Java topology, the Curator lock);
 #                  their dependencies land in ~/.m2
 # CACHE is ${HERON_TEST_CACHE:-$HOME/.cache/heron-rs}.
+#
+#   scripts/install.sh seaweedfs
+#
+# installs only SeaweedFS, the benchmarks' second S3 server ($CACHE/seaweedfs, built from the Go module
+# proxy with `go build`; ~10 minutes on 2 cores, once). No test needs it; scripts/bench.sh runs this.
 set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -29,6 +34,43 @@ mkdir -p "$CACHE" "$JAVA_DIR"
 # Two installs at once (two shells, two helpers) would race on the same cache.
 exec 9>"$CACHE/install.lock"
 flock 9
+
+# --- SeaweedFS (bench only: `scripts/install.sh seaweedfs`) ---
+install_seaweedfs() {
+    STEP="seaweedfs $SWFS_VERSION"
+    if [[ -x "$SWFS_BIN" ]] && [[ "$(cat "$SWFS_DIR/version" 2>/dev/null)" == "$SWFS_VERSION" ]]; then
+        say "seaweedfs $SWFS_VERSION: ok ($SWFS_BIN)"
+        return 0
+    fi
+    command -v go >/dev/null || die "seaweedfs: the go toolchain is missing (it builds SeaweedFS from source)"
+    say "seaweedfs $SWFS_VERSION: building with go (about 10 minutes on 2 cores, once per machine)..."
+    local t0 src log="$CACHE/seaweedfs-install.log"
+    t0=$(now_ms)
+    mkdir -p "$SWFS_DIR/bin"
+    # `go install module@version` refuses this module (its go.mod has replace directives), so: fetch the
+    # module's source from the module proxy, then build its weed command inside it.
+    src=$(go mod download -json "github.com/seaweedfs/seaweedfs@$SWFS_VERSION" 2>"$log" |
+        python3 -c 'import json, sys; d = json.load(sys.stdin); print(d.get("Dir") or "")' 2>>"$log") || true
+    [[ -n "$src" && -d "$src/weed" ]] ||
+        { tail -n 20 "$log" >&2; die "seaweedfs: go mod download github.com/seaweedfs/seaweedfs@$SWFS_VERSION failed (log: $log)"; }
+    if ! (cd "$src" && go build -o "$SWFS_BIN.tmp" ./weed) >>"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        die "seaweedfs: go build ./weed in $src failed (log: $log)"
+    fi
+    "$SWFS_BIN.tmp" version >>"$log" 2>&1 || die "seaweedfs: the built weed does not run (log: $log)"
+    mv -f "$SWFS_BIN.tmp" "$SWFS_BIN"
+    echo "$SWFS_VERSION" >"$SWFS_DIR/version"
+    say "seaweedfs $SWFS_VERSION: installed in $(elapsed "$t0") s ($SWFS_BIN)"
+}
+if (($#)); then
+    for what in "$@"; do
+        case "$what" in
+        seaweedfs) install_seaweedfs ;;
+        *) die "unknown install target '$what' (targets: seaweedfs; none: everything the tests need)" ;;
+        esac
+    done
+    exit 0
+fi
 
 APT_UPDATED=0
 apt_install() { # apt_install PKG... ; runs `apt-get update` only when the install fails without it
