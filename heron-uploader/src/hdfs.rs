@@ -14,6 +14,7 @@ use hdfs_native::{Client, ClientBuilder, HdfsError, WriteOptions};
 use heron_common::{Error, Result};
 
 use crate::cleanup::{Action, Cleanup};
+use crate::hdfs_read;
 use crate::naming;
 use crate::settings::HdfsSettings;
 use crate::source::{ChunkReader, Input, Progress, hash_file};
@@ -21,8 +22,8 @@ use crate::{
     DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded,
 };
 
-/// Chunk size for HDFS writes.
-const CHUNK: usize = 4 << 20;
+/// Chunk size for HDFS writes and reads.
+pub(crate) const CHUNK: usize = 4 << 20;
 
 /// The HDFS backend for one topology.
 pub struct Hdfs {
@@ -161,14 +162,19 @@ impl Hdfs {
         reader.read_range(0, len).await.ok().map(|b| b.to_vec())
     }
 
-    async fn recorded_sha(&self, status: &hdfs_native::client::FileStatus) -> Option<String> {
+    /// The package's side file, when it describes the package as it is now (size and mtime).
+    async fn sidecar(&self, status: &hdfs_native::client::FileStatus) -> Option<Sidecar> {
         let side = Sidecar::parse(
             &self
                 .read_small(&self.path(&naming::sidecar_name(&self.file)))
                 .await?,
         )?;
-        side.sha_for(status.length as u64, status.modification_time)
-            .map(str::to_string)
+        side.describes(status.length as u64, status.modification_time)
+            .then_some(side)
+    }
+
+    async fn recorded_sha(&self, status: &hdfs_native::client::FileStatus) -> Option<String> {
+        self.sidecar(status).await.and_then(|s| s.sha256)
     }
 
     async fn rename(&self, from: &str, to: &str) -> Result<()> {
@@ -250,13 +256,13 @@ impl Hdfs {
             .map_err(|e| map_error(format!("cannot create {}", self.dir_uri), e))?;
         self.recover().await?;
         self.remove_stale_temps().await;
-        let existing = match self.info(&package).await? {
-            Some(s) => self
-                .recorded_sha(&s)
-                .await
-                .map(|sha| (sha, s.length as u64)),
+        let current = match self.info(&package).await? {
+            Some(status) => self.sidecar(&status).await.map(|side| (status, side)),
             None => None,
         };
+        let existing = current
+            .as_ref()
+            .and_then(|(st, side)| side.sha256.clone().map(|sha| (sha, st.length as u64)));
 
         // A local file as large as the current package: hash it first, it may spare the upload.
         let mut known_sha = None;
@@ -281,6 +287,37 @@ impl Hdfs {
             known_sha = Some((sha, n));
         }
 
+        // A local file as large as a package of ours uploaded without its digest (text output):
+        // compare the bytes, as localfs does; equal means identical and nothing is sent.
+        if let Input::File { path, size } = input
+            && !options.force
+            && let Some((status, side)) = &current
+            && side.sha256.is_none()
+            && status.length as u64 == *size
+            && let Some(sha) =
+                hdfs_read::same_content(&self.client, path, &package, options.digest, progress)
+                    .await?
+        {
+            if let Some(sha) = &sha {
+                // Recorded now, so the next check is a hash of the input alone.
+                let side = Sidecar {
+                    sha256: Some(sha.clone()),
+                    size: status.length as u64,
+                    mtime: status.modification_time,
+                };
+                let sidecar = self.path(&naming::sidecar_name(&self.file));
+                if let Err(e) = self.write_small(&sidecar, side.to_bytes()).await {
+                    tracing::warn!("cannot record the sha256 of {package}: {e}");
+                }
+            }
+            return Ok(Uploaded {
+                uri: self.uri(),
+                size: *size,
+                sha256: sha,
+                uploaded: false,
+            });
+        }
+
         let temp = self.path(&naming::temp_name(&self.file));
         let ticket = self.cleanup.register(Action::HdfsFile {
             client: self.client.clone(),
@@ -291,7 +328,12 @@ impl Hdfs {
             .create(&temp, WriteOptions::default())
             .await
             .map_err(|e| map_error(format!("cannot create {temp}"), e))?;
-        let mut reader = ChunkReader::start(input, CHUNK, 2, known_sha.is_none())?;
+        // The sha256 costs ~0.7 s of CPU per GiB on its own thread, as much as the whole transfer
+        // to a DataNode on the same machine: computed only when reported (`--format json`) or
+        // when a recorded one may show a package from stdin identical.
+        let hash = known_sha.is_none()
+            && (options.digest || (matches!(input, Input::Stdin) && existing.is_some()));
+        let mut reader = ChunkReader::start(input, CHUNK, 2, hash)?;
         while let Some(chunk) = reader.next().await? {
             let n = chunk.len() as u64;
             writer
@@ -314,8 +356,9 @@ impl Hdfs {
                     digest.size
                 )));
             }
-            Some((sha, _)) => sha,
-            None => digest.sha256,
+            Some((sha, _)) => Some(sha),
+            None if hash => Some(digest.sha256),
+            None => None,
         };
         let size = digest.size;
         if size == 0 {
@@ -325,14 +368,14 @@ impl Hdfs {
             && !options.force
             && existing
                 .as_ref()
-                .is_some_and(|(s, sz)| *s == sha256 && *sz == size)
+                .is_some_and(|(s, sz)| sha256.as_ref() == Some(s) && *sz == size)
         {
             self.remove(&temp).await?;
             self.cleanup.done(ticket);
             return Ok(Uploaded {
                 uri: self.uri(),
                 size,
-                sha256: Some(sha256),
+                sha256,
                 uploaded: false,
             });
         }
@@ -358,7 +401,7 @@ impl Hdfs {
             Error::Failed(format!("{package} vanished right after it was written"))
         })?;
         let side = Sidecar {
-            sha256: Some(sha256.clone()),
+            sha256: sha256.clone(),
             size: status.length as u64,
             mtime: status.modification_time,
         };
@@ -366,7 +409,7 @@ impl Hdfs {
         Ok(Uploaded {
             uri: self.uri(),
             size,
-            sha256: Some(sha256),
+            sha256,
             uploaded: true,
         })
     }
@@ -389,16 +432,27 @@ impl Hdfs {
     }
 
     /// Restores the previous copy, else deletes the package. With `if_sha256`, only while the
-    /// package's side file records that sha256 for it; otherwise both are left alone (`kept`).
+    /// package is that content (the side file's sha256, or the package hashed when its upload
+    /// did not record one); otherwise both are left alone (`kept`).
     /// HDFS has no lock either: the check and the restore are separate calls.
     pub async fn undo(&self, if_sha256: Option<String>) -> Result<UndoResult> {
         self.probe().await?;
         self.recover().await?;
         if let Some(want) = &if_sha256 {
-            let current = match self.stat().await {
-                Ok(st) => st.sha256,
-                Err(e) if e.exit_code() == heron_common::ExitCode::NotFound => None,
-                Err(e) => return Err(e),
+            let package = self.path(&self.file);
+            let current = match self.info(&package).await? {
+                Some(status) => match self.sidecar(&status).await {
+                    Some(Sidecar {
+                        sha256: Some(sha), ..
+                    }) => Some(sha),
+                    // Ours, uploaded without the digest (text output): hash it now.
+                    Some(Sidecar { sha256: None, .. }) => {
+                        Some(hdfs_read::sha256(&self.client, &package).await?)
+                    }
+                    // Not written by us, or changed since: never ours.
+                    None => None,
+                },
+                None => None,
             };
             if !current.is_some_and(|s| s.eq_ignore_ascii_case(want)) {
                 return Ok(UndoResult {

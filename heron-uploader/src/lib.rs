@@ -31,6 +31,7 @@
 
 pub mod cleanup;
 pub mod hdfs;
+mod hdfs_read;
 pub mod localfs;
 pub mod naming;
 pub mod s3;
@@ -91,8 +92,8 @@ pub struct UploadOptions {
     /// Draw a progress bar (only ever on a terminal, for large packages).
     pub progress: bool,
     /// Compute the package's sha256 even where nothing else needs it (`--format json` reports
-    /// it). Off, the localfs backend copies at the kernel's speed and hashes only for the
-    /// identical-package check; HDFS and S3 always compute it.
+    /// it). Off, the localfs and HDFS backends hash only for the identical-package check; S3
+    /// always computes it (the object's metadata carries it from the start).
     pub digest: bool,
 }
 

@@ -290,3 +290,77 @@ fn sigterm_during_an_hdfs_upload_exits_130_and_removes_the_temp_file() {
     );
     assert_eq!(t.read(FILE).unwrap(), v1);
 }
+
+#[test]
+fn text_output_uploads_skip_the_digest_yet_stay_identical_aware_and_undoable() {
+    let t = HdfsCase::new("nodigest");
+    let v1 = bytes(3 << 20, 11);
+    let v2 = bytes(3 << 20, 12); // the same size: only the bytes tell them apart
+    let mtime = || {
+        t.rt.block_on(t.client.get_file_info(&t.path(FILE)))
+            .unwrap()
+            .modification_time
+    };
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    let st: StatResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(st.sha256, None, "the text upload computed no digest");
+    let first = mtime();
+
+    // The same bytes again: compared with the package, not sent.
+    std::thread::sleep(Duration::from_millis(20));
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1)),
+    );
+    assert_eq!(mtime(), first, "an identical package was sent again");
+    assert!(t.read(&format!("{FILE}.previous")).is_none());
+
+    // Other bytes of the same size are sent.
+    run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v2", &v2)),
+    );
+    assert!(t.read(FILE).unwrap() == v2);
+    assert!(t.read(&format!("{FILE}.previous")).unwrap() == v1);
+
+    // A conditional undo hashes the package it finds: the wrong sha256 keeps it, the right one
+    // restores v1.
+    let undo = |sha: &str| -> UndoResult {
+        serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args([
+            "--format",
+            "json",
+            "--if-sha256",
+            sha,
+        ])))
+        .unwrap()
+    };
+    assert_eq!(undo(&sha256_hex(&v1)).action, "kept");
+    assert!(t.read(FILE).unwrap() == v2);
+    assert_eq!(undo(&sha256_hex(&v2)).action, "restored");
+    assert!(t.read(FILE).unwrap() == v1);
+
+    // `--format json` of the identical package reports its sha256 and records it.
+    let r: UploadResult = serde_json::from_str(&run_ok(
+        t.cluster
+            .cmd("upload", "wc")
+            .arg(t.cluster.package("v1", &v1))
+            .args(["--format", "json"]),
+    ))
+    .unwrap();
+    assert!(!r.uploaded);
+    assert_eq!(r.sha256, sha256_hex(&v1));
+    let st: StatResult = serde_json::from_str(&run_ok(
+        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
+    ))
+    .unwrap();
+    assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&v1).as_str()));
+}
