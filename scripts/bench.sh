@@ -85,7 +85,11 @@ T_TIMED=$(now_ms)
 
 # --- services ---------------------------------------------------------------------------------
 STARTED_SERVICES=0
+SWFS_STARTED=0
 cleanup() {
+    if ((SWFS_STARTED)); then
+        "$HERE/seaweedfs.sh" stop "$W/seaweedfs" >/dev/null 2>&1 || true
+    fi
     if ((STARTED_SERVICES)); then
         say "bench: stopping the services it started"
         "$SCRIPTS_DIR/services.sh" stop >/dev/null 2>&1 || true
@@ -123,8 +127,8 @@ fi
 # --- configs: repo's conf/local with the backends swapped -------------------------------------
 CONF="$W/conf"
 ZK_ROOT="/heron-bench-$RUN_ID"
-make_cluster() { # make_cluster NAME STATEMGR(localfs|zk) UPLOADER(localfs|s3|hdfs)
-    local c="$CONF/$1"
+make_cluster() { # make_cluster NAME STATEMGR(localfs|zk) UPLOADER(localfs|s3|hdfs) [S3_URI]
+    local c="$CONF/$1" s3_uri="${4:-$HERON_TEST_S3}"
     mkdir -p "$c"
     cp "$REPO_ROOT"/conf/local/*.yaml "$REPO_ROOT/conf/local/heron.aurora" "$c/"
     case "$2" in
@@ -149,7 +153,7 @@ make_cluster() { # make_cluster NAME STATEMGR(localfs|zk) UPLOADER(localfs|s3|hd
         "heron.uploader.s3.bucket: heron-bench" \
         "heron.uploader.s3.path_prefix: \"/\"" \
         "heron.uploader.s3.region: us-east-1" \
-        "heron.uploader.s3.uri: \"$HERON_TEST_S3\"" >"$c/uploader.yaml" ;;
+        "heron.uploader.s3.uri: \"$s3_uri\"" >"$c/uploader.yaml" ;;
     hdfs) printf '%s\n' \
         "heron.class.uploader: org.apache.heron.uploader.hdfs.HdfsUploader" \
         "heron.uploader.hdfs.config.directory: \"$HERON_TEST_HDFS_CONF\"" \
@@ -277,46 +281,80 @@ if want upload-local; then
     rm -rf "$dest" "$W/cp-dest.bin"
 fi
 
-if want upload-s3; then
-    say "== upload to S3 (s3s-fs at $HERON_TEST_S3, 1 GiB)"
-    export AWS_ACCESS_KEY_ID="$HERON_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$HERON_TEST_S3_SECRET_KEY"
-    export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-    aws_s3=("$AWS" --endpoint-url "$HERON_TEST_S3" s3)
-    "$AWS" --endpoint-url "$HERON_TEST_S3" s3api head-bucket --bucket heron-bench >/dev/null 2>&1 ||
+# s3_rows PREFIX URL SERVER_PID: our uploader (signed and unsigned bodies) and `aws s3 cp` against one
+# S3 server (cluster PREFIX, credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), with the
+# server's own CPU time per upload (/proc/PID/stat before and after) as notes.
+s3_rows() {
+    local id="$1" url="$2" pid="$3" aws_s3 del_ours del_aws c0 c1 c2 c3 hz
+    aws_s3=("$AWS" --endpoint-url "$url" s3)
+    "$AWS" --endpoint-url "$url" s3api head-bucket --bucket heron-bench >/dev/null 2>&1 ||
         "${aws_s3[@]}" mb s3://heron-bench >/dev/null
     # Each run starts from an absent object (a first submit): no server-side backup copy.
-    del_ours="${UPL[*]} --cluster s3 delete --topology up1g >/dev/null 2>&1 || true"
+    del_ours="${UPL[*]} --cluster $id delete --topology up1g >/dev/null 2>&1 || true"
     del_aws="${aws_s3[*]} rm s3://heron-bench/aws/up1g/topology.tar.gz >/dev/null 2>&1 || true"
-    c0=$(cpu_ticks "$S3S_PID")
+    c0=$(cpu_ticks "$pid")
     # The target row: the default config; over this http endpoint the bodies are signed (as aws s3 cp).
-    bench upload-s3-ours 3 0 "$del_ours" "${UPL[*]} --cluster s3 upload --topology up1g $BLOB"
-    c1=$(cpu_ticks "$S3S_PID")
-    bench upload-s3-aws 3 0 "$del_aws" "${aws_s3[*]} cp --only-show-errors $BLOB s3://heron-bench/aws/up1g/topology.tar.gz"
-    c2=$(cpu_ticks "$S3S_PID")
+    bench "upload-$id-ours" 3 0 "$del_ours" "${UPL[*]} --cluster $id upload --topology up1g $BLOB"
+    c1=$(cpu_ticks "$pid")
+    bench "upload-$id-aws" 3 0 "$del_aws" "${aws_s3[*]} cp --only-show-errors $BLOB s3://heron-bench/aws/up1g/topology.tar.gz"
+    c2=$(cpu_ticks "$pid")
     # For information: bodies as UNSIGNED-PAYLOAD, what an https endpoint (AWS S3 itself) gets by default.
-    bench upload-s3-ours-unsigned 3 0 "$del_ours" \
-        "${UPL[*]} --cluster s3 --config-property heron.uploader.s3.payload.signing=unsigned upload --topology up1g $BLOB"
-    c3=$(cpu_ticks "$S3S_PID")
+    bench "upload-$id-ours-unsigned" 3 0 "$del_ours" \
+        "${UPL[*]} --cluster $id --config-property heron.uploader.s3.payload.signing=unsigned upload --topology up1g $BLOB"
+    c3=$(cpu_ticks "$pid")
     hz=$(getconf CLK_TCK)
     # runs+1 uploads each (hyperfine runs, then the RSS run)
     per_upload() { awk -v t="$1" -v hz="$hz" -v n="$(($(runs 3) + 1))" 'BEGIN { printf "%.2f", t / hz / n }'; }
-    note s3s_cpu_seconds_per_upload_ours "$(per_upload $((c1 - c0)))"
-    note s3s_cpu_seconds_per_upload_aws "$(per_upload $((c2 - c1)))"
-    note s3s_cpu_seconds_per_upload_ours_unsigned "$(per_upload $((c3 - c2)))"
+    note "${id}_server_cpu_seconds_per_upload_ours" "$(per_upload $((c1 - c0)))"
+    note "${id}_server_cpu_seconds_per_upload_aws" "$(per_upload $((c2 - c1)))"
+    note "${id}_server_cpu_seconds_per_upload_ours_unsigned" "$(per_upload $((c3 - c2)))"
     sh -c "$del_ours"
     sh -c "$del_aws"
+}
+
+if want upload-s3; then
+    export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+    say "== upload to S3 (s3s-fs at $HERON_TEST_S3, 1 GiB)"
+    export AWS_ACCESS_KEY_ID="$HERON_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$HERON_TEST_S3_SECRET_KEY"
+    s3_rows s3 "$HERON_TEST_S3" "$S3S_PID"
+    # The second server: SeaweedFS serves parts on several threads (bench only; built once).
+    "$SCRIPTS_DIR/install.sh" seaweedfs || die "cannot install SeaweedFS (scripts/install.sh seaweedfs)"
+    swfs_env=$("$HERE/seaweedfs.sh" start "$W/seaweedfs" heron-bench) || die "cannot start SeaweedFS (log: $W/seaweedfs/weed.log)"
+    SWFS_STARTED=1
+    eval "$swfs_env"
+    printf 'seaweedfs\t%s\n' "$("$SWFS_BIN" version 2>/dev/null | head -n 1 | awk '{ print $3 }') ($SWFS_VERSION)" >>"$R/env.tsv"
+    say "== upload to S3 (SeaweedFS at $SWFS_URL, 1 GiB)"
+    make_cluster swfs localfs s3 "$SWFS_URL"
+    export AWS_ACCESS_KEY_ID="$SWFS_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$SWFS_SECRET_KEY"
+    s3_rows swfs "$SWFS_URL" "$SWFS_PID"
+    "$HERE/seaweedfs.sh" stop "$W/seaweedfs"
+    SWFS_STARTED=0
     unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 fi
 
 if want upload-hdfs; then
-    say "== upload to HDFS (MiniDFSCluster at $HERON_TEST_HDFS, 1 GiB)"
+    say "== upload to HDFS (MiniDFSCluster at $HERON_TEST_HDFS, 1 GiB and 200 MB)"
     export HADOOP_CONF_DIR="$HERON_TEST_HDFS_CONF"
+    HDFS_PID=$(cat "$SERVICES_DIR/hdfs/minidfs.pid")
+    JAR_BLOB="$DATA/blob-200m.bin" # a fat jar's size, incompressible like one
+    [[ "$(size_of "$JAR_BLOB")" == "$JAR_BYTES" ]] || head -c "$JAR_BYTES" "$BLOB" >"$JAR_BLOB"
     "$SCRIPTS_DIR/hadoop" fs -mkdir -p /heron-bench/hadoop >/dev/null 2>&1
-    bench upload-hdfs-ours 3 0 "${UPL[*]} --cluster hdfs delete --topology up1g >/dev/null 2>&1 || true" \
-        "${UPL[*]} --cluster hdfs upload --topology up1g $BLOB"
-    bench upload-hdfs-hadoop 3 0 "$SCRIPTS_DIR/hadoop fs -rm -f -skipTrash /heron-bench/hadoop/up1g.tar.gz >/dev/null 2>&1 || true" \
-        "$SCRIPTS_DIR/hadoop fs -put $BLOB /heron-bench/hadoop/up1g.tar.gz"
-    "${UPL[@]}" --cluster hdfs delete --topology up1g >/dev/null 2>&1 || true
+    del_ours="${UPL[*]} --cluster hdfs delete --topology up1g >/dev/null 2>&1 || true"
+    del_hadoop="$SCRIPTS_DIR/hadoop fs -rm -f -skipTrash /heron-bench/hadoop/up1g.tar.gz >/dev/null 2>&1 || true"
+    hz=$(getconf CLK_TCK)
+    dn_per_upload() { awk -v t="$1" -v hz="$hz" -v n="$(($(runs 3) + 1))" 'BEGIN { printf "%.2f", t / hz / n }'; }
+    c0=$(cpu_ticks "$HDFS_PID")
+    bench upload-hdfs-ours 3 0 "$del_ours" "${UPL[*]} --cluster hdfs upload --topology up1g $BLOB"
+    c1=$(cpu_ticks "$HDFS_PID")
+    bench upload-hdfs-hadoop 3 0 "$del_hadoop" "$SCRIPTS_DIR/hadoop fs -put $BLOB /heron-bench/hadoop/up1g.tar.gz"
+    c2=$(cpu_ticks "$HDFS_PID")
+    note hdfs_server_cpu_seconds_per_upload_ours "$(dn_per_upload $((c1 - c0)))"
+    note hdfs_server_cpu_seconds_per_upload_hadoop "$(dn_per_upload $((c2 - c1)))"
+    # With the sha256 computed and reported (what `heron submit` asks for).
+    bench upload-hdfs-ours-json 3 0 "$del_ours" "${UPL[*]} --cluster hdfs --format json upload --topology up1g $BLOB"
+    bench upload-hdfs-ours-200m 5 1 "$del_ours" "${UPL[*]} --cluster hdfs upload --topology up1g $JAR_BLOB"
+    bench upload-hdfs-hadoop-200m 5 1 "$del_hadoop" "$SCRIPTS_DIR/hadoop fs -put $JAR_BLOB /heron-bench/hadoop/up1g.tar.gz"
+    sh -c "$del_ours"
     "$SCRIPTS_DIR/hadoop" fs -rm -r -f -skipTrash /heron-bench >/dev/null 2>&1 || true
 fi
 
@@ -380,6 +418,22 @@ if want submit; then
         die "heron submit of a YAML topology failed: $(tail -n 5 "$W/submit.err")"
     "$REL/heron-statemgr" --config-path "$CONF" --cluster local get topology WordCount --format proto >"$W/WordCount.defn"
     bench submit-yaml 20 2 "$reset_local" "${HERON[*]} submit --config-path $CONF local/$ROLE/$ENVIRON $W/wc.yaml -"
+    # The chain's floor: the same submit with every stage (docs/stage-contract.md) replaced by one
+    # tiny static program that only answers (scripts/bench/floor_stage.rs; built here, not shipped).
+    floor="$W/floor"
+    mkdir -p "$floor"
+    rustc --edition 2021 -O -C panic=abort -C strip=symbols -C target-feature=+crt-static \
+        -o "$floor/floor-stage" "$HERE/floor_stage.rs" 2>"$W/floor-build.err" ||
+        die "cannot build the floor stage program: $(tail -n 5 "$W/floor-build.err")"
+    for stage in statemgr uploader render aurora; do ln -sf floor-stage "$floor/floor-$stage"; done
+    export HERON_STATEMGR_BIN="$floor/floor-statemgr" HERON_UPLOADER_BIN="$floor/floor-uploader" \
+        HERON_AURORA_RENDER_BIN="$floor/floor-render" HERON_AURORA_BIN="$floor/floor-aurora"
+    sh -c "$reset_local"
+    "${HERON[@]}" submit --config-path "$CONF" "local/$ROLE/$ENVIRON" "$W/wc.yaml" - >/dev/null 2>"$W/submit.err" ||
+        die "heron submit with the floor stages failed: $(tail -n 5 "$W/submit.err")"
+    bench submit-floor 20 2 "$reset_local" "${HERON[*]} submit --config-path $CONF local/$ROLE/$ENVIRON $W/wc.yaml -"
+    unset HERON_STATEMGR_BIN HERON_UPLOADER_BIN HERON_AURORA_RENDER_BIN
+    export HERON_AURORA_BIN="$REL/aurora"
     bench submit-defn 20 2 "$reset_local" "${HERON[*]} submit --config-path $CONF local/$ROLE/$ENVIRON $W/WordCount.defn -"
     bench submit-java-version 20 2 "" "java -version"
 fi
