@@ -172,6 +172,26 @@ SERVER_CPU = [
 ]
 
 
+# Section title prefix -> (bench.sh section that reruns it, what bounds its figures where known).
+RERUN = {
+    "Stage: statemgr": ("statemgr", "process start and one ZooKeeper round trip for ours; the Python or JVM start for the others"),
+    "Stage: render": ("render", "CPU: config load, template compile, the Python check of the output"),
+    "Stage: upload 1 GiB (incompressible) to local disk": ("upload-local", "the kernel's copy (memory bandwidth, page cache); with JSON, the sha256 (one core)"),
+    "Stage: upload 1 GiB to S3 (s3s-fs": ("upload-s3", "the server's CPU (MD5 of the whole object on one thread at completion) on the two shared cores"),
+    "Stage: upload 1 GiB to S3 (SeaweedFS": ("upload-s3", "the server's CPU: four MD5 passes over every byte, ~11 s per GiB, on the two shared cores"),
+    "Stage: upload to HDFS": ("upload-hdfs", "CPU on the two shared cores: the DataNode JVM, hdfs-native's software CRC32C and per-packet syscalls (speed-work notes below), with JSON the sha256"),
+    "Package build": ("package", "CPU (deflate of compressible entries) and the disk"),
+    "Submit end to end": ("submit", "process starts and each stage's config load (callgrind table in the notes below)"),
+}
+
+
+def rerun_line(title):
+    for prefix, (section, bound) in RERUN.items():
+        if title.startswith(prefix):
+            return f"Rerun: `scripts/bench.sh {section}`. Bound by: {bound}."
+    return None
+
+
 def main():
     rdir = sys.argv[1]
     runs = load(rdir)
@@ -259,6 +279,10 @@ def main():
         p("")
         p(f"## {title}")
         p("")
+        line = rerun_line(title)
+        if line:
+            p(line)
+            p("")
         upload = any(rid in UPLOAD_BYTES for rid, _ in present)
         head = "| command | median | spread (min–max; IQR) | runs | user + sys CPU (mean) | peak RSS |"
         if upload:
@@ -289,6 +313,9 @@ def main():
           "one `heron kill` per topology in sequence (stand-in killall, statemgr clean in Heron's order, "
           "package delete).")
         p("")
+        p("Rerun: `scripts/bench.sh scale`. Bound by: process starts and ZooKeeper round trips (one kill is "
+          "several stages in sequence).")
+        p("")
         p("| topologies | submit all (2 parallel) | list: median (min–max) | list peak RSS "
           "| explorer topologies: median | explorer peak RSS | kill all, sequential | kill per topology |")
         p("|---|---|---|---|---|---|---|---|")
@@ -307,6 +334,7 @@ def main():
     p("")
     p("```sh")
     p("scripts/install.sh            # hyperfine, ZooKeeper, s3s-fs, the venvs, the MiniDFSCluster")
+    p("scripts/install.sh seaweedfs  # the second S3 server (bench.sh runs it too; ~10 min to build once)")
     p("scripts/bench.sh              # builds target/release, starts (or reuses) the services, writes this file")
     p("scripts/bench.sh statemgr     # one section: statemgr render upload-local upload-s3 upload-hdfs package submit scale")
     p("```")
