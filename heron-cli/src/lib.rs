@@ -25,36 +25,15 @@
 //! - [`commands`]: commands with a folder of their own (`explorer`).
 //! - [`signals`]: SIGINT/SIGTERM handling for rollback.
 
-pub mod args;
-pub mod argv;
-pub mod aurora;
+pub mod cli;
 pub mod commands;
-pub mod context;
-pub mod doctor;
-pub mod download;
-pub mod dry_run;
-pub mod embedded;
-pub mod executor_args;
-pub mod http;
-pub mod local;
-pub mod manage;
-pub mod package;
-pub mod pgz;
-pub mod py_pex;
-pub mod release;
-pub mod report;
-pub mod safe_tar;
-pub mod signals;
 pub mod stages;
-pub mod state;
-pub mod submit;
-pub mod topology_program;
-pub mod yaml_topology;
+pub mod topology;
 
 use clap::Parser as _;
 use heron_common::ExitCode;
 
-use crate::args::{Cli, Command};
+use crate::cli::args::{Cli, Command};
 
 /// When `heron` started (set first thing in [`main_with`]), for `--verbose` phase times.
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
@@ -73,7 +52,7 @@ pub fn phase(verbose: bool, what: &str) {
 /// The exit code for an error chain: our stage and submit errors, then heron-common's.
 pub fn exit_code(error: &anyhow::Error) -> ExitCode {
     for cause in error.chain() {
-        if let Some(e) = cause.downcast_ref::<submit::SubmitError>() {
+        if let Some(e) = cause.downcast_ref::<commands::submit::SubmitError>() {
             return e.code;
         }
         if let Some(e) = cause.downcast_ref::<stages::StageError>() {
@@ -86,7 +65,7 @@ pub fn exit_code(error: &anyhow::Error) -> ExitCode {
             return e.exit_code();
         }
     }
-    if signals::interrupted() {
+    if stages::signals::interrupted() {
         ExitCode::Interrupted
     } else {
         ExitCode::Failed
@@ -121,7 +100,7 @@ pub fn main_with(argv: Vec<String>) -> u8 {
         return 0;
     }
     let json_errors = wants_json(&argv);
-    let argv = match argv::normalize(argv) {
+    let argv = match cli::argv::normalize(argv) {
         Ok(argv) => argv,
         Err(e) => {
             eprintln!("error: {e}\n");
@@ -132,10 +111,10 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             return ExitCode::BadInput.code();
         }
     };
-    let cli = match Cli::try_parse_from(&argv) {
-        Ok(cli) => cli,
+    let parsed = match Cli::try_parse_from(&argv) {
+        Ok(parsed) => parsed,
         Err(mut e) => {
-            argv::add_hints(&mut e);
+            cli::argv::add_hints(&mut e);
             let code = if e.use_stderr() {
                 ExitCode::BadInput.code()
             } else {
@@ -145,8 +124,8 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             return code;
         }
     };
-    signals::install();
-    let cluster = match &cli.command {
+    stages::signals::install();
+    let cluster = match &parsed.command {
         Command::Submit(c) => Some(c.cluster.clone()),
         Command::Kill(c) | Command::Activate(c) | Command::Deactivate(c) => Some(c.cluster.clone()),
         Command::Restart(c) => Some(c.cluster.clone()),
@@ -155,17 +134,17 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             None
         }
     };
-    let result = match cli.command {
-        Command::Submit(c) => submit::run(c),
-        Command::Doctor(c) => doctor::run(c),
+    let result = match parsed.command {
+        Command::Submit(c) => commands::submit::run(c),
+        Command::Doctor(c) => commands::doctor::run(c),
         Command::Explorer(c) => commands::explorer::run(c),
-        Command::Kill(c) => manage::kill(c),
-        Command::Restart(c) => manage::restart(c),
-        Command::Activate(c) => manage::set_active(c, true),
-        Command::Deactivate(c) => manage::set_active(c, false),
-        Command::Update(c) => manage::update(c),
-        Command::Version(c) => local::version(c),
-        Command::Config(c) => local::config(c),
+        Command::Kill(c) => commands::manage::kill(c),
+        Command::Restart(c) => commands::manage::restart(c),
+        Command::Activate(c) => commands::manage::set_active(c, true),
+        Command::Deactivate(c) => commands::manage::set_active(c, false),
+        Command::Update(c) => commands::manage::update(c),
+        Command::Version(c) => commands::local::version(c),
+        Command::Config(c) => commands::local::config(c),
     };
     match result {
         Ok(()) => 0,
@@ -175,7 +154,7 @@ pub fn main_with(argv: Vec<String>) -> u8 {
                 let mut doc = serde_json::json!({"ok": false, "error": format!("{e:#}"), "exit_code": code.code()});
                 if let Some(failure) = e
                     .chain()
-                    .find_map(|c| c.downcast_ref::<submit::SubmitError>())
+                    .find_map(|c| c.downcast_ref::<commands::submit::SubmitError>())
                 {
                     doc["stage"] = serde_json::json!(failure.stage);
                     doc["reason"] = serde_json::json!(failure.message);
@@ -187,7 +166,7 @@ pub fn main_with(argv: Vec<String>) -> u8 {
                 // A service that does not answer is the newcomer's usual first failure.
                 let downloading = e
                     .chain()
-                    .find_map(|c| c.downcast_ref::<submit::SubmitError>())
+                    .find_map(|c| c.downcast_ref::<commands::submit::SubmitError>())
                     .is_some_and(|f| f.stage == "download");
                 if code == ExitCode::Unavailable
                     && !downloading

@@ -14,9 +14,9 @@ use heron_common::config::{Config, Mode};
 use heron_common::error::CodedError;
 use heron_common::proto::system::ExecutionState;
 
-use super::args::ExplorerOptions;
-use crate::args::{ClusterSpec, Format};
-use crate::context;
+use crate::cli::args::explorer::ExplorerOptions;
+use crate::cli::args::{ClusterSpec, Format};
+use crate::cli::context;
 use crate::stages::Runner;
 
 /// `CLUSTER[/ROLE[/ENV]]` as a selection.
@@ -94,7 +94,7 @@ pub fn colour_wanted() -> bool {
 
 /// The config root: `--config-path`, else `~/.heron/conf`, else the built-in `local` cluster.
 pub fn config_root(options: &ExplorerOptions, cluster: &str) -> anyhow::Result<PathBuf> {
-    let resolved = crate::embedded::resolve(options.config_path.as_deref(), cluster)?;
+    let resolved = crate::cli::embedded::resolve(options.config_path.as_deref(), cluster)?;
     if options.verbose > 0 {
         eprintln!(
             "[heron] using the config root {}",

@@ -4,10 +4,10 @@
 
 use heron_common::packing::{self, DryRunFormat};
 
-use super::args::{ExplorerOptions, PackingPlanCmd};
 use super::context::Explorer;
 use super::snapshot;
-use crate::args::{DryRunFormatArg, Format};
+use crate::cli::args::explorer::{ExplorerOptions, PackingPlanCmd};
+use crate::cli::args::{DryRunFormatArg, Format};
 
 /// `--dry-run-format` when given; else JSON with `--format json`, else `colored_table` when
 /// colour is wanted and `table` otherwise.

@@ -8,6 +8,9 @@
 //! SIGINT/SIGTERM) the log is undone in reverse: killall when create was attempted, state cleanup,
 //! uploader undo. The error names the stage and says what the rollback did.
 
+pub mod bindings;
+pub mod dry_run;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -22,15 +25,15 @@ use heron_common::topology as topo;
 use prost::Message as _;
 use serde_json::json;
 
-use crate::args::{Format, SubmitCmd};
-use crate::aurora::Aurora;
-use crate::context::{self, Ctx};
-use crate::executor_args::{self, BindingInputs, ExecutorInputs};
-use crate::package::{self, PackageInputs};
-use crate::signals;
+use self::bindings::{BindingInputs, ExecutorInputs};
+use crate::cli::args::{Format, SubmitCmd};
+use crate::cli::context::{self, Ctx};
+use crate::stages::aurora::Aurora;
+use crate::stages::signals;
+use crate::stages::state::State;
 use crate::stages::{Stage, StageError};
-use crate::state::State;
-use crate::topology_program::{self, Definition, ProgramInputs};
+use crate::topology::package::{self, PackageInputs};
+use crate::topology::{self, Definition, ProgramInputs};
 
 /// Config key: extra classpath for Java topology programs (Heron's `~/.heron/lib/third_party/*`).
 pub const API_CLASSPATH_KEY: &str = "heron.cli.topology.classpath";
@@ -114,7 +117,7 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
     );
     let ctx = context::setup(&cmd.common, &cmd.cluster, None)?;
     crate::phase(ctx.verbose, "config loaded");
-    crate::doctor::preflight(&ctx, cmd.dry_run)?;
+    crate::commands::doctor::preflight(&ctx, cmd.dry_run)?;
     crate::phase(ctx.verbose, "preflight checks passed");
     if signals::interrupted() {
         return Err(CodedError::new(
@@ -125,12 +128,12 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
     }
 
     // The release file named on the command line must be there before any work is done.
-    let release_yaml = crate::release::read(cmd.release_yaml_file.as_deref())?.text;
+    let release_yaml = crate::topology::release::read(cmd.release_yaml_file.as_deref())?.text;
 
     // A topology file given as an http(s) URL: downloaded into the temp folder, then used as a
     // local file (a dry run downloads it too: the definition needs it).
     let given = cmd.topology_file.to_string_lossy().into_owned();
-    if crate::download::is_http_url(&given) {
+    if crate::topology::download::is_http_url(&given) {
         cmd.topology_file =
             download_topology(&ctx, &given).map_err(|e| local_failure("download", e))?;
         crate::phase(ctx.verbose, "topology file downloaded");
@@ -198,13 +201,12 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .context("the topology file has no file name")?;
     let defn_name = format!("{name}.defn");
-    // A YAML topology holds Java components only (yaml_topology refuses Python ones).
-    let pkg_type =
-        if topology_program::Kind::of(&cmd.topology_file)? == topology_program::Kind::Yaml {
-            "jar"
-        } else {
-            executor_args::pkg_type(&file_name)
-        };
+    // A YAML topology holds Java components only (yaml refuses Python ones).
+    let pkg_type = if topology::Kind::of(&cmd.topology_file)? == topology::Kind::Yaml {
+        "jar"
+    } else {
+        bindings::pkg_type(&file_name)
+    };
     let ram_map = packing::component_ram_distribution(&plan);
     let executor = ExecutorInputs {
         cluster: &ctx.spec.cluster,
@@ -216,7 +218,7 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
         component_ram_map: &ram_map,
         verbose_gc: cmd.verbose_gc,
     };
-    let template = executor_args::chosen_template(&config, &ctx.conf_dir);
+    let template = bindings::chosen_template(&config, &ctx.conf_dir);
     let job_key = ctx.spec.job_key(&name);
     let package_path = ctx.tmp.path().join("topology.tar.gz");
     crate::phase(ctx.verbose, "packed");
@@ -224,7 +226,7 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
     // 4. Dry run: print the plan and the job; touch nothing.
     if cmd.dry_run {
         let uri = format!("file://{}", package_path.display());
-        let bindings = executor_args::bindings(
+        let bindings = bindings::bindings(
             &cluster_config,
             &topology,
             &BindingInputs {
@@ -237,7 +239,7 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
         render(&ctx, template.as_deref(), &bindings, &job_file).map_err(stage_failure)?;
         let job = std::fs::read_to_string(&job_file)
             .with_context(|| format!("cannot read {}", job_file.display()))?;
-        let dry_run = crate::dry_run::SubmitDryRun {
+        let dry_run = crate::commands::submit::dry_run::SubmitDryRun {
             name: &name,
             job_key: &job_key,
             template: template.as_deref(),
@@ -304,7 +306,7 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
         // four nodes at once; and the job file rendered.
         let submit_state = submit_state(&ctx, &config, &topology, &homogeneous, &release_yaml)
             .map_err(|e| local_failure("state", e))?;
-        let bindings = executor_args::bindings(
+        let bindings = bindings::bindings(
             &cluster_config,
             &topology,
             &BindingInputs {
@@ -350,7 +352,7 @@ pub fn run(mut cmd: SubmitCmd) -> anyhow::Result<()> {
             } else {
                 println!(
                     "Topology '{name}' submitted: Aurora job {job_key}, {}, package {}",
-                    crate::report::containers_phrase(plan.container_plans.len()),
+                    crate::commands::report::containers_phrase(plan.container_plans.len()),
                     upload.uri
                 );
             }
@@ -414,9 +416,9 @@ fn both(first: Result<(), StageError>, second: Result<(), StageError>) -> Result
 fn download_topology(ctx: &Ctx, url: &str) -> anyhow::Result<PathBuf> {
     let dir = ctx.tmp.path().join("download");
     std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let limits = crate::download::Limits::from_config(&ctx.config)?;
+    let limits = crate::topology::download::Limits::from_config(&ctx.config)?;
     let progress = ctx.format == Format::Text;
-    Ok(crate::download::fetch(
+    Ok(crate::topology::download::fetch(
         url,
         &dir,
         limits,
@@ -460,7 +462,7 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
     }
     let mut classpath = Vec::new();
     if let Some(extra) = &cmd.extra_launch_classpath {
-        classpath.extend(topology_program::check_classpath(extra)?);
+        classpath.extend(topology::check_classpath(extra)?);
     }
     match ctx.config.get_str(API_CLASSPATH_KEY)? {
         Some(cp) => classpath.extend(cp.split(':').filter(|s| !s.is_empty()).map(str::to_string)),
@@ -511,7 +513,7 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
     ];
     let work = ctx.tmp.path().join("program");
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
-    let definition = topology_program::define(&ProgramInputs {
+    let definition = topology::define(&ProgramInputs {
         file: &cmd.topology_file,
         class_name: &cmd.class_name,
         args: &cmd.args,
@@ -519,7 +521,7 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
         work_dir: &work,
         classpath,
         jvm_properties: &cmd.topology_main_jvm_property,
-        java: topology_program::java_binary(),
+        java: topology::java_binary(),
         python,
         verbose: ctx.verbose,
         timeout: ctx.runner.stage_timeout(),
@@ -528,9 +530,9 @@ fn define(ctx: &Ctx, cmd: &SubmitCmd) -> anyhow::Result<Definition> {
         environ: &ctx.spec.environ,
         archive_limits: archive_limits(&ctx.config)?,
     })?;
-    if topology_program::Kind::of(&cmd.topology_file)? == topology_program::Kind::Defn
+    if topology::Kind::of(&cmd.topology_file)? == topology::Kind::Defn
         && let Some(problem) =
-            topology_program::defn_without_code_problem(&definition.topology, &cmd.topology_file)
+            topology::defn_without_code_problem(&definition.topology, &cmd.topology_file)
     {
         // A dry run still shows the plan (examples/pipeline.sh packs a pex's .defn this way and
         // ships the pex itself); a submit is refused, since the topology could never start.
@@ -623,9 +625,9 @@ fn submit_state(
         environ: ctx.spec.environ.clone(),
         role: ctx.spec.role.clone(),
         release_state: Some(HeronReleaseState {
-            release_username: crate::release::value(release, "heron.build.user"),
+            release_username: crate::topology::release::value(release, "heron.build.user"),
             release_tag: Some(String::new()),
-            release_version: crate::release::value(release, "heron.build.version"),
+            release_version: crate::topology::release::value(release, "heron.build.version"),
         }),
     };
     let links = match config.get_str("heron.scheduler.job.link.template")? {
@@ -648,14 +650,14 @@ fn submit_state(
 /// `heron.cli.topology.archive.max.{bytes,entries}`, or the defaults.
 fn archive_limits(
     config: &heron_common::config::Config,
-) -> anyhow::Result<crate::safe_tar::Limits> {
-    let default = crate::safe_tar::Limits::default();
-    Ok(crate::safe_tar::Limits {
+) -> anyhow::Result<crate::topology::safe_tar::Limits> {
+    let default = crate::topology::safe_tar::Limits::default();
+    Ok(crate::topology::safe_tar::Limits {
         max_bytes: config
-            .get_u64(crate::safe_tar::MAX_BYTES_KEY)?
+            .get_u64(crate::topology::safe_tar::MAX_BYTES_KEY)?
             .unwrap_or(default.max_bytes),
         max_entries: config
-            .get_u64(crate::safe_tar::MAX_ENTRIES_KEY)?
+            .get_u64(crate::topology::safe_tar::MAX_ENTRIES_KEY)?
             .unwrap_or(default.max_entries),
     })
 }
@@ -682,10 +684,10 @@ fn rollback(
         match step {
             Done::CreateAttempted => {
                 match Aurora::new(&ctx.runner, job_key.to_string()).killall(config) {
-                    Ok(crate::aurora::Killed::Killed) => {
+                    Ok(crate::stages::aurora::Killed::Killed) => {
                         lines.push(format!("aurora job {job_key} killed"))
                     }
-                    Ok(crate::aurora::Killed::NoJob) => {
+                    Ok(crate::stages::aurora::Killed::NoJob) => {
                         lines.push(format!("aurora job {job_key} was not created"))
                     }
                     Err(e) => {

@@ -1,6 +1,13 @@
 //! Getting a topology definition: run the user's program with `HERON_OPTIONS` (heron-aurora.md
 //! §4.3, §4.4) and read the `.defn` it writes, or read a `.defn` / our YAML format directly.
 
+pub mod download;
+pub mod package;
+pub mod py_pex;
+pub mod release;
+pub mod safe_tar;
+pub mod yaml;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -11,8 +18,7 @@ use heron_common::error::CodedError;
 use heron_common::proto::api::{Topology, TopologyState};
 use prost::Message as _;
 
-use crate::py_pex::{self, PexPlan};
-use crate::{safe_tar, yaml_topology};
+use self::py_pex::PexPlan;
 
 /// The kinds of topology file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +128,7 @@ pub struct Definition {
     /// The `.defn` bytes (as written by the program, or encoded from YAML).
     pub bytes: Vec<u8>,
     /// The file to ship as the topology binary instead of the topology file: the pex built from a
-    /// `.py` (see [`crate::py_pex`]).
+    /// `.py` (see [`crate::topology::py_pex`]).
     pub package_file: Option<PathBuf>,
 }
 
@@ -151,9 +157,8 @@ pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
             decode(&bytes, inputs.file)
         }
         Kind::Yaml => {
-            let topology =
-                yaml_topology::load(inputs.file, inputs.state, inputs.role, inputs.environ)
-                    .map_err(|e| CodedError::new(ExitCode::BadInput, e.to_string()))?;
+            let topology = yaml::load(inputs.file, inputs.state, inputs.role, inputs.environ)
+                .map_err(|e| CodedError::new(ExitCode::BadInput, e.to_string()))?;
             Ok(Definition {
                 bytes: topology.encode_to_vec(),
                 topology,
@@ -167,7 +172,7 @@ pub fn define(inputs: &ProgramInputs<'_>) -> anyhow::Result<Definition> {
 /// Why a `.defn` topology file could never start, if it could not: it ships no code, so a Python
 /// component (which Heron's Python instances import from the topology's pex) has nothing to load.
 pub fn defn_without_code_problem(topology: &Topology, from: &Path) -> Option<String> {
-    let component = yaml_topology::first_python_component(topology)?;
+    let component = yaml::first_python_component(topology)?;
     Some(format!(
         "{}: component '{component}' is a Python class: a .defn ships no code, and Heron's Python \
          instances import their classes from the topology's pex, so it would never start. Submit \
@@ -242,7 +247,7 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
             c.arg("-c").arg(script).arg(&file).arg(inputs.class_name);
             c
         }
-        // A .py becomes a pex: the wrapper runs it, then writes the pex (crate::py_pex).
+        // A .py becomes a pex: the wrapper runs it, then writes the pex (crate::topology::py_pex).
         Kind::Py => {
             if inputs.class_name != "-"
                 && let Some(first) = inputs.args.first()
@@ -316,7 +321,7 @@ fn run_program(kind: Kind, inputs: &ProgramInputs<'_>) -> anyhow::Result<Definit
                 ExitCode::Interrupted,
                 format!(
                     "the topology program was stopped: heron received {}",
-                    crate::signals::signal_name()
+                    crate::stages::signals::signal_name()
                 ),
             )
             .into());

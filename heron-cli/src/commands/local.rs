@@ -4,14 +4,14 @@ use heron_common::ExitCode;
 use heron_common::error::CodedError;
 use serde_json::json;
 
-use crate::args::{ConfigCmd, Format, VersionCmd};
-use crate::context::refuse_service_url;
+use crate::cli::args::{ConfigCmd, Format, VersionCmd};
+use crate::cli::context::refuse_service_url;
 
 /// `heron version`: the release file's keys (ours when there is none), and this CLI's version.
 pub fn version(cmd: VersionCmd) -> anyhow::Result<()> {
     refuse_service_url(cmd.service_url.as_deref())?;
     // The same file, found the same way, as `heron submit` packs (a named file must exist).
-    let release = crate::release::read(cmd.release_yaml_file.as_deref())?;
+    let release = crate::topology::release::read(cmd.release_yaml_file.as_deref())?;
     let text = release.text;
     let source = release
         .path

@@ -5,6 +5,11 @@
 //! timeout, kills the child when `heron` is interrupted, and turns a failure into a
 //! [`StageError`] that names the stage and quotes the child's own `error:` line.
 
+pub mod aurora;
+pub mod signals;
+pub mod state;
+pub mod tmanager;
+
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::os::unix::process::CommandExt as _;
@@ -16,8 +21,7 @@ use std::time::{Duration, Instant};
 use heron_common::ExitCode;
 use heron_common::config::Config;
 
-use crate::args::ClusterSpec;
-use crate::signals;
+use crate::cli::args::ClusterSpec;
 
 /// A program `heron` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -185,7 +189,7 @@ impl Runner {
             message: if stage == Stage::Aurora {
                 format!(
                     "no `aurora` client found (not next to `heron`, not on PATH): {}; or set the config key `{}`",
-                    crate::doctor::AURORA_FIX,
+                    crate::commands::doctor::AURORA_FIX,
                     stage.config_key()
                 )
             } else {
@@ -835,14 +839,14 @@ pub fn error_line(stderr: &str, stdout: &[u8]) -> String {
     let cause = lines
         .iter()
         .rev()
-        .find_map(|l| match crate::aurora::log_line(l) {
+        .find_map(|l| match crate::stages::aurora::log_line(l) {
             Some((level, _)) if level != "ERROR" && level != "FATAL" => None,
             Some((_, message)) => Some(message),
             None => Some(l),
         })
         .or_else(|| {
             let last = lines.last()?;
-            Some(crate::aurora::log_line(last).map_or(*last, |(_, message)| message))
+            Some(crate::stages::aurora::log_line(last).map_or(*last, |(_, message)| message))
         });
     if let Some(line) = cause {
         return line.to_string();

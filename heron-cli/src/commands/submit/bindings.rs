@@ -57,7 +57,7 @@ pub fn class_path(topology: &Topology, binary_file: &str) -> String {
     } else if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".defn") {
         None
     } else {
-        let stem = crate::topology_program::tar_jar_stem(binary_file).unwrap_or(binary_file);
+        let stem = crate::topology::tar_jar_stem(binary_file).unwrap_or(binary_file);
         Some(format!("libs/*:{stem}.jar"))
     };
     let extra =

@@ -175,12 +175,12 @@ pub fn fetch(
     }
     let bar = Bar::new(progress);
     let result = loop {
-        if crate::signals::should_stop() {
+        if crate::stages::signals::should_stop() {
             break Err(coded(
                 ExitCode::Interrupted,
                 format!(
                     "the download of {url} was stopped by {}",
-                    crate::signals::signal_name()
+                    crate::stages::signals::signal_name()
                 ),
             ));
         }

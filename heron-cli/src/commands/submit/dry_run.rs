@@ -17,8 +17,8 @@ use heron_common::packing;
 use heron_common::proto::system::PackingPlan;
 use serde_json::json;
 
-use crate::args::{DryRunFormatArg, Format};
-use crate::report::containers_phrase;
+use crate::cli::args::{DryRunFormatArg, Format};
+use crate::commands::report::containers_phrase;
 
 /// A rendered dry run of a submit.
 #[derive(Debug)]

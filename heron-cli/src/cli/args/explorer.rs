@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Args, Subcommand, ValueEnum};
 
-use crate::args::{DryRunFormatArg, Format};
+use crate::cli::args::{DryRunFormatArg, Format};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -202,14 +202,14 @@ pub struct PackingPlanCmd {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::{Cli, Command};
+    use crate::cli::args::{Cli, Command};
     use clap::Parser as _;
 
     fn parse(args: &[&str]) -> Result<ExplorerCmd, clap::Error> {
         let mut argv = vec!["heron", "explorer"];
         argv.extend(args);
         let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-        let argv = crate::argv::normalize(argv).expect("no ambiguous option");
+        let argv = crate::cli::argv::normalize(argv).expect("no ambiguous option");
         match Cli::try_parse_from(argv)?.command {
             Command::Explorer(e) => Ok(e),
             other => panic!("not explorer: {other:?}"),

@@ -1,7 +1,9 @@
 //! The command line: Heron's subcommands and flags (heron-aurora.md §4.1, §4.2), plus `--format`.
 //!
 //! Heron's parser quirks (abbreviated options, boolean options used as flags, `submit`'s
-//! `parse_known_args`) are applied to argv before clap sees it, by [`crate::argv::normalize`].
+//! `parse_known_args`) are applied to argv before clap sees it, by [`crate::cli::argv::normalize`].
+
+pub mod explorer;
 
 use std::path::PathBuf;
 
@@ -114,7 +116,7 @@ pub enum Command {
     )]
     Doctor(DoctorCmd),
     /// Show what runs on a cluster, read from the state manager and Aurora (no heron-tracker).
-    Explorer(crate::commands::explorer::ExplorerCmd),
+    Explorer(explorer::ExplorerCmd),
     /// Kill a topology: `aurora job killall`, then remove its state.
     #[command(
         after_help = "Examples:\n  heron kill devcluster/ads/devel wordcount\n  heron kill devcluster/ads/devel wordcount --format json   # says what it found\n\nWorks when the Aurora job or part of the state is already gone; exit 3 when nothing was found."
@@ -387,7 +389,7 @@ mod tests {
     }
 
     fn parse(args: &[&str]) -> Cli {
-        Cli::try_parse_from(crate::argv::normalize(v(args)).unwrap()).unwrap()
+        Cli::try_parse_from(crate::cli::argv::normalize(v(args)).unwrap()).unwrap()
     }
 
     #[test]

@@ -24,43 +24,46 @@ pub const LOCAL: &str = "local";
 /// The built-in folder's files: the repository's `conf/local` config files, one source of truth
 /// (heron-common's `conf_folders` test checks that folder; its README stays behind).
 const FILES: &[(&str, &str)] = &[
-    ("client.yaml", include_str!("../../conf/local/client.yaml")),
+    (
+        "client.yaml",
+        include_str!("../../../conf/local/client.yaml"),
+    ),
     (
         "packing.yaml",
-        include_str!("../../conf/local/packing.yaml"),
+        include_str!("../../../conf/local/packing.yaml"),
     ),
     (
         "scheduler.yaml",
-        include_str!("../../conf/local/scheduler.yaml"),
+        include_str!("../../../conf/local/scheduler.yaml"),
     ),
     (
         "statemgr.yaml",
-        include_str!("../../conf/local/statemgr.yaml"),
+        include_str!("../../../conf/local/statemgr.yaml"),
     ),
     (
         "uploader.yaml",
-        include_str!("../../conf/local/uploader.yaml"),
+        include_str!("../../../conf/local/uploader.yaml"),
     ),
     (
         "heron_internals.yaml",
-        include_str!("../../conf/local/heron_internals.yaml"),
+        include_str!("../../../conf/local/heron_internals.yaml"),
     ),
     (
         "metrics_sinks.yaml",
-        include_str!("../../conf/local/metrics_sinks.yaml"),
+        include_str!("../../../conf/local/metrics_sinks.yaml"),
     ),
     (
         "stateful.yaml",
-        include_str!("../../conf/local/stateful.yaml"),
+        include_str!("../../../conf/local/stateful.yaml"),
     ),
     (
         "downloader.yaml",
-        include_str!("../../conf/local/downloader.yaml"),
+        include_str!("../../../conf/local/downloader.yaml"),
     ),
     // Equal to heron-aurora-render's built-in template (tests/tests/examples.rs checks it).
     (
         "heron.aurora",
-        include_str!("../../conf/local/heron.aurora"),
+        include_str!("../../../conf/local/heron.aurora"),
     ),
 ];
 

@@ -16,7 +16,7 @@ pub struct Release {
 }
 
 /// Reads the release file: `given`, else `~/.heron/release.yaml` when it is a file, else the
-/// built-in one ([`crate::package::default_release_yaml`]).
+/// built-in one ([`crate::topology::package::default_release_yaml`]).
 pub fn read(given: Option<&Path>) -> Result<Release, Error> {
     let path = match given {
         Some(p) => Some(p.to_path_buf()),
@@ -41,7 +41,7 @@ pub fn read(given: Option<&Path>) -> Result<Release, Error> {
             })
         }
         None => Ok(Release {
-            text: crate::package::default_release_yaml(),
+            text: crate::topology::package::default_release_yaml(),
             path: None,
         }),
     }
@@ -66,7 +66,11 @@ mod tests {
         assert_eq!(value(r, "heron.build.user").as_deref(), Some("ci"));
         assert_eq!(value(r, "x"), None);
         assert_eq!(
-            value(&crate::package::default_release_yaml(), "heron.build.user").as_deref(),
+            value(
+                &crate::topology::package::default_release_yaml(),
+                "heron.build.user"
+            )
+            .as_deref(),
             Some("heron-rs")
         );
     }

@@ -12,11 +12,11 @@ use heron_common::proto::tmanager::TManagerLocation;
 use prost::Message as _;
 use serde_json::json;
 
-use crate::args::{DryRunFormatArg, Format, RestartCmd, TopologyCmd, UpdateCmd};
-use crate::aurora::{Aurora, Killed};
-use crate::context::{self, Ctx};
-use crate::http;
-use crate::state::State;
+use crate::cli::args::{DryRunFormatArg, Format, RestartCmd, TopologyCmd, UpdateCmd};
+use crate::cli::context::{self, Ctx};
+use crate::stages::aurora::{Aurora, Killed};
+use crate::stages::state::State;
+use crate::stages::tmanager;
 
 /// Config key: seconds to wait for the tmanager's HTTP answer (default 30).
 pub const TMANAGER_TIMEOUT_KEY: &str = "heron.cli.tmanager.timeout.secs";
@@ -218,7 +218,7 @@ pub fn restart(cmd: RestartCmd) -> anyhow::Result<()> {
     )
 }
 
-fn tmanager_get(ctx: &Ctx, name: &str, path: &str) -> anyhow::Result<http::Response> {
+fn tmanager_get(ctx: &Ctx, name: &str, path: &str) -> anyhow::Result<tmanager::Response> {
     let location: TManagerLocation = State::new(&ctx.runner)
         .get("tmanagers", name)?
         .ok_or_else(|| ctx.no_tmanager(name, "tmanager location"))?;
@@ -236,7 +236,7 @@ fn tmanager_get(ctx: &Ctx, name: &str, path: &str) -> anyhow::Result<http::Respo
         eprintln!("[heron] GET http://{}:{port}{path}", location.host);
     }
     let started = std::time::Instant::now();
-    let response = http::get(&location.host, port, path, timeout).map_err(|e| {
+    let response = tmanager::get(&location.host, port, path, timeout).map_err(|e| {
         CodedError::new(ExitCode::Unavailable, format!("tmanager unreachable: {e}"))
     })?;
     if ctx.verbose {
@@ -298,7 +298,10 @@ pub fn set_active(cmd: TopologyCmd, activate: bool) -> anyhow::Result<()> {
         )
         .into());
     }
-    let path = format!("/{verb}?topologyid={}", http::encode(&pplan.topology.id));
+    let path = format!(
+        "/{verb}?topologyid={}",
+        tmanager::encode(&pplan.topology.id)
+    );
     tmanager_get(&ctx, name, &path)?;
     emit(
         &ctx,
@@ -318,13 +321,13 @@ fn reactivate(ctx: &Ctx, name: &str, topology: &Topology, id: &str, patient: boo
     // A failed update restarted nothing: one attempt is enough.
     let wait = if patient { wait } else { 0 };
     let deadline = std::time::Instant::now() + Duration::from_secs(wait);
-    let path = format!("/activate?topologyid={}", http::encode(id));
+    let path = format!("/activate?topologyid={}", tmanager::encode(id));
     loop {
         let err = match tmanager_get(ctx, name, &path) {
             Ok(_) => return,
             Err(e) => e,
         };
-        if crate::signals::interrupted()
+        if crate::stages::signals::interrupted()
             || std::time::Instant::now() + Duration::from_secs(5) > deadline
         {
             eprintln!(
@@ -405,8 +408,9 @@ fn undo_update(
 /// `heron update`.
 pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
     let bad = |m: String| anyhow::Error::new(CodedError::new(ExitCode::BadInput, m));
-    let parallelism = crate::args::parse_parallelism(&cmd.component_parallelism).map_err(bad)?;
-    crate::args::check_runtime_config(&cmd.runtime_config).map_err(bad)?;
+    let parallelism =
+        crate::cli::args::parse_parallelism(&cmd.component_parallelism).map_err(bad)?;
+    crate::cli::args::check_runtime_config(&cmd.runtime_config).map_err(bad)?;
     let containers: Option<u32> = match cmd.container_number.last() {
         None => None,
         Some(n) => Some(n.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {
@@ -437,9 +441,12 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
                 .map(|t| t.id)
                 .unwrap_or_default(),
         };
-        let mut path = format!("/runtime_config/update?topologyid={}", http::encode(&id));
+        let mut path = format!(
+            "/runtime_config/update?topologyid={}",
+            tmanager::encode(&id)
+        );
         for rc in &cmd.runtime_config {
-            path.push_str(&format!("&runtime-config={}", http::encode(rc)));
+            path.push_str(&format!("&runtime-config={}", tmanager::encode(rc)));
         }
         if cmd.dry_run {
             let doc =
@@ -553,7 +560,7 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
         tmanager_get(
             &ctx,
             &name,
-            &format!("/deactivate?topologyid={}", http::encode(&id)),
+            &format!("/deactivate?topologyid={}", tmanager::encode(&id)),
         )?;
         // Heron's pause for in-flight tuples to drain (default 0).
         let pause =
@@ -595,7 +602,7 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
     })();
     if changed.is_err() {
         // Like a submit's rollback, this runs to the end even after Ctrl-C.
-        crate::signals::begin_rollback();
+        crate::stages::signals::begin_rollback();
         for line in undo_update(&aurora, &state, &name, &current, set_attempted) {
             eprintln!("rollback: {line}");
         }
@@ -614,7 +621,7 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
         &ctx,
         &format!(
             "Topology '{name}' updated: {}; added instances {:?}, removed {:?}; parallelism {}",
-            crate::report::containers_phrase(proposed.container_plans.len()),
+            crate::commands::report::containers_phrase(proposed.container_plans.len()),
             renumbered.values().collect::<Vec<_>>(),
             removed,
             counts

@@ -19,9 +19,9 @@ use heron_common::config::{Config, keys};
 use heron_common::error::CodedError;
 use serde_json::json;
 
-use crate::args::{DoctorCmd, Format};
-use crate::context::{self, Ctx};
-use crate::embedded;
+use crate::cli::args::{DoctorCmd, Format};
+use crate::cli::context::{self, Ctx};
+use crate::cli::embedded;
 use crate::stages::{self, Ended, Stage};
 
 /// The topology name the checks use for `${TOPOLOGY}` (never created).

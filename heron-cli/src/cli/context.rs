@@ -10,7 +10,7 @@ use heron_common::ExitCode;
 use heron_common::config::{self, Config, LoadRequest, Mode};
 use heron_common::error::CodedError;
 
-use crate::args::{ClusterSpec, Common, Format};
+use crate::cli::args::{ClusterSpec, Common, Format};
 use crate::stages::Runner;
 
 /// A cluster command's context.
@@ -41,7 +41,7 @@ pub struct Ctx {
     /// The submitting user.
     pub user: String,
     /// Where the config folder came from.
-    pub config_source: crate::embedded::Source,
+    pub config_source: crate::cli::embedded::Source,
     /// The Aurora client (None: none found; the aurora steps fail with the fix).
     pub aurora: Option<crate::stages::AuroraClient>,
     /// The stand-in's state folder, when the Aurora client is the stand-in and one is known.
@@ -125,8 +125,8 @@ pub fn use_aurora_client(
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from);
             // The local cluster is for trying heron out: give the stand-in a home of its own.
-            if standin_state_dir.is_none() && spec.cluster == crate::embedded::LOCAL {
-                let dir = crate::embedded::herondata()?.join("aurora-standin");
+            if standin_state_dir.is_none() && spec.cluster == crate::cli::embedded::LOCAL {
+                let dir = crate::cli::embedded::herondata()?.join("aurora-standin");
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
                 runner.set_child_env(STANDIN_STATE_DIR_VAR, dir.as_os_str());
@@ -154,11 +154,11 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
     refuse_service_url(common.service_url.as_deref())?;
     let user = user_name();
     let cluster_name = cluster.split('/').next().unwrap_or_default().trim();
-    let resolved = crate::embedded::resolve(common.config_path.as_deref(), cluster_name)?;
+    let resolved = crate::cli::embedded::resolve(common.config_path.as_deref(), cluster_name)?;
     let config_path = resolved.config_path;
     let conf_dir = config_path.join(cluster_name);
-    if resolved.source == crate::embedded::Source::BuiltIn && common.format == Format::Text {
-        eprintln!("{}", crate::embedded::notice());
+    if resolved.source == crate::cli::embedded::Source::BuiltIn && common.format == Format::Text {
+        eprintln!("{}", crate::cli::embedded::notice());
     } else if common.verbose {
         eprintln!("[heron] using the cluster config in {}", conf_dir.display());
     }
@@ -309,7 +309,7 @@ mod tests {
     fn topology_views_equal_a_fresh_load_with_the_name() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let conf = tmp.path().join("conf");
-        crate::embedded::write_folder(&conf.join("local")).expect("conf");
+        crate::cli::embedded::write_folder(&conf.join("local")).expect("conf");
         let override_file = tmp.path().join("override.yaml");
         std::fs::write(
             &override_file,

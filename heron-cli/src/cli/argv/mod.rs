@@ -1,6 +1,6 @@
 //! Heron's command line as Heron's Python parser (argparse) reads it, rewritten so clap reads it
 //! the same way ([`normalize`]). The option names come from the clap definitions in
-//! [`crate::args`], so there is no second list to keep in step.
+//! [`crate::cli::args`], so there is no second list to keep in step.
 //!
 //! What is reproduced (heron/tools/cli/src/python, Heron 0.20.5):
 //! - **Abbreviated long options.** argparse takes an unambiguous prefix of a long option for the
@@ -24,7 +24,7 @@
 
 use clap::CommandFactory as _;
 
-use crate::args::Cli;
+use crate::cli::args::Cli;
 
 /// Heron's value-taking boolean options that are used as flags.
 const BOOL_OPTIONS: &[&str] = &["--verbose", "--deploy-deactivated", "--verbose_gc"];

@@ -11,9 +11,11 @@
 //! fetched onto every Aurora host, and Heron's runtime needs none of them. Every other byte of
 //! those files is kept.
 //!
-//! Performance (issue 9): the tar stream goes through [`crate::pgz::ParallelGz`], which compresses
+//! Performance (issue 9): the tar stream goes through [`crate::topology::package::pgz::ParallelGz`], which compresses
 //! 4 MiB chunks on every core as concatenated gzip members (still a plain `.tar.gz`) and stores
 //! chunks that do not compress, such as an already deflated jar.
+
+pub mod pgz;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -299,7 +301,8 @@ pub fn write_tar<W: Write>(inputs: &PackageInputs<'_>, out: W) -> anyhow::Result
 /// Builds `dest` (a `.tar.gz`); returns its size in bytes.
 pub fn build(inputs: &PackageInputs<'_>, dest: &Path) -> anyhow::Result<u64> {
     let file = File::create(dest).with_context(|| format!("cannot create {}", dest.display()))?;
-    let gz = crate::pgz::ParallelGz::new(BufWriter::with_capacity(1 << 20, file));
+    let gz =
+        crate::topology::package::pgz::ParallelGz::new(BufWriter::with_capacity(1 << 20, file));
     let gz = write_tar(inputs, gz)?;
     let mut buf = gz
         .finish()

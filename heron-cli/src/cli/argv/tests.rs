@@ -1,7 +1,7 @@
 //! Unit tests of [`super`]: argv as Heron's parser reads it, then clap.
 
 use super::*;
-use crate::args::{Command, DryRunFormatArg};
+use crate::cli::args::{Command, DryRunFormatArg};
 use clap::Parser as _;
 use std::path::PathBuf;
 
@@ -195,7 +195,7 @@ fn exact_names_win_and_other_commands_take_abbreviations_too() {
         panic!()
     };
     assert!(k.common.verbose);
-    assert_eq!(k.common.format, crate::args::Format::Json);
+    assert_eq!(k.common.format, crate::cli::args::Format::Json);
     let Command::Restart(r) =
         parse(&["heron", "restart", "--config-prop", "a=b", "c", "t", "-1"]).command
     else {
@@ -225,7 +225,7 @@ fn submit_passes_on_what_heron_passes_on() {
     };
     assert_eq!(s.common.config_property, vec!["k=--verb"]);
     assert_eq!(s.args, v(&["--fo", "--", "--config-p"]));
-    assert_eq!(s.common.format, crate::args::Format::Text);
+    assert_eq!(s.common.format, crate::cli::args::Format::Text);
 }
 
 /// What Heron 0.20.5's own submit parser (argparse, Python 3.11, `insert_bool_values` then
