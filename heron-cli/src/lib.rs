@@ -35,41 +35,13 @@ use heron_common::ExitCode;
 
 use crate::cli::args::{Cli, Command};
 
-/// When `heron` started (set first thing in [`main_with`]), for `--verbose` phase times.
-static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-/// With `--verbose`: `[heron] N.N ms: what` on stderr, the time since `heron` started, so a slow
-/// step of heron's own (config, packing, the package) shows next to the stages' times.
-pub fn phase(verbose: bool, what: &str) {
-    if verbose {
-        let ms = STARTED
-            .get()
-            .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
-        eprintln!("[heron] {ms:.1} ms: {what}");
-    }
-}
-
-/// The exit code for an error chain: our stage and submit errors, then heron-common's.
+/// The exit code for an error chain: a failed submit's, else [`stages::exit_code`] (a stage's,
+/// heron-common's, interrupted, failed).
 pub fn exit_code(error: &anyhow::Error) -> ExitCode {
-    for cause in error.chain() {
-        if let Some(e) = cause.downcast_ref::<commands::submit::SubmitError>() {
-            return e.code;
-        }
-        if let Some(e) = cause.downcast_ref::<stages::StageError>() {
-            return e.code;
-        }
-        if let Some(e) = cause.downcast_ref::<heron_common::error::CodedError>() {
-            return e.code;
-        }
-        if let Some(e) = cause.downcast_ref::<heron_common::Error>() {
-            return e.exit_code();
-        }
-    }
-    if stages::signals::interrupted() {
-        ExitCode::Interrupted
-    } else {
-        ExitCode::Failed
-    }
+    error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<commands::submit::SubmitError>())
+        .map_or_else(|| stages::exit_code(error), |e| e.code)
 }
 
 fn wants_json(argv: &[String]) -> bool {
@@ -86,7 +58,7 @@ fn generate(kind: Option<&str>) -> u8 {
 
 /// Runs `heron` with these arguments; returns the process exit code.
 pub fn main_with(argv: Vec<String>) -> u8 {
-    STARTED.get_or_init(std::time::Instant::now);
+    cli::start_clock();
     match argv.get(1).map(String::as_str) {
         Some("--generate") => return generate(argv.get(2).map(String::as_str)),
         Some(a) if a.starts_with("--generate=") => return generate(a.strip_prefix("--generate=")),

@@ -10,7 +10,8 @@ use heron_common::ExitCode;
 use heron_common::config::{self, Config, LoadRequest, Mode};
 use heron_common::error::CodedError;
 
-use crate::cli::args::{ClusterSpec, Common, Format};
+use crate::cli::args::{Common, Format};
+use crate::stages::ClusterSpec;
 use crate::stages::Runner;
 
 /// A cluster command's context.

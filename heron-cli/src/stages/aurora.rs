@@ -191,7 +191,8 @@ impl<'a> Aurora<'a> {
         ];
         let out = self
             .runner
-            .run_status(Stage::Aurora, "aurora job status", &args, None)?;
+            .start(Stage::Aurora, "aurora job status", &args, None)?
+            .finish()?;
         if out.status != 0 {
             return Err(StageError {
                 step: "aurora job status".into(),

@@ -64,12 +64,15 @@ impl<'a> State<'a> {
         kind: &str,
         topology: &str,
     ) -> Result<Option<M>, StageError> {
-        let out = self.runner.run_status(
-            Stage::Statemgr,
-            "state",
-            &self.args(&["get", kind, topology, "--format", "proto"]),
-            None,
-        )?;
+        let out = self
+            .runner
+            .start(
+                Stage::Statemgr,
+                "state",
+                &self.args(&["get", kind, topology, "--format", "proto"]),
+                None,
+            )?
+            .finish()?;
         match out.status {
             0 => M::decode(out.stdout.as_slice())
                 .map(Some)
@@ -162,6 +165,13 @@ impl<'a> State<'a> {
             None,
         )?;
         Ok(())
+    }
+
+    /// `list`: the topologies under the root, whatever its exit status.
+    pub fn list(&self) -> Result<Output, StageError> {
+        self.runner
+            .start(Stage::Statemgr, "state list", &self.args(&["list"]), None)?
+            .finish()
     }
 
     /// Deletes every node of a topology in Heron's kill order; returns what the stage printed.

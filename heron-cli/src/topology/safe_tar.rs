@@ -88,6 +88,21 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// `heron.cli.topology.archive.max.{bytes,entries}`, or the defaults.
+    pub fn from_config(
+        config: &heron_common::config::Config,
+    ) -> Result<Limits, heron_common::Error> {
+        let default = Limits::default();
+        Ok(Limits {
+            max_bytes: config.get_u64(MAX_BYTES_KEY)?.unwrap_or(default.max_bytes),
+            max_entries: config
+                .get_u64(MAX_ENTRIES_KEY)?
+                .unwrap_or(default.max_entries),
+        })
+    }
+}
+
 /// Counts what goes through and fails once past the limit; `tripped` tells the caller that an
 /// error from deep inside `tar` was this one.
 struct Counted<R> {

@@ -22,7 +22,10 @@ use serde_json::json;
 use crate::cli::args::{DoctorCmd, Format};
 use crate::cli::context::{self, Ctx};
 use crate::cli::embedded;
-use crate::stages::{self, Ended, Stage};
+use crate::stages::locate::AURORA_FIX;
+use crate::stages::state::State;
+use crate::stages::uploader::Uploader;
+use crate::stages::{self, Ended};
 
 /// The topology name the checks use for `${TOPOLOGY}` (never created).
 pub const PROBE_TOPOLOGY: &str = "__heron_doctor__";
@@ -158,7 +161,7 @@ pub fn run(cmd: DoctorCmd) -> anyhow::Result<()> {
     let ctx = match context::setup(&common, &cmd.cluster, Some(PROBE_TOPOLOGY)) {
         Ok(ctx) => Some(ctx),
         Err(e) => {
-            let code = crate::exit_code(&e);
+            let code = crate::stages::exit_code(&e);
             // The error says what to do.
             checks.push(Check {
                 id: "config",
@@ -313,7 +316,14 @@ fn core_package_check(ctx: &Ctx) -> Check {
                 "set it in client.yaml to the heron-core tarball the Aurora agents fetch",
             );
         }
-        Err(e) => return Check::fail(ID, crate::exit_code(&e), format!("{e:#}"), "fix the config"),
+        Err(e) => {
+            return Check::fail(
+                ID,
+                crate::stages::exit_code(&e),
+                format!("{e:#}"),
+                "fix the config",
+            );
+        }
     };
     let check = fetch_check(ctx, &uri);
     match check.status {
@@ -682,16 +692,7 @@ fn uploader_check(ctx: &Ctx, remote: bool) -> Check {
             format!("not checked before submit ({kind}); `heron doctor` asks it"),
         ),
         UploaderKind::S3 | UploaderKind::Hdfs => {
-            let mut args = ctx.runner.common_args();
-            args.extend([
-                "stat".to_string(),
-                "--topology".to_string(),
-                PROBE_TOPOLOGY.to_string(),
-            ]);
-            match ctx
-                .runner
-                .run_status(Stage::Uploader, "uploader stat", &args, None)
-            {
+            match Uploader::new(&ctx.runner).stat(PROBE_TOPOLOGY) {
                 Ok(out) if out.status == 0 || out.status == 3 => Check::ok(
                     ID,
                     format!(
@@ -811,12 +812,7 @@ fn state_check(ctx: &Ctx) -> Check {
         }
         Err(e) => return Check::skip(ID, format!("not checked: {e}")),
     };
-    let mut args = ctx.runner.common_args();
-    args.push("list".to_string());
-    match ctx
-        .runner
-        .run_status(Stage::Statemgr, "state list", &args, None)
-    {
+    match State::new(&ctx.runner).list() {
         Ok(out) if out.status == 0 => {
             let n = out.text().lines().filter(|l| !l.trim().is_empty()).count();
             Check::ok(
@@ -889,10 +885,6 @@ fn aurora_check(ctx: &Ctx, probe_named: bool) -> Check {
         ),
     }
 }
-
-/// What to do when there is no `aurora` client.
-pub const AURORA_FIX: &str = "install Apache Aurora's client so `aurora` is on PATH, or set HERON_AURORA_BIN to it \
-(to try heron without Aurora, `cargo build -p heron-tests` builds the stand-in next to heron)";
 
 fn standin_dir_text(ctx: &Ctx) -> String {
     ctx.standin_state_dir

@@ -14,9 +14,10 @@ use heron_common::config::{Config, Mode};
 use heron_common::error::CodedError;
 use heron_common::proto::system::ExecutionState;
 
+use crate::cli::args::Format;
 use crate::cli::args::explorer::ExplorerOptions;
-use crate::cli::args::{ClusterSpec, Format};
 use crate::cli::context;
+use crate::stages::ClusterSpec;
 use crate::stages::Runner;
 
 /// `CLUSTER[/ROLE[/ENV]]` as a selection.

@@ -23,8 +23,9 @@ use super::context::Explorer;
 use super::snapshot::{ALL_KINDS, Snapshot};
 use super::table::{self, Cell, Tone};
 use super::topologies::state_name;
+use crate::cli::args::Format;
 use crate::cli::args::explorer::{ExplorerOptions, TopologyArgs};
-use crate::cli::args::{ClusterSpec, Format};
+use crate::stages::ClusterSpec;
 use crate::stages::aurora::Aurora;
 use crate::stages::state::State;
 
@@ -467,7 +468,7 @@ pub fn run(options: &ExplorerOptions, cmd: &TopologyArgs) -> anyhow::Result<()> 
         None => (
             Err(format!(
                 "no `aurora` client found: {}",
-                crate::commands::doctor::AURORA_FIX
+                crate::stages::locate::AURORA_FIX
             )),
             Some(ExitCode::NotFound),
         ),

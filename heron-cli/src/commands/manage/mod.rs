@@ -17,6 +17,7 @@ use crate::cli::context::{self, Ctx};
 use crate::stages::aurora::{Aurora, Killed};
 use crate::stages::state::State;
 use crate::stages::tmanager;
+use crate::stages::uploader::Uploader;
 
 /// Config key: seconds to wait for the tmanager's HTTP answer (default 30).
 pub const TMANAGER_TIMEOUT_KEY: &str = "heron.cli.tmanager.timeout.secs";
@@ -162,15 +163,7 @@ fn delete_package(ctx: &Ctx, name: &str) -> String {
     {
         return "kept".to_string();
     }
-    let mut args = vec!["delete".to_string()];
-    args.extend(ctx.runner.common_args());
-    args.extend(["--topology".to_string(), name.to_string()]);
-    match ctx.runner.run_status(
-        crate::stages::Stage::Uploader,
-        "uploader delete",
-        &args,
-        None,
-    ) {
+    match Uploader::new(&ctx.runner).delete(name) {
         Ok(out) if out.status == 0 => "deleted".to_string(),
         Ok(out) if out.status == 3 => "absent".to_string(),
         Ok(out) => {
@@ -409,8 +402,8 @@ fn undo_update(
 pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
     let bad = |m: String| anyhow::Error::new(CodedError::new(ExitCode::BadInput, m));
     let parallelism =
-        crate::cli::args::parse_parallelism(&cmd.component_parallelism).map_err(bad)?;
-    crate::cli::args::check_runtime_config(&cmd.runtime_config).map_err(bad)?;
+        crate::cli::args::values::parse_parallelism(&cmd.component_parallelism).map_err(bad)?;
+    crate::cli::args::values::check_runtime_config(&cmd.runtime_config).map_err(bad)?;
     let containers: Option<u32> = match cmd.container_number.last() {
         None => None,
         Some(n) => Some(n.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| {

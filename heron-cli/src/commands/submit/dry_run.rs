@@ -9,6 +9,9 @@
 //!
 //! The text formats (`raw`, `table`, `colored_table`) are for people: the plan, then the job
 //! after a `# Aurora job ...` header.
+//!
+//! A dry run defines and packs the topology, and renders the job for a package at its place in
+//! the temp folder; it uploads nothing, writes no state and contacts no service.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,8 +20,36 @@ use heron_common::packing;
 use heron_common::proto::system::PackingPlan;
 use serde_json::json;
 
-use crate::cli::args::{DryRunFormatArg, Format};
+use anyhow::Context as _;
+
+use super::error::stage_failure;
+use super::pack::Job;
+use crate::cli::args::{DryRunFormatArg, Format, SubmitCmd};
+use crate::cli::context::Ctx;
 use crate::commands::report::containers_phrase;
+use crate::stages::render::Render;
+
+/// `heron submit --dry-run`, after step 2: renders the job and prints the plan and the job.
+pub fn print(ctx: &Ctx, cmd: &SubmitCmd, job: &Job) -> anyhow::Result<()> {
+    let uri = format!("file://{}", job.package_path.display());
+    let bindings = job.bindings(ctx, &uri);
+    Render::new(&ctx.runner)
+        .render(job.template.as_deref(), &bindings, &job.job_file)
+        .map_err(stage_failure)?;
+    let text = std::fs::read_to_string(&job.job_file)
+        .with_context(|| format!("cannot read {}", job.job_file.display()))?;
+    let dry_run = SubmitDryRun {
+        name: &job.name,
+        job_key: &job.job_key,
+        template: job.template.as_deref(),
+        job: &text,
+        plan: &job.plan,
+        packing_class: &job.packing_class,
+        bindings: &bindings,
+    };
+    print!("{}", dry_run.output(ctx.format, cmd.dry_run_format)?);
+    Ok(())
+}
 
 /// A rendered dry run of a submit.
 #[derive(Debug)]
