@@ -1,12 +1,20 @@
-//! A tiny HTTP/1.1 GET client for the tmanager controller.
+//! The topology's tmanager, over HTTP: the controller GETs Heron sends it (`/activate`,
+//! `/deactivate`, `/runtime_config/update`), through `ureq`.
 //!
-//! The tmanager's controller answers a handful of GETs with short bodies; a dependency (and a
-//! TLS stack) would be more code than this. `Connection: close`, read to EOF, chunked bodies
-//! decoded, timeouts on connect and on every read.
+//! The tmanager's location is what it wrote into the state (`tmanagers/<name>`). Each request
+//! has the timeout `heron.cli.tmanager.timeout.secs` (default 30) to connect and for every read
+//! and write; no proxy, no redirect. A tmanager that does not answer is exit 5 (unavailable);
+//! an answer other than 200 is exit 1, quoting it.
 
-use std::io::{Read as _, Write as _};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use heron_common::ExitCode;
+use heron_common::config::Config;
+use heron_common::error::CodedError;
+use heron_common::proto::tmanager::TManagerLocation;
+
+/// Config key: seconds to wait for the tmanager's HTTP answer (default 30).
+pub const TMANAGER_TIMEOUT_KEY: &str = "heron.cli.tmanager.timeout.secs";
 
 /// A response: status code and body text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +52,73 @@ pub fn encode(value: &str) -> String {
     out
 }
 
-/// `GET path` (path includes the query) from `host:port`.
+/// One topology's tmanager.
+#[derive(Debug, Clone)]
+pub struct Tmanager {
+    host: String,
+    port: u16,
+    timeout: Duration,
+    verbose: bool,
+}
+
+impl Tmanager {
+    /// The tmanager at `location`, asked with the config's timeout.
+    pub fn new(
+        location: &TManagerLocation,
+        config: &Config,
+        verbose: bool,
+    ) -> anyhow::Result<Tmanager> {
+        let port = u16::try_from(location.controller_port).map_err(|_| {
+            CodedError::new(
+                ExitCode::Failed,
+                format!(
+                    "tmanager location has a bad port {}",
+                    location.controller_port
+                ),
+            )
+        })?;
+        let timeout = Duration::from_secs(config.get_u64(TMANAGER_TIMEOUT_KEY)?.unwrap_or(30));
+        Ok(Tmanager {
+            host: location.host.clone(),
+            port,
+            timeout,
+            verbose,
+        })
+    }
+
+    /// `GET path` (with its query): the answer when it is 200, else an error.
+    pub fn get(&self, path: &str) -> anyhow::Result<Response> {
+        let (host, port) = (&self.host, self.port);
+        if self.verbose {
+            eprintln!("[heron] GET http://{host}:{port}{path}");
+        }
+        let started = Instant::now();
+        let response = get(host, port, path, self.timeout).map_err(|e| {
+            CodedError::new(ExitCode::Unavailable, format!("tmanager unreachable: {e}"))
+        })?;
+        if self.verbose {
+            eprintln!(
+                "[heron] tmanager answered {} in {} ms",
+                response.status,
+                started.elapsed().as_millis()
+            );
+        }
+        if response.status != 200 {
+            return Err(CodedError::new(
+                ExitCode::Failed,
+                format!(
+                    "tmanager at {host}:{port} answered {} to {path}: {}",
+                    response.status,
+                    response.body.trim()
+                ),
+            )
+            .into());
+        }
+        Ok(response)
+    }
+}
+
+/// `GET path` (path includes the query) from `host:port`, whatever the status.
 pub fn get(host: &str, port: u16, path: &str, timeout: Duration) -> Result<Response, HttpError> {
     let err = |message: String| HttpError {
         host: host.to_string(),
@@ -52,101 +126,103 @@ pub fn get(host: &str, port: u16, path: &str, timeout: Duration) -> Result<Respo
         path: path.to_string(),
         message,
     };
-    let addrs: Vec<_> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| err(format!("cannot resolve {host}: {e}")))?
-        .collect();
-    let mut last = None;
-    let mut stream = None;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    let mut stream = stream.ok_or_else(|| {
-        err(format!(
-            "cannot connect: {}",
-            last.map(|e| e.to_string())
-                .unwrap_or_else(|| "no address".into())
-        ))
-    })?;
-    stream.set_read_timeout(Some(timeout)).ok();
-    stream.set_write_timeout(Some(timeout)).ok();
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: heron-rs\r\nAccept: */*\r\nConnection: close\r\n\r\n"
-    );
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|e| err(format!("cannot send: {e}")))?;
-    let mut raw = Vec::new();
-    stream
-        .read_to_end(&mut raw)
-        .map_err(|e| err(format!("no complete answer: {e}")))?;
-    parse(&raw).map_err(err)
-}
-
-fn parse(raw: &[u8]) -> Result<Response, String> {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or("the answer has no HTTP header")?;
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let body = &raw[split + 4..];
-    let mut lines = head.lines();
-    let status_line = lines.next().unwrap_or("");
-    let status: u16 = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("not an HTTP status line: {status_line:?}"))?;
-    let chunked = lines.any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.starts_with("transfer-encoding:") && l.contains("chunked")
-    });
-    let body = if chunked {
-        dechunk(body)?
+    let authority = if host.contains(':') {
+        format!("[{host}]:{port}")
     } else {
-        body.to_vec()
+        format!("{host}:{port}")
     };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .timeout_connect(Some(timeout))
+        .timeout_per_read(Some(timeout))
+        .timeout_per_write(Some(timeout))
+        .user_agent("heron-rs")
+        .build()
+        .into();
+    let mut response = agent
+        .get(format!("http://{authority}{path}"))
+        .header("Accept", "*/*")
+        .call()
+        .map_err(|e| err(describe(&e, host, timeout)))?;
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_vec().map_err(|e| {
+        err(match e {
+            ureq::Error::Timeout(_) => {
+                format!("no complete answer within {} s", timeout.as_secs())
+            }
+            ureq::Error::Io(e) => format!("no complete answer: {e}"),
+            other => format!("no complete answer: {other}"),
+        })
+    })?;
     Ok(Response {
         status,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
 }
 
-fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    loop {
-        let end = data
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("truncated chunked body")?;
-        let size_text = String::from_utf8_lossy(&data[..end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| format!("bad chunk size {size_text:?}"))?;
-        data = &data[end + 2..];
-        if size == 0 {
-            return Ok(out);
+/// What went wrong, in the words the tmanager's errors have always used.
+fn describe(error: &ureq::Error, host: &str, timeout: Duration) -> String {
+    use std::io::ErrorKind;
+    use ureq::Timeout;
+    let secs = timeout.as_secs();
+    match error {
+        ureq::Error::HostNotFound | ureq::Error::Timeout(Timeout::Resolve) => {
+            format!("cannot resolve {host}")
         }
-        if data.len() < size {
-            return Err("truncated chunk".into());
+        ureq::Error::ConnectionFailed => "cannot connect".to_string(),
+        ureq::Error::Timeout(Timeout::Connect) => {
+            format!("cannot connect: no connection within {secs} s")
         }
-        out.extend_from_slice(&data[..size]);
-        data = data.get(size + 2..).unwrap_or(&[]);
+        ureq::Error::Timeout(_) => format!("no complete answer within {secs} s"),
+        ureq::Error::Io(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::HostUnreachable
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::AddrNotAvailable
+            ) =>
+        {
+            format!("cannot connect: {e}")
+        }
+        ureq::Error::Io(e) => format!("no complete answer: {e}"),
+        ureq::Error::Protocol(e) => format!("not an HTTP answer: {e}"),
+        other => other.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read as _, Write as _};
+
+    /// A server that answers one request with `answer` and returns what it was sent.
+    fn serve_once(answer: &'static [u8]) -> (u16, std::thread::JoinHandle<String>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 1024];
+            let n = s.read(&mut buf).unwrap();
+            let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+            s.write_all(answer).unwrap();
+            req
+        });
+        (port, server)
+    }
+
+    fn get_from(answer: &'static [u8]) -> Result<Response, HttpError> {
+        let (port, server) = serve_once(answer);
+        let r = get("127.0.0.1", port, "/x", Duration::from_secs(5));
+        let _ = server.join();
+        r
+    }
 
     #[test]
     fn parses_plain_and_chunked() {
-        let r = parse(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").unwrap();
+        let r = get_from(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").unwrap();
         assert_eq!(
             r,
             Response {
@@ -154,7 +230,7 @@ mod tests {
                 body: "ok".into()
             }
         );
-        let r = parse(b"HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap();
+        let r = get_from(b"HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap();
         assert_eq!(
             r,
             Response {
@@ -162,7 +238,7 @@ mod tests {
                 body: "abcde".into()
             }
         );
-        assert!(parse(b"garbage").is_err());
+        assert!(get_from(b"garbage").is_err());
     }
 
     #[test]
@@ -173,17 +249,7 @@ mod tests {
 
     #[test]
     fn talks_to_a_server() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut s, _) = listener.accept().unwrap();
-            let mut buf = [0u8; 1024];
-            let n = s.read(&mut buf).unwrap();
-            let req = String::from_utf8_lossy(&buf[..n]).into_owned();
-            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone")
-                .unwrap();
-            req
-        });
+        let (port, server) = serve_once(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone");
         let r = get(
             "127.0.0.1",
             port,
