@@ -30,10 +30,9 @@ pub mod commands;
 pub mod stages;
 pub mod topology;
 
-use clap::Parser as _;
 use heron_common::ExitCode;
 
-use crate::cli::args::{Cli, Command};
+use crate::cli::args::Command;
 
 /// The exit code for an error chain: a failed submit's, else [`stages::exit_code`] (a stage's,
 /// heron-common's, interrupted, failed).
@@ -52,8 +51,7 @@ fn wants_json(argv: &[String]) -> bool {
 
 /// `heron --generate KIND` (hidden; used by scripts/package.sh): completions or the man page.
 fn generate(kind: Option<&str>) -> u8 {
-    use clap::CommandFactory as _;
-    heron_common::generate::print(Cli::command(), "heron", kind)
+    heron_common::generate::print(cli::args::command(), "heron", kind)
 }
 
 /// Runs `heron` with these arguments; returns the process exit code.
@@ -66,8 +64,7 @@ pub fn main_with(argv: Vec<String>) -> u8 {
     }
     // Heron's `heron` with no arguments prints its help and exits 0.
     if argv.len() <= 1 {
-        use clap::CommandFactory as _;
-        let _ = Cli::command().print_help();
+        let _ = cli::args::command().print_help();
         println!();
         return 0;
     }
@@ -83,7 +80,7 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             return ExitCode::BadInput.code();
         }
     };
-    let parsed = match Cli::try_parse_from(&argv) {
+    let parsed = match cli::args::parse(&argv) {
         Ok(parsed) => parsed,
         Err(mut e) => {
             cli::argv::add_hints(&mut e);

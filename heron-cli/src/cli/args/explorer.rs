@@ -67,25 +67,15 @@ pub enum View {
     /// List the clusters: the folders of the config root.
     Clusters,
     /// Show the topologies under CLUSTER[/ROLE[/ENV]]: role, env, state, submitter, release.
-    #[command(after_help = "Example:\n  heron explorer topologies devcluster/ads")]
     Topologies(TopologiesCmd),
     /// Show a topology's components: parallelism, inputs with groupings, output streams.
-    #[command(
-        after_help = "Examples:\n  heron explorer logical-plan devcluster/ads/devel wordcount\n  heron explorer logical-plan devcluster/ads/devel wordcount --component-type spouts\n  heron explorer logical-plan devcluster/ads/devel wordcount --component count --format json"
-    )]
     LogicalPlan(LogicalPlanCmd),
     /// Show a topology's physical plan.
     #[command(subcommand)]
     PhysicalPlan(PhysicalPlanView),
     /// Show a topology's stored packing plan, in the dry run's formats.
-    #[command(
-        after_help = "Examples:\n  heron explorer packing-plan devcluster/ads/devel wordcount\n  heron explorer packing-plan devcluster/ads/devel wordcount --dry-run-format raw"
-    )]
     PackingPlan(PackingPlanCmd),
     /// Check a topology: its state nodes, tmanager, scheduler and Aurora job, each ok or missing.
-    #[command(
-        after_help = "Examples:\n  heron explorer status devcluster/ads/devel wordcount\n  heron explorer status devcluster/ads/devel wordcount --format json | jq .verdict\n\nExit 0 when everything that should exist does, 1 when something is missing (for example\na half-killed topology: state present, Aurora job gone), 3 when nothing of the topology\nexists, 5 when ZooKeeper or Aurora cannot be asked."
-    )]
     Status(TopologyArgs),
 }
 
@@ -93,9 +83,6 @@ pub enum View {
 #[derive(Debug, Subcommand)]
 pub enum PhysicalPlanView {
     /// Per container: its stream manager's host, ports and pid, and its instances.
-    #[command(
-        after_help = "Examples:\n  heron explorer physical-plan containers devcluster/ads/devel wordcount\n  heron explorer physical-plan containers devcluster/ads/devel wordcount --id 1\n\nFrom the physical plan the tmanager writes; before a tmanager has written one, from the\npacking plan (host, ports and pid then unknown). The output says which."
-    )]
     Containers(ContainersCmd),
     /// Heron's metrics view; it needs the tracker and the metrics cache, so it is not offered.
     #[command(hide = true)]

@@ -4,11 +4,14 @@
 //! `parse_known_args`) are applied to argv before clap sees it, by [`crate::cli::argv::normalize`].
 
 pub mod explorer;
+pub mod help;
 pub mod values;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches as _, Parser, Subcommand, ValueEnum};
+
+pub use self::help::command;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -34,6 +37,18 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Parses `argv` (as [`crate::cli::argv::normalize`] gave it) like `Cli::try_parse_from`, with
+/// [`command`]'s examples in the help.
+pub fn parse<I, T>(argv: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut command = command();
+    let mut matches = command.try_get_matches_from_mut(argv)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))
 }
 
 /// Output format for results.
@@ -100,46 +115,24 @@ pub struct Common {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Activate a paused topology (through its tmanager).
-    #[command(
-        after_help = "Example:\n  heron activate devcluster/ads/devel wordcount\n\nExit 5 when the topology has no physical plan or tmanager yet."
-    )]
     Activate(TopologyCmd),
     /// Show or change the CLI's per-cluster settings (server mode only in Heron).
     Config(ConfigCmd),
     /// Deactivate (pause) a running topology (through its tmanager).
-    #[command(
-        after_help = "Example:\n  heron deactivate devcluster/ads/devel wordcount --format json"
-    )]
     Deactivate(TopologyCmd),
     /// Check a cluster before a first submit: config, classes, core package, uploader, state, aurora.
-    #[command(
-        after_help = "Examples:\n  heron doctor local                      # the built-in local cluster\n  heron doctor devcluster/ads/devel\n  heron doctor devcluster --format json\n\nEach check prints `ok`, `FAIL` with what to do, or `skip` with why it was not checked.\nExit 0 when nothing failed, else the code of the most serious failure (5 before 6, 3, 4, 2, 1).\nSee docs/doctor.md."
-    )]
     Doctor(DoctorCmd),
     /// Show what runs on a cluster, read from the state manager and Aurora (no heron-tracker).
     Explorer(explorer::ExplorerCmd),
     /// Kill a topology: `aurora job killall`, then remove its state.
-    #[command(
-        after_help = "Examples:\n  heron kill devcluster/ads/devel wordcount\n  heron kill devcluster/ads/devel wordcount --format json   # says what it found\n\nWorks when the Aurora job or part of the state is already gone; exit 3 when nothing was found."
-    )]
     Kill(TopologyCmd),
     /// Restart a topology, or one of its containers.
-    #[command(
-        after_help = "Examples:\n  heron restart devcluster/ads/devel wordcount       # the whole job\n  heron restart devcluster/ads/devel wordcount 2     # Aurora instance 2"
-    )]
     Restart(RestartCmd),
     /// Submit a topology: define, pack, upload, write state, create the Aurora job.
-    #[command(
-        after_help = "Examples:\n  heron submit devcluster/ads/devel wc.jar com.example.WordCount wordcount\n  heron submit devcluster/ads/devel wc.pex - wordcount\n  heron submit devcluster/ads/devel wc.yaml -\n  heron submit --dry-run --dry-run-format json devcluster/ads/devel wc.yaml -\n  heron submit --deploy-deactivated --verbose devcluster/ads/devel wc.jar com.example.WordCount wc\n\nOn a failure everything done so far is undone; the error names the stage. See docs/cli.md."
-    )]
     Submit(SubmitCmd),
     /// Change a running topology's parallelism, container count or runtime config.
-    #[command(
-        after_help = "Examples:\n  heron update devcluster/ads/devel wordcount --component-parallelism count:4 --dry-run\n  heron update devcluster/ads/devel wordcount --component-parallelism count:4\n  heron update devcluster/ads/devel wordcount --container-number 3\n  heron update devcluster/ads/devel wordcount --runtime-config count:my.key:10"
-    )]
     Update(UpdateCmd),
     /// Print the release this CLI belongs to.
-    #[command(after_help = "Examples:\n  heron version\n  heron version --format json")]
     Version(VersionCmd),
 }
 
