@@ -97,8 +97,8 @@ pub fn main_with(argv: Vec<String>) -> u8 {
     let cluster = match &parsed.command {
         Command::Submit(c) => Some(c.cluster.clone()),
         Command::Kill(c) | Command::Activate(c) | Command::Deactivate(c) => Some(c.cluster.clone()),
-        Command::Restart(c) => Some(c.cluster.clone()),
-        Command::Update(c) => Some(c.cluster.clone()),
+        Command::Restart(c) => Some(c.target.cluster.clone()),
+        Command::Update(c) => Some(c.target.cluster.clone()),
         Command::Doctor(_) | Command::Version(_) | Command::Config(_) | Command::Explorer(_) => {
             None
         }

@@ -10,7 +10,7 @@ use heron_common::ExitCode;
 use heron_common::config::{self, Config, LoadRequest, Mode};
 use heron_common::error::CodedError;
 
-use crate::cli::args::{Common, Format};
+use crate::cli::args::{Common, Format, TopologyCmd};
 use crate::stages::ClusterSpec;
 use crate::stages::Runner;
 
@@ -108,6 +108,44 @@ pub fn private_override(
     Ok((tmp, override_file, override_yaml))
 }
 
+/// The cluster config in local mode, read with the private override file of `properties`.
+#[derive(Debug)]
+pub struct LocalConfig {
+    /// The private temp folder holding the override file (see [`private_override`]).
+    pub tmp: tempfile::TempDir,
+    /// The override file.
+    pub override_file: PathBuf,
+    /// Its content.
+    pub override_yaml: String,
+    /// The config.
+    pub config: Config,
+}
+
+/// Writes the override file of `properties` and loads the cluster config (local mode) with it.
+pub fn load_local(
+    config_path: &std::path::Path,
+    spec: &ClusterSpec,
+    topology: Option<&str>,
+    properties: &[(String, String)],
+    user: &str,
+) -> anyhow::Result<LocalConfig> {
+    let (tmp, override_file, override_yaml) = private_override(properties)?;
+    let config = load(
+        config_path,
+        spec,
+        topology,
+        &override_file,
+        user,
+        Mode::Local,
+    )?;
+    Ok(LocalConfig {
+        tmp,
+        override_file,
+        override_yaml,
+        config,
+    })
+}
+
 /// Finds the Aurora client and gives it to the runner. When it is the workspace's stand-in
 /// (no real client found), says so on stderr (text output) and, on the built-in local cluster,
 /// gives the stand-in a state folder of its own. Returns the client and the stand-in's folder.
@@ -179,16 +217,12 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         config::loader::check_property(&key, &text)?;
         properties.push((key, text));
     }
-    let (tmp, override_file, override_yaml) = private_override(&properties)?;
-
-    let config = load(
-        &config_path,
-        &spec,
-        topology,
-        &override_file,
-        &user,
-        Mode::Local,
-    )?;
+    let LocalConfig {
+        tmp,
+        override_file,
+        override_yaml,
+        config,
+    } = load_local(&config_path, &spec, topology, &properties, &user)?;
     for warning in config::known::property_warnings(&properties, &config, Some(&override_file)) {
         eprintln!("warning: {warning}");
     }
@@ -218,6 +252,11 @@ pub fn setup(common: &Common, cluster: &str, topology: Option<&str>) -> anyhow::
         aurora,
         standin_state_dir,
     })
+}
+
+/// Sets up a command about one topology (`activate`, `deactivate`, `kill`, `restart`, `update`).
+pub fn setup_topology(target: &TopologyCmd) -> anyhow::Result<Ctx> {
+    setup(&target.common, &target.cluster, Some(&target.topology))
 }
 
 /// `config` (as [`load`] gave it) with the topology name set, ready to be expanded again in

@@ -164,15 +164,9 @@ pub struct DoctorCmd {
 /// `restart cluster/[role]/[env] topology-name [container-id]`.
 #[derive(Debug, Args)]
 pub struct RestartCmd {
-    /// Options.
+    /// The options, the cluster and the topology.
     #[command(flatten)]
-    pub common: Common,
-    /// `cluster/[role]/[env]`.
-    #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
-    pub cluster: String,
-    /// The topology name.
-    #[arg(value_name = "TOPOLOGY-NAME")]
-    pub topology: String,
+    pub target: TopologyCmd,
     /// The container (Aurora instance) to restart; -1 (default) restarts the whole job.
     #[arg(value_name = "CONTAINER-ID", default_value_t = -1, allow_negative_numbers = true)]
     pub container: i32,
@@ -227,15 +221,9 @@ pub struct SubmitCmd {
 /// `update cluster/[role]/[env] topology-name ...`.
 #[derive(Debug, Args)]
 pub struct UpdateCmd {
-    /// Options.
+    /// The options, the cluster and the topology.
     #[command(flatten)]
-    pub common: Common,
-    /// `cluster/[role]/[env]`.
-    #[arg(value_name = "CLUSTER/[ROLE]/[ENV]")]
-    pub cluster: String,
-    /// The topology name.
-    #[arg(value_name = "TOPOLOGY-NAME")]
-    pub topology: String,
+    pub target: TopologyCmd,
     /// New parallelism of a component, `name:N` (repeatable).
     #[arg(long, value_name = "NAME:N")]
     pub component_parallelism: Vec<String>,

@@ -186,7 +186,7 @@ fn exact_names_win_and_other_commands_take_abbreviations_too() {
     else {
         panic!()
     };
-    assert!(u.dry_run && u.common.verbose);
+    assert!(u.dry_run && u.target.common.verbose);
     assert_eq!(u.dry_run_format, Some(DryRunFormatArg::Json));
     assert_eq!(u.component_parallelism, v(&["a:2"]));
     let Command::Kill(k) =
@@ -201,7 +201,10 @@ fn exact_names_win_and_other_commands_take_abbreviations_too() {
     else {
         panic!()
     };
-    assert_eq!((r.common.config_property.len(), r.container), (1, -1));
+    assert_eq!(
+        (r.target.common.config_property.len(), r.container),
+        (1, -1)
+    );
 }
 
 #[test]

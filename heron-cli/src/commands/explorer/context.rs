@@ -10,7 +10,7 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use heron_common::ExitCode;
-use heron_common::config::{Config, Mode};
+use heron_common::config::Config;
 use heron_common::error::CodedError;
 use heron_common::proto::system::ExecutionState;
 
@@ -137,15 +137,12 @@ impl Explorer {
         for p in &options.config_property {
             properties.push(heron_common::config::loader::parse_config_property(p)?);
         }
-        let (tmp, override_file, _) = context::private_override(&properties)?;
-        let config = context::load(
-            &config_path,
-            &spec,
-            topology,
-            &override_file,
-            &user,
-            Mode::Local,
-        )?;
+        let context::LocalConfig {
+            tmp,
+            override_file,
+            config,
+            ..
+        } = context::load_local(&config_path, &spec, topology, &properties, &user)?;
         let verbose = options.verbose > 0;
         let runner = Runner::new(
             config_path,

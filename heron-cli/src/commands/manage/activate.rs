@@ -15,7 +15,7 @@ use crate::stages::tmanager::encode;
 
 /// `heron activate` (`activate = true`) and `heron deactivate`.
 pub fn set_active(cmd: TopologyCmd, activate: bool) -> anyhow::Result<()> {
-    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
+    let ctx = context::setup_topology(&cmd)?;
     let name = &cmd.topology;
     validate(&ctx, name, false)?;
     let verb = if activate { "activate" } else { "deactivate" };

@@ -14,7 +14,7 @@ use crate::stages::uploader::Uploader;
 
 /// `heron kill`.
 pub fn kill(cmd: TopologyCmd) -> anyhow::Result<()> {
-    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
+    let ctx = context::setup_topology(&cmd)?;
     let name = &cmd.topology;
     let (exists, exec) = validate(&ctx, name, true)?;
     let job_key = ctx.spec.job_key(name);

@@ -13,8 +13,8 @@ use crate::stages::state::State;
 
 /// `heron restart`.
 pub fn restart(cmd: RestartCmd) -> anyhow::Result<()> {
-    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
-    let name = &cmd.topology;
+    let ctx = context::setup_topology(&cmd.target)?;
+    let name = &cmd.target.topology;
     if cmd.container < -1 {
         return Err(CodedError::new(
             ExitCode::BadInput,

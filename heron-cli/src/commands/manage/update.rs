@@ -36,8 +36,8 @@ pub fn update(cmd: UpdateCmd) -> anyhow::Result<()> {
             "nothing to update: give --component-parallelism, --container-number or --runtime-config".into(),
         ));
     }
-    let ctx = context::setup(&cmd.common, &cmd.cluster, Some(&cmd.topology))?;
-    let name = cmd.topology.clone();
+    let ctx = context::setup_topology(&cmd.target)?;
+    let name = cmd.target.topology.clone();
     validate(&ctx, &name, false)?;
     if has_runtime {
         runtime_config(&ctx, &cmd, &name)

@@ -228,6 +228,31 @@ mod tests {
     use super::*;
     use std::io::Read as _;
 
+    /// A jar (or other file) with a conf folder; no definition, override or release bytes.
+    fn inputs<'a>(topology_file: &'a Path, conf_dir: &'a Path) -> PackageInputs<'a> {
+        PackageInputs {
+            topology_file,
+            defn_name: "wc.defn",
+            defn: b"",
+            conf_dir,
+            override_yaml: b"",
+            release_yaml: b"",
+        }
+    }
+
+    /// The entries of a tar stream: (name, content).
+    fn entries(tar: impl io::Read) -> Vec<(String, String)> {
+        let mut ar = tar::Archive::new(tar);
+        let mut seen = Vec::new();
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let mut data = String::new();
+            e.read_to_string(&mut data).unwrap();
+            seen.push((e.path().unwrap().display().to_string(), data));
+        }
+        seen
+    }
+
     #[test]
     fn package_layout_is_herons() {
         let tmp = tempfile::tempdir().unwrap();
@@ -241,25 +266,15 @@ mod tests {
         let jar = tmp.path().join("wc.jar");
         std::fs::write(&jar, b"PK jar").unwrap();
         let inputs = PackageInputs {
-            topology_file: &jar,
-            defn_name: "wc.defn",
             defn: b"\x0a\x02id",
-            conf_dir: &conf,
             override_yaml: b"k: 'v'\n",
             release_yaml: b"heron.build.version: '1'\n",
+            ..inputs(&jar, &conf)
         };
         let dest = tmp.path().join("topology.tar.gz");
         let size = build(&inputs, &dest).unwrap();
         assert!(size > 0);
-        let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(File::open(&dest).unwrap()));
-        let mut seen = Vec::new();
-        for e in ar.entries().unwrap() {
-            let mut e = e.unwrap();
-            let name = e.path().unwrap().display().to_string();
-            let mut data = String::new();
-            e.read_to_string(&mut data).ok();
-            seen.push((name, data));
-        }
+        let seen = entries(flate2::read::GzDecoder::new(File::open(&dest).unwrap()));
         let names: Vec<&str> = seen.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -294,12 +309,8 @@ mod tests {
         let file = tmp.path().join("wc.defn");
         std::fs::write(&file, b"as submitted").unwrap();
         let inputs = PackageInputs {
-            topology_file: &file,
-            defn_name: "wc.defn",
             defn: b"paused",
-            conf_dir: &conf,
-            override_yaml: b"",
-            release_yaml: b"",
+            ..inputs(&file, &conf)
         };
         let names = entry_names(&inputs).unwrap();
         assert_eq!(
@@ -311,14 +322,7 @@ mod tests {
             ]
         );
         let tar_bytes = write_tar(&inputs, Vec::new()).unwrap();
-        let mut ar = tar::Archive::new(tar_bytes.as_slice());
-        let mut seen = Vec::new();
-        for e in ar.entries().unwrap() {
-            let mut e = e.unwrap();
-            let mut data = String::new();
-            e.read_to_string(&mut data).unwrap();
-            seen.push((e.path().unwrap().display().to_string(), data));
-        }
+        let seen = entries(tar_bytes.as_slice());
         assert_eq!(seen.len(), 3);
         assert_eq!(seen[0], ("wc.defn".to_string(), "paused".to_string()));
     }
@@ -344,12 +348,8 @@ mod tests {
         let jar = tmp.path().join("wc.jar");
         std::fs::write(&jar, b"PK").unwrap();
         let inputs = PackageInputs {
-            topology_file: &jar,
-            defn_name: "wc.defn",
-            defn: b"",
-            conf_dir: &conf,
             override_yaml: b"heron.uploader.s3.secret_key: OVSECRET\nk: v\n",
-            release_yaml: b"",
+            ..inputs(&jar, &conf)
         };
         let tar_bytes = write_tar(&inputs, Vec::new()).unwrap();
         let text = String::from_utf8_lossy(&tar_bytes);
