@@ -12,6 +12,16 @@ pub fn containers_phrase(containers: usize) -> String {
     )
 }
 
+/// The packing class a dry run names: the config's `key` (`heron.class.packing.algorithm` or
+/// `heron.class.repacking.algorithm`), else Heron's default, round robin.
+pub fn packing_class(config: &heron_common::config::Config, key: &str) -> String {
+    config
+        .get_str(key)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,34 +18,30 @@ pub const AURORA_FIX: &str = "install Apache Aurora's client so `aurora` is on P
 
 /// Finds a stage program: env var, config key, next to `heron`, PATH.
 pub fn locate(stage: Stage, config: &Config) -> anyhow::Result<Option<PathBuf>> {
-    if let Some(value) = std::env::var_os(stage.env_var()).filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(value);
-        return find_program(&path).map(Some).ok_or_else(|| {
+    // A program the user named must be there: `what` says where it was named.
+    let named = |path: PathBuf, what: String| {
+        find_program(&path).map(Some).ok_or_else(|| {
             anyhow::Error::new(heron_common::error::CodedError::new(
                 ExitCode::NotFound,
                 format!(
-                    "{} names {}, which is not an executable file",
-                    stage.env_var(),
+                    "{what} names {}, which is not an executable file",
                     path.display()
                 ),
             ))
-        });
+        })
+    };
+    if let Some(value) = std::env::var_os(stage.env_var()).filter(|v| !v.is_empty()) {
+        return named(PathBuf::from(value), stage.env_var().to_string());
     }
     if let Some(value) = config.get_str(stage.config_key())? {
-        let path = PathBuf::from(&value);
-        return find_program(&path).map(Some).ok_or_else(|| {
-            anyhow::Error::new(heron_common::error::CodedError::new(
-                ExitCode::NotFound,
-                format!(
-                    "config key `{}`{} names {value}, which is not an executable file",
-                    stage.config_key(),
-                    config
-                        .origin(stage.config_key())
-                        .map(|p| format!(" (in {})", p.display()))
-                        .unwrap_or_default()
-                ),
-            ))
-        });
+        let origin = config
+            .origin(stage.config_key())
+            .map(|p| format!(" (in {})", p.display()))
+            .unwrap_or_default();
+        return named(
+            PathBuf::from(&value),
+            format!("config key `{}`{origin}", stage.config_key()),
+        );
     }
     if let Some(dir) = std::env::current_exe()
         .ok()

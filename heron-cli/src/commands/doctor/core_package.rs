@@ -10,7 +10,7 @@ use std::time::Duration;
 use heron_common::ExitCode;
 use heron_common::config::keys;
 
-use super::{Check, PROBE_TOPOLOGY, Status};
+use super::{Check, PROBE_TOPOLOGY, Status, io_failure};
 use crate::cli::context::Ctx;
 use crate::stages::{self, Ended};
 
@@ -116,11 +116,7 @@ fn file_uri_check(uri: &str) -> Check {
         ),
         Err(e) => Check::fail(
             ID,
-            if e.kind() == std::io::ErrorKind::PermissionDenied {
-                ExitCode::Denied
-            } else {
-                ExitCode::Failed
-            },
+            io_failure(&e),
             format!("{uri} cannot be read: {e}"),
             "make the file readable",
         ),

@@ -125,6 +125,15 @@ pub fn severity(code: ExitCode) -> u8 {
     }
 }
 
+/// A file that could not be read or written: denied (6) when permissions are why, else failed.
+fn io_failure(e: &std::io::Error) -> ExitCode {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        ExitCode::Denied
+    } else {
+        ExitCode::Failed
+    }
+}
+
 /// The exit code for a set of checks: the most serious failure, or ok.
 pub fn exit_code_of(checks: &[Check]) -> ExitCode {
     checks

@@ -8,7 +8,7 @@ use heron_common::config::classes::{StateManagerKind, UploaderKind};
 use heron_common::config::keys;
 
 use super::core_package::uses_standin;
-use super::{Check, PROBE_TOPOLOGY, Status};
+use super::{Check, PROBE_TOPOLOGY, Status, io_failure};
 use crate::cli::context::{self, Ctx};
 use crate::stages;
 use crate::stages::locate::AURORA_FIX;
@@ -124,11 +124,7 @@ fn writable_check(id: &'static str, dir: &Path, key: &str) -> Check {
         }
         Err(e) => Check::fail(
             id,
-            if e.kind() == std::io::ErrorKind::PermissionDenied {
-                ExitCode::Denied
-            } else {
-                ExitCode::Failed
-            },
+            io_failure(&e),
             format!("cannot create a file in {}: {e}", probe_dir.display()),
             format!(
                 "make it writable for {}, or change {key}",
@@ -142,18 +138,15 @@ fn writable_check(id: &'static str, dir: &Path, key: &str) -> Check {
 pub(super) fn state_check(ctx: &Ctx) -> Check {
     const ID: &str = "state";
     let kind = StateManagerKind::from_config(&ctx.config);
-    let conn = ctx
-        .config
-        .get_str(keys::STATEMGR_CONNECTION_STRING)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "(not set)".to_string());
-    let root = ctx
-        .config
-        .get_str(keys::STATEMGR_ROOT_PATH)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "(not set)".to_string());
+    let setting = |key: &str| {
+        ctx.config
+            .get_str(key)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "(not set)".to_string())
+    };
+    let conn = setting(keys::STATEMGR_CONNECTION_STRING);
+    let root = setting(keys::STATEMGR_ROOT_PATH);
     let what = match kind {
         Ok(StateManagerKind::ZooKeeper) => format!("ZooKeeper {conn} under {root}"),
         // A folder: writable is what matters (listing would create its tree).

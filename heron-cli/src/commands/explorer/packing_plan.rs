@@ -28,12 +28,10 @@ pub fn run(options: &ExplorerOptions, cmd: &PackingPlanCmd) -> anyhow::Result<()
     let Some(plan) = &s.packing_plan else {
         return Err(snapshot::missing_node(name, "packingplans", "packing plan"));
     };
-    let packing_class = ex
-        .config
-        .get_str(heron_common::config::keys::PACKING_CLASS)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string());
+    let packing_class = crate::commands::report::packing_class(
+        &ex.config,
+        heron_common::config::keys::PACKING_CLASS,
+    );
     let format = format_of(cmd.dry_run_format, ex.format, ex.colour);
     let text = packing::render_submit(format, plan, name, &packing_class);
     super::table::emit(false, &(), &text)

@@ -168,12 +168,10 @@ fn print_dry_run(
     current: &PackingPlan,
     proposed: &PackingPlan,
 ) -> anyhow::Result<()> {
-    let repacking_class = ctx
-        .config
-        .get_str(heron_common::config::keys::REPACKING_CLASS)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string());
+    let repacking_class = crate::commands::report::packing_class(
+        &ctx.config,
+        heron_common::config::keys::REPACKING_CLASS,
+    );
     let format = DryRunFormatArg::resolve(cmd.dry_run_format);
     if ctx.format == Format::Json {
         let doc: serde_json::Value = serde_json::from_str(&packing::render_update_json(

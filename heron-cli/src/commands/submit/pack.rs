@@ -85,11 +85,8 @@ pub fn pack(ctx: &Ctx, cmd: &SubmitCmd, definition: &Definition) -> anyhow::Resu
     let plan = packed.plan;
     let homogeneous = packing::homogeneous(&plan);
     let resources = packing::aurora_resources(&homogeneous, &topology)?;
-    let packing_class = config
-        .get_str(heron_common::config::keys::PACKING_CLASS)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string());
+    let packing_class =
+        crate::commands::report::packing_class(&config, heron_common::config::keys::PACKING_CLASS);
 
     let shipped = definition
         .package_file
