@@ -443,6 +443,6 @@ mod tests {
         let err = define(&inputs).unwrap_err();
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
         assert!(err.to_string().contains("ran longer than 1 s"), "{err}");
-        assert_eq!(crate::exit_code(&err), ExitCode::Unavailable);
+        assert_eq!(crate::stages::exit_code(&err), ExitCode::Unavailable);
     }
 }
