@@ -8,22 +8,20 @@
 //! refused).
 //!
 //! # Layout
-//! - [`args`]: the clap definitions; [`argv`]: Heron's argument quirks, applied before clap.
-//! - [`context`]: per-command setup (config, override file, temp folder, runner).
-//! - [`embedded`]: the built-in `local` cluster and which config folder a command uses.
-//! - [`doctor`]: `heron doctor` and the checks `heron submit` runs first.
-//! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
-//! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
-//! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition;
-//!   [`py_pex`]: the pex a `.py` topology file becomes; [`download`]: a topology file given
-//!   as an http(s) URL.
-//! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer; [`release`]:
-//!   the release file it carries.
-//! - [`executor_args`]: the Aurora bindings and the executor's arguments.
-//! - [`submit`], [`manage`], [`local`]: the commands; [`dry_run`]: what a submit's dry run
-//!   prints; [`report`]: wording the result lines share.
-//! - [`commands`]: commands with a folder of their own (`explorer`).
-//! - [`signals`]: SIGINT/SIGTERM handling for rollback.
+//! The folders follow a submit from the command line to the cluster; each imports only the
+//! ones below it (`commands` → `cli`, `topology` → `stages`).
+//! - [`cli`]: the command line front: clap definitions, Heron's argument quirks, the setup
+//!   every cluster command shares (config, override file, temp folder, stage runner).
+//! - [`commands`]: one module per command. [`commands::submit`] reads as the pipeline of
+//!   docs/architecture.md: define, pack, package, upload, state ‖ render, aurora, with its
+//!   rollback journal; [`commands::manage`] (kill, restart, activate, deactivate, update),
+//!   [`commands::doctor`], [`commands::explorer`], `version` and `config`.
+//! - [`topology`]: getting a topology definition (programs, YAML, `.py` → pex, safe tar
+//!   extraction, a URL download) and building the package (`topology.tar.gz` and its parallel
+//!   gzip writer).
+//! - [`stages`]: running a stage program (timeouts, signals, process groups) and heron's client
+//!   of each: `heron-statemgr`, `heron-uploader`, `heron-aurora-render`, the `aurora` client and
+//!   the topology's tmanager (HTTP).
 
 pub mod cli;
 pub mod commands;
@@ -112,8 +110,8 @@ pub fn main_with(argv: Vec<String>) -> u8 {
         Command::Activate(c) => commands::manage::set_active(c, true),
         Command::Deactivate(c) => commands::manage::set_active(c, false),
         Command::Update(c) => commands::manage::update(c),
-        Command::Version(c) => commands::local::version(c),
-        Command::Config(c) => commands::local::config(c),
+        Command::Version(c) => commands::version::version(c),
+        Command::Config(c) => commands::config::config(c),
     };
     match result {
         Ok(()) => 0,

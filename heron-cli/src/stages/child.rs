@@ -16,7 +16,7 @@ use super::{
 /// The least a pipe holds on Linux (one page, also when the user's pipe buffer quota is used up).
 pub(super) const SMALLEST_PIPE: usize = 4096;
 
-/// A stage started by [`Runner::start`]. Dropped without [`Running::finish`] (an early return),
+/// A stage started by [`super::Runner::start`]. Dropped without [`Running::finish`] (an early return),
 /// it is still waited for, stopped on a signal or at its timeout as usual, so `heron` never
 /// leaves a child of its own running behind it.
 #[derive(Debug)]
@@ -92,7 +92,7 @@ impl Running {
         self.wait_for_it()
     }
 
-    /// [`Running::finish`], and a non-zero exit is a [`StageError`] too, as [`Runner::run`].
+    /// [`Running::finish`], and a non-zero exit is a [`StageError`] too, as [`super::Runner::run`].
     pub fn finish_ok(self) -> Result<Output, StageError> {
         let stage = self.stage;
         let step = self.step.clone();

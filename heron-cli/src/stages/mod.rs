@@ -8,7 +8,7 @@
 //! # Layout
 //! - [`runner`]: the [`Runner`] of one cluster/role/env's stages; [`child`]: a running child
 //!   (its pipes, the timeout, the stop by process group); [`lock`]: the update lock's holder.
-//! - [`locate`]: where each program is found (and which `aurora` is the stand-in).
+//! - [`locate`](mod@locate): where each program is found (and which `aurora` is the stand-in).
 //! - [`display`]: command lines for `--verbose`, secrets masked.
 //! - [`signals`]: SIGINT/SIGTERM, so a command in progress can roll back.
 //! - the clients: [`state`] (`heron-statemgr`), [`uploader`] (`heron-uploader`), [`render`]

@@ -97,7 +97,7 @@ impl Runner {
         })
     }
 
-    /// Replaces the program of a stage (after [`aurora_client`] picked the Aurora client).
+    /// Replaces the program of a stage (after [`super::aurora_client`] picked the Aurora client).
     pub fn set_program(&mut self, stage: Stage, path: PathBuf) {
         self.programs.insert(stage, path);
     }

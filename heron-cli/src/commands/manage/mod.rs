@@ -1,6 +1,7 @@
-//! The commands that manage a submitted topology (heron-aurora.md §5.2, §5.3): [`kill`],
-//! [`restart`], [`activate`] (and deactivate) and [`update`] (a runtime config through the
-//! tmanager, or a [`repack`] of its containers).
+//! The commands that manage a submitted topology (heron-aurora.md §5.2, §5.3):
+//! [`kill`](mod@kill), [`restart`](mod@restart), [`activate`] (and deactivate) and
+//! [`update`](mod@update) (a runtime config through the tmanager, or a [`repack`] of its
+//! containers).
 
 pub mod activate;
 pub mod kill;

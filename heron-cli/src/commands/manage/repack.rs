@@ -3,7 +3,7 @@
 //! Under the update lock (`heron-statemgr lock`): the stored plan repacked (a dry run prints the
 //! change and stops); a running topology deactivated; Aurora instances added, the new plan
 //! written, instances killed. On a failure the job and the plan are put back in agreement
-//! ([`undo_update`]); a topology that was running is reactivated whatever happened.
+//! (`undo_update`); a topology that was running is reactivated whatever happened.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
