@@ -6,6 +6,9 @@
 //! `flate2::MultiGzDecoder` read them as one stream. Chunks that do not compress (a jar is already
 //! deflated) are written as stored deflate blocks by `stored_member`, a copy and a CRC; the test
 //! is a trial compression of the chunk's first 64 KiB.
+//!
+//! Not the `gzp` crate: it deflates every block, so a jar costs it ten times the CPU, and it
+//! brings six crates more (issue 16; the figures are in BENCHMARKS.md, speed work).
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
