@@ -1,4 +1,4 @@
-//! Benchmarks of the package builder (`heron_cli::package::build`).
+//! Benchmarks of the package builder (`heron_cli::topology::package::build`).
 //!
 //! Two modes, one binary (harness = false):
 //! - `cargo bench -p heron-cli --bench package`: criterion times `build` of a generated 64 MiB
@@ -14,11 +14,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use criterion::{Criterion, Throughput};
-use heron_cli::package::{self, PackageInputs};
+use heron_cli::topology::package::{self, PackageInputs};
 
 #[derive(Clone, Copy)]
 enum Builder {
-    /// `heron_cli::package::build`, what `heron submit` runs.
+    /// `heron_cli::topology::package::build`, what `heron submit` runs.
     Current,
     /// The pre-issue-9 builder: one thread, fast level, fsync.
     SingleThread,

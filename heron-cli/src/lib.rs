@@ -8,89 +8,37 @@
 //! refused).
 //!
 //! # Layout
-//! - [`args`]: the clap definitions; [`argv`]: Heron's argument quirks, applied before clap.
-//! - [`context`]: per-command setup (config, override file, temp folder, runner).
-//! - [`embedded`]: the built-in `local` cluster and which config folder a command uses.
-//! - [`doctor`]: `heron doctor` and the checks `heron submit` runs first.
-//! - [`stages`]: finding and running stage programs (timeouts, interrupts, `--verbose`).
-//! - [`state`], [`aurora`], [`http`]: the state manager, the Aurora client, the tmanager.
-//! - [`topology_program`], [`yaml_topology`], [`safe_tar`]: getting a topology definition;
-//!   [`py_pex`]: the pex a `.py` topology file becomes; [`download`]: a topology file given
-//!   as an http(s) URL.
-//! - [`package`]: building `topology.tar.gz`; [`pgz`]: its parallel gzip writer; [`release`]:
-//!   the release file it carries.
-//! - [`executor_args`]: the Aurora bindings and the executor's arguments.
-//! - [`submit`], [`manage`], [`local`]: the commands; [`dry_run`]: what a submit's dry run
-//!   prints; [`report`]: wording the result lines share.
-//! - [`commands`]: commands with a folder of their own (`explorer`).
-//! - [`signals`]: SIGINT/SIGTERM handling for rollback.
+//! The folders follow a submit from the command line to the cluster; each imports only the
+//! ones below it (`commands` → `cli`, `topology` → `stages`).
+//! - [`cli`]: the command line front: clap definitions, Heron's argument quirks, the setup
+//!   every cluster command shares (config, override file, temp folder, stage runner).
+//! - [`commands`]: one module per command. [`commands::submit`] reads as the pipeline of
+//!   docs/architecture.md: define, pack, package, upload, state ‖ render, aurora, with its
+//!   rollback journal; [`commands::manage`] (kill, restart, activate, deactivate, update),
+//!   [`commands::doctor`], [`commands::explorer`], `version` and `config`.
+//! - [`topology`]: getting a topology definition (programs, YAML, `.py` → pex, safe tar
+//!   extraction, a URL download) and building the package (`topology.tar.gz` and its parallel
+//!   gzip writer).
+//! - [`stages`]: running a stage program (timeouts, signals, process groups) and heron's client
+//!   of each: `heron-statemgr`, `heron-uploader`, `heron-aurora-render`, the `aurora` client and
+//!   the topology's tmanager (HTTP).
 
-pub mod args;
-pub mod argv;
-pub mod aurora;
+pub mod cli;
 pub mod commands;
-pub mod context;
-pub mod doctor;
-pub mod download;
-pub mod dry_run;
-pub mod embedded;
-pub mod executor_args;
-pub mod http;
-pub mod local;
-pub mod manage;
-pub mod package;
-pub mod pgz;
-pub mod py_pex;
-pub mod release;
-pub mod report;
-pub mod safe_tar;
-pub mod signals;
 pub mod stages;
-pub mod state;
-pub mod submit;
-pub mod topology_program;
-pub mod yaml_topology;
+pub mod topology;
 
-use clap::Parser as _;
 use heron_common::ExitCode;
 
-use crate::args::{Cli, Command};
+use crate::cli::args::Command;
 
-/// When `heron` started (set first thing in [`main_with`]), for `--verbose` phase times.
-static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-/// With `--verbose`: `[heron] N.N ms: what` on stderr, the time since `heron` started, so a slow
-/// step of heron's own (config, packing, the package) shows next to the stages' times.
-pub fn phase(verbose: bool, what: &str) {
-    if verbose {
-        let ms = STARTED
-            .get()
-            .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
-        eprintln!("[heron] {ms:.1} ms: {what}");
-    }
-}
-
-/// The exit code for an error chain: our stage and submit errors, then heron-common's.
+/// The exit code for an error chain: a failed submit's, else [`stages::exit_code`] (a stage's,
+/// heron-common's, interrupted, failed).
 pub fn exit_code(error: &anyhow::Error) -> ExitCode {
-    for cause in error.chain() {
-        if let Some(e) = cause.downcast_ref::<submit::SubmitError>() {
-            return e.code;
-        }
-        if let Some(e) = cause.downcast_ref::<stages::StageError>() {
-            return e.code;
-        }
-        if let Some(e) = cause.downcast_ref::<heron_common::error::CodedError>() {
-            return e.code;
-        }
-        if let Some(e) = cause.downcast_ref::<heron_common::Error>() {
-            return e.exit_code();
-        }
-    }
-    if signals::interrupted() {
-        ExitCode::Interrupted
-    } else {
-        ExitCode::Failed
-    }
+    error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<commands::submit::SubmitError>())
+        .map_or_else(|| stages::exit_code(error), |e| e.code)
 }
 
 fn wants_json(argv: &[String]) -> bool {
@@ -101,13 +49,12 @@ fn wants_json(argv: &[String]) -> bool {
 
 /// `heron --generate KIND` (hidden; used by scripts/package.sh): completions or the man page.
 fn generate(kind: Option<&str>) -> u8 {
-    use clap::CommandFactory as _;
-    heron_common::generate::print(Cli::command(), "heron", kind)
+    heron_common::generate::print(cli::args::command(), "heron", kind)
 }
 
 /// Runs `heron` with these arguments; returns the process exit code.
 pub fn main_with(argv: Vec<String>) -> u8 {
-    STARTED.get_or_init(std::time::Instant::now);
+    cli::start_clock();
     match argv.get(1).map(String::as_str) {
         Some("--generate") => return generate(argv.get(2).map(String::as_str)),
         Some(a) if a.starts_with("--generate=") => return generate(a.strip_prefix("--generate=")),
@@ -115,13 +62,12 @@ pub fn main_with(argv: Vec<String>) -> u8 {
     }
     // Heron's `heron` with no arguments prints its help and exits 0.
     if argv.len() <= 1 {
-        use clap::CommandFactory as _;
-        let _ = Cli::command().print_help();
+        let _ = cli::args::command().print_help();
         println!();
         return 0;
     }
     let json_errors = wants_json(&argv);
-    let argv = match argv::normalize(argv) {
+    let argv = match cli::argv::normalize(argv) {
         Ok(argv) => argv,
         Err(e) => {
             eprintln!("error: {e}\n");
@@ -132,10 +78,10 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             return ExitCode::BadInput.code();
         }
     };
-    let cli = match Cli::try_parse_from(&argv) {
-        Ok(cli) => cli,
+    let parsed = match cli::args::parse(&argv) {
+        Ok(parsed) => parsed,
         Err(mut e) => {
-            argv::add_hints(&mut e);
+            cli::argv::add_hints(&mut e);
             let code = if e.use_stderr() {
                 ExitCode::BadInput.code()
             } else {
@@ -145,27 +91,27 @@ pub fn main_with(argv: Vec<String>) -> u8 {
             return code;
         }
     };
-    signals::install();
-    let cluster = match &cli.command {
+    stages::signals::install();
+    let cluster = match &parsed.command {
         Command::Submit(c) => Some(c.cluster.clone()),
         Command::Kill(c) | Command::Activate(c) | Command::Deactivate(c) => Some(c.cluster.clone()),
-        Command::Restart(c) => Some(c.cluster.clone()),
-        Command::Update(c) => Some(c.cluster.clone()),
+        Command::Restart(c) => Some(c.target.cluster.clone()),
+        Command::Update(c) => Some(c.target.cluster.clone()),
         Command::Doctor(_) | Command::Version(_) | Command::Config(_) | Command::Explorer(_) => {
             None
         }
     };
-    let result = match cli.command {
-        Command::Submit(c) => submit::run(c),
-        Command::Doctor(c) => doctor::run(c),
+    let result = match parsed.command {
+        Command::Submit(c) => commands::submit::run(c),
+        Command::Doctor(c) => commands::doctor::run(c),
         Command::Explorer(c) => commands::explorer::run(c),
-        Command::Kill(c) => manage::kill(c),
-        Command::Restart(c) => manage::restart(c),
-        Command::Activate(c) => manage::set_active(c, true),
-        Command::Deactivate(c) => manage::set_active(c, false),
-        Command::Update(c) => manage::update(c),
-        Command::Version(c) => local::version(c),
-        Command::Config(c) => local::config(c),
+        Command::Kill(c) => commands::manage::kill(c),
+        Command::Restart(c) => commands::manage::restart(c),
+        Command::Activate(c) => commands::manage::set_active(c, true),
+        Command::Deactivate(c) => commands::manage::set_active(c, false),
+        Command::Update(c) => commands::manage::update(c),
+        Command::Version(c) => commands::version::version(c),
+        Command::Config(c) => commands::config::config(c),
     };
     match result {
         Ok(()) => 0,
@@ -175,7 +121,7 @@ pub fn main_with(argv: Vec<String>) -> u8 {
                 let mut doc = serde_json::json!({"ok": false, "error": format!("{e:#}"), "exit_code": code.code()});
                 if let Some(failure) = e
                     .chain()
-                    .find_map(|c| c.downcast_ref::<submit::SubmitError>())
+                    .find_map(|c| c.downcast_ref::<commands::submit::SubmitError>())
                 {
                     doc["stage"] = serde_json::json!(failure.stage);
                     doc["reason"] = serde_json::json!(failure.message);
@@ -187,7 +133,7 @@ pub fn main_with(argv: Vec<String>) -> u8 {
                 // A service that does not answer is the newcomer's usual first failure.
                 let downloading = e
                     .chain()
-                    .find_map(|c| c.downcast_ref::<submit::SubmitError>())
+                    .find_map(|c| c.downcast_ref::<commands::submit::SubmitError>())
                     .is_some_and(|f| f.stage == "download");
                 if code == ExitCode::Unavailable
                     && !downloading

@@ -114,7 +114,7 @@ SECTIONS = [
         ("upload-hdfs-hadoop-200m", "200 MB: `hadoop fs -put`"),
     ]),
     ("Package build: topology.tar.gz of a 200 MB jar (+ defn + conf folder)", [
-        ("package-ours", "heron's package builder (`heron_cli::package::build`), as a whole process"),
+        ("package-ours", "heron's package builder (`heron_cli::topology::package::build`), as a whole process"),
         ("package-before", "the same builder before the speed work: one `flate2` encoder (fast level), fsync"),
         ("package-gnutar", "GNU `tar -chzf` (gzip -6)"),
         ("package-pytarfile", "Python `tarfile.open(..., 'w:gz', dereference=True)` as Heron's CLI (gzip -9)"),

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::args::ExplorerOptions;
 use super::context;
-use crate::args::Format;
+use crate::cli::args::Format;
+use crate::cli::args::explorer::ExplorerOptions;
 
 /// One cluster (`clusters[]`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -42,9 +42,9 @@ pub fn list(root: &Path) -> Vec<ClusterEntry> {
             source: "config",
         })
         .collect();
-    if !out.iter().any(|c| c.name == crate::embedded::LOCAL) {
+    if !out.iter().any(|c| c.name == crate::cli::embedded::LOCAL) {
         out.push(ClusterEntry {
-            name: crate::embedded::LOCAL.to_string(),
+            name: crate::cli::embedded::LOCAL.to_string(),
             source: "built-in",
         });
     }

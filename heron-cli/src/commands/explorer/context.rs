@@ -10,13 +10,14 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use heron_common::ExitCode;
-use heron_common::config::{Config, Mode};
+use heron_common::config::Config;
 use heron_common::error::CodedError;
 use heron_common::proto::system::ExecutionState;
 
-use super::args::ExplorerOptions;
-use crate::args::{ClusterSpec, Format};
-use crate::context;
+use crate::cli::args::Format;
+use crate::cli::args::explorer::ExplorerOptions;
+use crate::cli::context;
+use crate::stages::ClusterSpec;
 use crate::stages::Runner;
 
 /// `CLUSTER[/ROLE[/ENV]]` as a selection.
@@ -94,7 +95,7 @@ pub fn colour_wanted() -> bool {
 
 /// The config root: `--config-path`, else `~/.heron/conf`, else the built-in `local` cluster.
 pub fn config_root(options: &ExplorerOptions, cluster: &str) -> anyhow::Result<PathBuf> {
-    let resolved = crate::embedded::resolve(options.config_path.as_deref(), cluster)?;
+    let resolved = crate::cli::embedded::resolve(options.config_path.as_deref(), cluster)?;
     if options.verbose > 0 {
         eprintln!(
             "[heron] using the config root {}",
@@ -136,15 +137,12 @@ impl Explorer {
         for p in &options.config_property {
             properties.push(heron_common::config::loader::parse_config_property(p)?);
         }
-        let (tmp, override_file, _) = context::private_override(&properties)?;
-        let config = context::load(
-            &config_path,
-            &spec,
-            topology,
-            &override_file,
-            &user,
-            Mode::Local,
-        )?;
+        let context::LocalConfig {
+            tmp,
+            override_file,
+            config,
+            ..
+        } = context::load_local(&config_path, &spec, topology, &properties, &user)?;
         let verbose = options.verbose > 0;
         let runner = Runner::new(
             config_path,

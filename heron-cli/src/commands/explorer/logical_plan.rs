@@ -12,11 +12,11 @@ use heron_common::error::CodedError;
 use heron_common::proto::api::{Grouping, StreamSchema, Topology};
 use serde::Serialize;
 
-use super::args::{ComponentType, ExplorerOptions, LogicalPlanCmd};
 use super::context::Explorer;
 use super::snapshot::{self, Snapshot};
 use super::table::{self, Cell};
-use crate::args::Format;
+use crate::cli::args::Format;
+use crate::cli::args::explorer::{ComponentType, ExplorerOptions, LogicalPlanCmd};
 
 /// One input stream of a bolt.
 #[derive(Debug, Clone, Serialize)]

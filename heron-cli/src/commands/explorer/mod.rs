@@ -6,7 +6,7 @@
 //! --write-json`. Nothing is written and no lock is taken.
 //!
 //! # Layout
-//! - [`args`]: the subcommands and flags (Heron 0.20.5's names).
+//! - [`crate::cli::args::explorer`]: the subcommands and flags (Heron 0.20.5's names).
 //! - [`context`]: the `CLUSTER[/ROLE[/ENV]]` selection, the config and the stage runner.
 //! - [`snapshot`]: one topology's nodes, decoded.
 //! - [`aurora_job`]: the Aurora job's instances.
@@ -14,7 +14,6 @@
 //! - the views: [`clusters`], [`topologies`], [`logical_plan`], [`physical_plan`],
 //!   [`packing_plan`], [`status`].
 
-pub mod args;
 pub mod aurora_job;
 pub mod clusters;
 pub mod context;
@@ -26,9 +25,9 @@ pub mod status;
 pub mod table;
 pub mod topologies;
 
-pub use args::ExplorerCmd;
+pub use crate::cli::args::explorer::ExplorerCmd;
 
-use args::{PhysicalPlanView, View};
+use crate::cli::args::explorer::{PhysicalPlanView, View};
 
 /// Runs `heron explorer ...`.
 pub fn run(cmd: ExplorerCmd) -> anyhow::Result<()> {

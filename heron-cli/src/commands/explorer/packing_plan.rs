@@ -4,10 +4,10 @@
 
 use heron_common::packing::{self, DryRunFormat};
 
-use super::args::{ExplorerOptions, PackingPlanCmd};
 use super::context::Explorer;
 use super::snapshot;
-use crate::args::{DryRunFormatArg, Format};
+use crate::cli::args::explorer::{ExplorerOptions, PackingPlanCmd};
+use crate::cli::args::{DryRunFormatArg, Format};
 
 /// `--dry-run-format` when given; else JSON with `--format json`, else `colored_table` when
 /// colour is wanted and `table` otherwise.
@@ -28,12 +28,10 @@ pub fn run(options: &ExplorerOptions, cmd: &PackingPlanCmd) -> anyhow::Result<()
     let Some(plan) = &s.packing_plan else {
         return Err(snapshot::missing_node(name, "packingplans", "packing plan"));
     };
-    let packing_class = ex
-        .config
-        .get_str(heron_common::config::keys::PACKING_CLASS)
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| "org.apache.heron.packing.roundrobin.RoundRobinPacking".to_string());
+    let packing_class = crate::commands::report::packing_class(
+        &ex.config,
+        heron_common::config::keys::PACKING_CLASS,
+    );
     let format = format_of(cmd.dry_run_format, ex.format, ex.colour);
     let text = packing::render_submit(format, plan, name, &packing_class);
     super::table::emit(false, &(), &text)

@@ -18,11 +18,11 @@ use heron_common::proto::api::Topology;
 use heron_common::proto::system::{PackingPlan, PhysicalPlan};
 use serde::Serialize;
 
-use super::args::{ContainersCmd, ExplorerOptions, MetricsCmd};
 use super::context::Explorer;
 use super::snapshot;
 use super::table::{self, Cell};
-use crate::args::Format;
+use crate::cli::args::Format;
+use crate::cli::args::explorer::{ContainersCmd, ExplorerOptions, MetricsCmd};
 
 /// One instance of a container.
 #[derive(Debug, Clone, Serialize)]

@@ -12,7 +12,7 @@ use heron_common::proto::system::{ExecutionState, PackingPlan, PhysicalPlan};
 use heron_common::proto::tmanager::{MetricsCacheLocation, TManagerLocation};
 
 use super::context::Explorer;
-use crate::state::State;
+use crate::stages::state::State;
 
 /// The folders Heron's state tree has, in `heron-statemgr list` order.
 pub const ALL_KINDS: [&str; 8] = [

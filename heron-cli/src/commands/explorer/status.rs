@@ -18,15 +18,16 @@ use heron_common::ExitCode;
 use heron_common::error::CodedError;
 use serde::Serialize;
 
-use super::args::{ExplorerOptions, TopologyArgs};
 use super::aurora_job::{self, InstanceState, JobStatus};
 use super::context::Explorer;
 use super::snapshot::{ALL_KINDS, Snapshot};
 use super::table::{self, Cell, Tone};
 use super::topologies::state_name;
-use crate::args::{ClusterSpec, Format};
-use crate::aurora::Aurora;
-use crate::state::State;
+use crate::cli::args::Format;
+use crate::cli::args::explorer::{ExplorerOptions, TopologyArgs};
+use crate::stages::ClusterSpec;
+use crate::stages::aurora::Aurora;
+use crate::stages::state::State;
 
 /// A check's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -462,12 +463,12 @@ pub fn run(options: &ExplorerOptions, cmd: &TopologyArgs) -> anyhow::Result<()> 
     };
     let job_key = job_spec.job_key(name);
     let (client, _) =
-        crate::context::use_aurora_client(&mut ex.runner, &ex.config, &job_spec, ex.format)?;
+        crate::cli::context::use_aurora_client(&mut ex.runner, &ex.config, &job_spec, ex.format)?;
     let (aurora, aurora_code) = match &client {
         None => (
             Err(format!(
                 "no `aurora` client found: {}",
-                crate::doctor::AURORA_FIX
+                crate::stages::locate::AURORA_FIX
             )),
             Some(ExitCode::NotFound),
         ),

@@ -6,12 +6,12 @@ use serde::Serialize;
 
 use heron_common::proto::api::TopologyState;
 
-use super::args::{ExplorerOptions, TopologiesCmd};
 use super::context::Explorer;
 use super::snapshot::Snapshot;
 use super::table::{self, Cell, Tone};
-use crate::args::Format;
-use crate::state::State;
+use crate::cli::args::Format;
+use crate::cli::args::explorer::{ExplorerOptions, TopologiesCmd};
+use crate::stages::state::State;
 
 /// One row (`topologies[]` in the JSON document).
 #[derive(Debug, Clone, Serialize)]
