@@ -7,8 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use heron_common::ExitCode;
 use heron_common::error::CodedError;
+use heron_common::signal::interrupted;
 
-use super::interrupted;
 use crate::store::StateManager;
 
 pub(super) async fn lock(

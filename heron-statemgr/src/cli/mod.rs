@@ -16,6 +16,7 @@ use anyhow::Context;
 use heron_common::ExitCode;
 use heron_common::config::{Config, LoadRequest, Mode};
 use heron_common::error::CodedError;
+use heron_common::signal::interrupted;
 
 use crate::kind::NodeKind;
 use crate::settings::Settings;
@@ -129,29 +130,6 @@ pub async fn run(cli: Cli, out: &mut (dyn Write + Send)) -> anyhow::Result<ExitC
         tracing::warn!("closing the state manager: {err}");
     }
     result
-}
-
-/// Resolves on SIGINT or SIGTERM, with the signal's name.
-pub(super) async fn interrupted() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut int), Ok(mut term)) => tokio::select! {
-                _ = int.recv() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            _ => std::future::pending().await,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
-    }
 }
 
 fn parse_kind(kind: &str) -> anyhow::Result<NodeKind> {
