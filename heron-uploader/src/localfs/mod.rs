@@ -14,7 +14,8 @@
 //! Upload, undo and delete of one destination hold an exclusive `flock` on `<dir>/.<file>.lock`
 //! for their whole run, so two processes (e.g. two `heron submit`s of one name) never interleave
 //! their renames, and `undo --if-sha256` checks and restores as one step: it acts only while the
-//! package there is the one it names.//!
+//! package there is the one it names.
+//!
 //! This file holds the backend and its undo, delete and stat; the upload itself is in
 //! `localfs/upload.rs`, the file helpers (existence, the side file's record, comparing and copying
 //! packages) in `localfs/files.rs` and the destination lock in `localfs/lock.rs`.

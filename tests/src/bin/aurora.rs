@@ -6,13 +6,14 @@
 //! would for the parts Heron relies on, keeps "running" jobs as JSON files in
 //! `$AURORA_STANDIN_STATE_DIR`, logs every call, and fails, hangs or slows down on request.
 //! Nothing is ever scheduled or executed. See docs/aurora-standin.md.
-//!//!
+//!
 //! Layout: `aurora/cli.rs` the command line, `aurora/verbs.rs` the verbs that change jobs,
 //! `aurora/query.rs` `status` and `list`, `aurora/spec.rs` job keys and instance lists,
 //! `aurora/jobfile.rs` the job-file reader, `aurora/state.rs` the state directory,
 //! `aurora/status.rs` Aurora's `job status` output, `aurora/inject.rs` failure injection,
-//! `aurora/log.rs` the client's log lines (` INFO] ...`); this file runs one call: it logs it,
-//! applies the injected failures, and dispatches to the verb.
+//! `aurora/log.rs` the client's log lines (` INFO] ...`), `shared/files.rs` the atomic writes and
+//! clock shared with `tmanager-standin`; this file runs one call: it logs it, applies the injected
+//! failures, and dispatches to the verb.
 
 // A binary's root module looks for modules next to itself; these live in `aurora/`.
 #[path = "aurora/cli.rs"]

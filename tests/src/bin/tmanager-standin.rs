@@ -7,11 +7,13 @@
 //! (`heron/tmanager/src/cpp/manager/tcontroller.cpp`), logs every request as a JSON line, and,
 //! given a local-filesystem state root, does what the tmanager does to the state: writes its
 //! location to `tmanagers/<topology>` and rewrites the physical plan in `pplans/<topology>` on
-//! activate, deactivate and runtime-config updates. See docs/aurora-standin.md.//!
+//! activate, deactivate and runtime-config updates. See docs/aurora-standin.md.
+//!
 //! Layout: `tmanager-standin/http.rs` reads requests and writes replies and the request log,
 //! `tmanager-standin/controller.rs` answers the endpoints (state changes, runtime configs),
-//! `tmanager-standin/state.rs` the local-filesystem state it reads and writes; this file is the
-//! command line and the accept loop.
+//! `tmanager-standin/state.rs` the local-filesystem state it reads and writes, `shared/files.rs`
+//! the atomic writes and clock shared with `aurora`; this file is the command line and the accept
+//! loop.
 
 // A binary's root module looks for modules next to itself; these live in `tmanager-standin/`.
 #[path = "tmanager-standin/controller.rs"]

@@ -5,8 +5,9 @@
 //! Keys this project adds are documented in docs/config-keys.md. Keys that are in no table
 //! (heron_internals.yaml, metrics sinks, a site's own keys) are accepted untyped.
 //!
-//! This file holds the key constants; the tables are beside it: [`types`] (every known key's
-//! type), [`defaults`] (Heron's built-in defaults) and [`token_names`] (the `${NAME}` tokens).
+//! This file holds the key constants; the tables are beside it: `types.rs` ([`KNOWN_KEYS`], every
+//! known key's type), `defaults.rs` ([`DEFAULTS`], Heron's built-in defaults) and `token_names.rs`
+//! ([`TOKEN_KEYS`], the `${NAME}` tokens).
 
 mod defaults;
 mod token_names;
