@@ -11,7 +11,8 @@
 //!
 //! Layout:
 //! - [`scan`]: tells Heron's `{{BINDINGS}}` from Aurora's `{{mesos.instance}}` references and
-//!   finds the Python context (code, comment, string literal) of each value;
+//!   finds the Python context (code, comment, string literal) of each value (the mustache reader
+//!   in `scan/mustache.rs`, the Python tokenizer in `scan/python.rs`);
 //! - [`render`]: handlebars in strict mode with the escaping helpers, then a Python parse;
 //! - [`include`]: a template's `include('file')` calls, rendered in place;
 //! - [`bindings`]: the values document and `--bind` pairs, with each known binding's kind;

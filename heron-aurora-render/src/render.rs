@@ -260,12 +260,12 @@ fn render_one(
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
-    hb.register_helper(scan::CODE_HELPER, Box::new(Escape(Ctx::Code)));
-    hb.register_helper(scan::COMMENT_HELPER, Box::new(Escape(Ctx::Comment)));
-    hb.register_helper(scan::SQ_HELPER, Box::new(Escape(Ctx::Str('\''))));
-    hb.register_helper(scan::DQ_HELPER, Box::new(Escape(Ctx::Str('"'))));
-    hb.register_helper("py", Box::new(PyHelper));
-    hb.register_helper("sh", Box::new(ShHelper));
+    hb.register_helper(scan::CODE_HELPER, Box::new(escape(Ctx::Code)));
+    hb.register_helper(scan::COMMENT_HELPER, Box::new(escape(Ctx::Comment)));
+    hb.register_helper(scan::SQ_HELPER, Box::new(escape(Ctx::Str('\''))));
+    hb.register_helper(scan::DQ_HELPER, Box::new(escape(Ctx::Str('"'))));
+    hb.register_helper("py", Box::new(ValueHelper(py)));
+    hb.register_helper("sh", Box::new(ValueHelper(sh)));
 
     hb.register_template_string(&template.name, &scanned.text)
         .map_err(|e| {
@@ -417,10 +417,13 @@ fn no_pystachio_refs(text: &str, name: &str) -> Result<(), HbRenderError> {
     }
 }
 
-/// The context helpers the scanner inserts: each writes its value escaped for where it stands.
-struct Escape(Ctx);
+/// A helper that writes its one value as text, turned into that text by its function.
+struct ValueHelper<F>(F);
 
-impl HelperDef for Escape {
+impl<F> HelperDef for ValueHelper<F>
+where
+    F: Fn(&Value, &str) -> Result<String, HbRenderError> + Send + Sync,
+{
     fn call_inner<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,
@@ -429,52 +432,35 @@ impl HelperDef for Escape {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, HbRenderError> {
         let (value, name) = param(h)?;
-        let text = match self.0 {
+        Ok(ScopedJson::Derived(Value::String((self.0)(value, &name)?)))
+    }
+}
+
+/// The context helpers the scanner inserts: each writes its value escaped for where it stands.
+fn escape(ctx: Ctx) -> ValueHelper<impl Fn(&Value, &str) -> Result<String, HbRenderError>> {
+    ValueHelper(move |value: &Value, name: &str| {
+        let text = match ctx {
             Ctx::Code => py_literal(value),
-            Ctx::Comment => text_of(value, &name)?
+            Ctx::Comment => text_of(value, name)?
                 .replace('\r', "\\r")
                 .replace('\n', "\\n"),
-            Ctx::Str(quote) => py_str_body(&text_of(value, &name)?, quote),
+            Ctx::Str(quote) => py_str_body(&text_of(value, name)?, quote),
         };
-        if self.0 != Ctx::Comment {
-            no_pystachio_refs(&text, &name)?;
+        if ctx != Ctx::Comment {
+            no_pystachio_refs(&text, name)?;
         }
-        Ok(ScopedJson::Derived(Value::String(text)))
-    }
+        Ok(text)
+    })
 }
 
 /// `{{py X}}`: X as a complete Python literal (strings quoted, numbers bare, lists, dicts).
-struct PyHelper;
-
-impl HelperDef for PyHelper {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, HbRenderError> {
-        let (value, name) = param(h)?;
-        let text = py_literal(value);
-        no_pystachio_refs(&text, &name)?;
-        Ok(ScopedJson::Derived(Value::String(text)))
-    }
+fn py(value: &Value, name: &str) -> Result<String, HbRenderError> {
+    let text = py_literal(value);
+    no_pystachio_refs(&text, name)?;
+    Ok(text)
 }
 
 /// `{{sh X}}`: X as one POSIX shell word.
-struct ShHelper;
-
-impl HelperDef for ShHelper {
-    fn call_inner<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        _: &'reg Handlebars<'reg>,
-        _: &'rc Context,
-        _: &mut RenderContext<'reg, 'rc>,
-    ) -> Result<ScopedJson<'rc>, HbRenderError> {
-        let (value, name) = param(h)?;
-        Ok(ScopedJson::Derived(Value::String(sh_word(&text_of(
-            value, &name,
-        )?))))
-    }
+fn sh(value: &Value, name: &str) -> Result<String, HbRenderError> {
+    Ok(sh_word(&text_of(value, name)?))
 }

@@ -15,6 +15,7 @@
 //! - [`contract`]: the JSON documents passed between stages.
 //! - [`env`](crate::env): every environment variable the binaries read.
 //! - `generate` (feature `generate`): the binaries' hidden `--generate` (completions, man pages).
+//! - `signal` (feature `signal`): waiting for SIGINT or SIGTERM in the async binaries.
 
 #![warn(missing_docs)]
 
@@ -29,6 +30,8 @@ pub mod generate;
 pub mod heron_options;
 pub mod packing;
 pub mod proto;
+#[cfg(feature = "signal")]
+pub mod signal;
 pub mod topology;
 
 pub use error::{Error, ExitCode, Result};

@@ -13,39 +13,23 @@ use crate::kind::NodeKind;
 /// Runs `$body` with `$ty` bound to the message type of `$kind`.
 macro_rules! with_message_type {
     ($kind:expr, $ty:ident => $body:expr) => {
+        with_message_type!(@each $kind, $ty, $body;
+            Topology => api::Topology,
+            PackingPlan => system::PackingPlan,
+            PhysicalPlan => system::PhysicalPlan,
+            ExecutionState => system::ExecutionState,
+            TManager => tmanager::TManagerLocation,
+            MetricsCache => tmanager::MetricsCacheLocation,
+            Scheduler => scheduler::SchedulerLocation,
+            StatefulCheckpoints => ckptmgr::StatefulConsistentCheckpoints,
+        )
+    };
+    (@each $kind:expr, $ty:ident, $body:expr; $($variant:ident => $message:ty,)*) => {
         match $kind {
-            NodeKind::Topology => {
-                type $ty = api::Topology;
+            $(NodeKind::$variant => {
+                type $ty = $message;
                 $body
-            }
-            NodeKind::PackingPlan => {
-                type $ty = system::PackingPlan;
-                $body
-            }
-            NodeKind::PhysicalPlan => {
-                type $ty = system::PhysicalPlan;
-                $body
-            }
-            NodeKind::ExecutionState => {
-                type $ty = system::ExecutionState;
-                $body
-            }
-            NodeKind::TManager => {
-                type $ty = tmanager::TManagerLocation;
-                $body
-            }
-            NodeKind::MetricsCache => {
-                type $ty = tmanager::MetricsCacheLocation;
-                $body
-            }
-            NodeKind::Scheduler => {
-                type $ty = scheduler::SchedulerLocation;
-                $body
-            }
-            NodeKind::StatefulCheckpoints => {
-                type $ty = ckptmgr::StatefulConsistentCheckpoints;
-                $body
-            }
+            })*
         }
     };
 }
@@ -63,36 +47,34 @@ pub fn validate(kind: NodeKind, bytes: &[u8], what: &str) -> Result<(), Error> {
     to_json(kind, bytes, what).map(|_| ())
 }
 
+/// Decodes node bytes as the message of `kind` and renders it with `render`, a serde_json
+/// serializer (`to_value`, `to_string_pretty`).
+macro_rules! decode_and_render {
+    ($kind:expr, $bytes:expr, $what:expr, $render:path) => {{
+        let (kind, bytes, what) = ($kind, $bytes, $what);
+        if bytes.is_empty() {
+            return Err(decode_error(
+                kind,
+                what,
+                "the node is empty (0 bytes)".to_string(),
+            ));
+        }
+        with_message_type!(kind, M => {
+            let message: M = heron_common::defn::decode_message(bytes, kind.message_type(), what)?;
+            $render(&message)
+                .map_err(|e| decode_error(kind, what, format!("cannot render as JSON: {e}")))
+        })
+    }};
+}
+
 /// Decodes node bytes and returns the message's JSON form.
 pub fn to_json(kind: NodeKind, bytes: &[u8], what: &str) -> Result<serde_json::Value, Error> {
-    if bytes.is_empty() {
-        return Err(decode_error(
-            kind,
-            what,
-            "the node is empty (0 bytes)".to_string(),
-        ));
-    }
-    with_message_type!(kind, M => {
-        let message: M = heron_common::defn::decode_message(bytes, kind.message_type(), what)?;
-        serde_json::to_value(&message)
-            .map_err(|e| decode_error(kind, what, format!("cannot render as JSON: {e}")))
-    })
+    decode_and_render!(kind, bytes, what, serde_json::to_value)
 }
 
 /// Decodes node bytes and renders the message's JSON form, pretty, fields in `.proto` order.
 pub fn to_json_pretty(kind: NodeKind, bytes: &[u8], what: &str) -> Result<String, Error> {
-    if bytes.is_empty() {
-        return Err(decode_error(
-            kind,
-            what,
-            "the node is empty (0 bytes)".to_string(),
-        ));
-    }
-    with_message_type!(kind, M => {
-        let message: M = heron_common::defn::decode_message(bytes, kind.message_type(), what)?;
-        serde_json::to_string_pretty(&message)
-            .map_err(|e| decode_error(kind, what, format!("cannot render as JSON: {e}")))
-    })
+    decode_and_render!(kind, bytes, what, serde_json::to_string_pretty)
 }
 
 /// Parses the JSON form of the message of `kind` and encodes it as protobuf bytes.

@@ -121,6 +121,11 @@ impl NodeKind {
     }
 }
 
+/// The nine folders under the root: every kind's, in [`NodeKind::ALL`] order, then [`LOCKS_DIR`].
+pub fn tree_dirs() -> impl Iterator<Item = &'static str> {
+    NodeKind::ALL.iter().map(|k| k.dir()).chain([LOCKS_DIR])
+}
+
 impl fmt::Display for NodeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.dir())

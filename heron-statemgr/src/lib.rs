@@ -14,15 +14,17 @@
 //! - [`store`]: the [`StateManager`] trait both backends implement, [`store::clean`] (Heron's kill
 //!   order) and the types they exchange.
 //! - [`zk`]: ZooKeeper, as Heron's `CuratorStateManager` (ephemeral nodes, create-only writes,
-//!   atomic submit in one multi, a Curator-compatible update lock).
+//!   atomic submit in one multi, a Curator-compatible update lock); one file each for the
+//!   session, reads, writes, the lock and ACLs.
 //! - [`localfs`]: a local directory, as Heron's `LocalFileSystemStateManager`, with atomic writes
-//!   (synced to disk only with `heron.statemgr.localfs.fsync`, as Heron never syncs).
+//!   (synced to disk only with `heron.statemgr.localfs.fsync`, as Heron never syncs) in
+//!   `localfs/atomic.rs` and the lock file in `localfs/lock.rs`.
 //! - [`kind`]: the node kinds and Heron's per-kind rules.
 //! - [`dump`]: many nodes of many topologies in one read-only pass.
 //! - [`codec`]: node bytes ⇄ protobuf messages ⇄ JSON.
 //! - [`settings`]: the config keys read (Heron's, plus our ZooKeeper auth/ACL keys and the local
 //!   fsync key).
-//! - [`cli`]: the binary's commands.
+//! - [`cli`]: the binary's commands (arguments in [`cli::args`], one file per group of commands).
 
 pub mod cli;
 pub mod codec;

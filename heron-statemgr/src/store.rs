@@ -11,7 +11,7 @@ use heron_common::Error;
 use heron_common::contract::SubmitState;
 use serde::Serialize;
 
-use crate::kind::NodeKind;
+use crate::kind::{LOCKS_DIR, NodeKind, UPDATE_LOCK_SUFFIX};
 
 /// A boxed, sendable future of a `Result`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
@@ -67,6 +67,45 @@ pub struct TopologyListing {
     pub nodes: Vec<String>,
 }
 
+/// The four nodes of the submit write, in the order Heron writes them, with their bytes.
+pub fn submit_nodes(state: &SubmitState) -> [(NodeKind, &[u8]); 4] {
+    [
+        (NodeKind::Topology, &state.topology),
+        (NodeKind::PackingPlan, &state.packing_plan),
+        (NodeKind::ExecutionState, &state.execution_state),
+        (NodeKind::Scheduler, &state.scheduler_location),
+    ]
+}
+
+/// Groups the names found in each folder into one listing per topology, sorted by name. `found`
+/// gives each folder with its node names, in the order `list` shows folders; in [`LOCKS_DIR`] only
+/// update lock nodes count, under their topology's name.
+pub(crate) fn group_listing(
+    found: impl IntoIterator<Item = (&'static str, Vec<String>)>,
+) -> Vec<TopologyListing> {
+    let mut by_topology: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (dir, names) in found {
+        for name in names {
+            let topology = if dir == LOCKS_DIR {
+                match name.strip_suffix(UPDATE_LOCK_SUFFIX) {
+                    Some(topology) => topology.to_string(),
+                    None => continue,
+                }
+            } else {
+                name
+            };
+            by_topology
+                .entry(topology)
+                .or_default()
+                .push(dir.to_string());
+        }
+    }
+    by_topology
+        .into_iter()
+        .map(|(topology, nodes)| TopologyListing { topology, nodes })
+        .collect()
+}
+
 /// A change seen by `watch`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchEvent {
@@ -97,6 +136,21 @@ impl WatchEvent {
             WatchEvent::Initial(node) => node.as_ref(),
             WatchEvent::Created(node) | WatchEvent::Changed(node) => Some(node),
             WatchEvent::Deleted => None,
+        }
+    }
+
+    /// The event that took the node from `last` to `now`, if any; `changed` says whether two
+    /// present nodes differ (each backend knows what it can compare).
+    pub(crate) fn between(
+        last: &Option<Node>,
+        now: &Option<Node>,
+        changed: impl Fn(&Node, &Node) -> bool,
+    ) -> Option<WatchEvent> {
+        match (last, now) {
+            (None, Some(node)) => Some(WatchEvent::Created(node.clone())),
+            (Some(_), None) => Some(WatchEvent::Deleted),
+            (Some(a), Some(b)) if changed(a, b) => Some(WatchEvent::Changed(b.clone())),
+            _ => None,
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::settings::HdfsSettings;
 use crate::source::{ChunkReader, Input, Progress, hash_file};
 use crate::{
     DeleteResult, PreviousPackage, Sidecar, StatResult, UndoResult, UploadOptions, Uploaded,
+    undo_result,
 };
 
 /// Chunk size for HDFS writes and reads.
@@ -234,15 +235,8 @@ impl Hdfs {
         }
     }
 
-    /// Stores the package.
-    pub async fn upload(&self, input: &Input, options: UploadOptions) -> Result<Uploaded> {
-        let progress = Progress::new(options.progress, input.size(), "uploading");
-        let result = self.upload_inner(input, options, &progress).await;
-        progress.finish();
-        result
-    }
-
-    async fn upload_inner(
+    /// Stores the package, showing its progress on `progress`.
+    pub async fn upload(
         &self,
         input: &Input,
         options: UploadOptions,
@@ -455,10 +449,7 @@ impl Hdfs {
                 None => None,
             };
             if !current.is_some_and(|s| s.eq_ignore_ascii_case(want)) {
-                return Ok(UndoResult {
-                    action: "kept".into(),
-                    uri: self.uri(),
-                });
+                return Ok(undo_result("kept", self.uri()));
             }
         }
         let package = self.path(&self.file);
@@ -472,21 +463,12 @@ impl Hdfs {
             } else {
                 self.remove(&sidecar).await?;
             }
-            Ok(UndoResult {
-                action: "restored".into(),
-                uri: self.uri(),
-            })
+            Ok(undo_result("restored", self.uri()))
         } else if self.remove(&package).await? {
             self.remove(&sidecar).await?;
-            Ok(UndoResult {
-                action: "deleted".into(),
-                uri: self.uri(),
-            })
+            Ok(undo_result("deleted", self.uri()))
         } else {
-            Ok(UndoResult {
-                action: "nothing".into(),
-                uri: self.uri(),
-            })
+            Ok(undo_result("nothing", self.uri()))
         }
     }
 

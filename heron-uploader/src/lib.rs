@@ -26,7 +26,8 @@
 //! - [`naming`]: file names, S3 keys and URIs as Heron builds them.
 //! - [`source`]: the package input (file or stdin), chunked reading with sha256, progress bar.
 //! - [`cleanup`]: temp files and multipart uploads to remove on error or signal.
-//! - [`localfs`], [`hdfs`], [`s3`]: the three backends.
+//! - [`localfs`], [`hdfs`], [`s3`]: the three backends (`localfs/` and `s3/` split into the
+//!   backend, its upload, and their helpers: files and lock, client and errors).
 //! - [`Uploader`]: one entry point over the three, returning the contract's JSON types.
 
 pub mod cleanup;
@@ -74,6 +75,15 @@ pub struct PreviousPackage {
     pub uri: String,
     /// Its size in bytes.
     pub size: u64,
+}
+
+/// What an undo did to the package at `uri`: `restored` (the previous copy is back), `deleted`
+/// (there was none), `kept` (`--if-sha256` did not match) or `nothing` (no package).
+pub(crate) fn undo_result(action: &str, uri: String) -> UndoResult {
+    UndoResult {
+        action: action.to_string(),
+        uri,
+    }
 }
 
 /// What `delete --format json` prints.
@@ -191,11 +201,19 @@ impl Uploader {
     /// needs it: `options.digest`, the identical-package check, or a backend that always records
     /// it (HDFS, S3). `sha256` is `None` when it was not computed.
     pub async fn put(&self, input: &Input, options: UploadOptions) -> Result<Uploaded> {
-        match self {
-            Uploader::LocalFs(b) => b.upload(input, options).await,
-            Uploader::Hdfs(b) => b.upload(input, options).await,
-            Uploader::S3(b) => b.upload(input, options).await,
-        }
+        // S3 hashes the package before it sends anything; the others start with the copy.
+        let first = match self {
+            Uploader::S3(_) => "hashing",
+            Uploader::LocalFs(_) | Uploader::Hdfs(_) => "uploading",
+        };
+        let progress = Progress::new(options.progress, input.size(), first);
+        let result = match self {
+            Uploader::LocalFs(b) => b.upload(input, options, &progress).await,
+            Uploader::Hdfs(b) => b.upload(input, options, &progress).await,
+            Uploader::S3(b) => b.upload(input, options, &progress).await,
+        };
+        progress.finish();
+        result
     }
 
     /// Reverts the last upload: restores the previous copy if there is one, else deletes the

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use heron_common::ExitCode;
 use heron_common::config::{LoadRequest, Mode};
 use heron_common::error::CodedError;
+use heron_common::signal::interrupted;
 use heron_uploader::settings::{Context, Kind, SECRET_KEYS};
 use heron_uploader::{Cleanup, Input, Settings, UploadOptions, Uploader};
 
@@ -290,21 +291,6 @@ async fn run(cli: Cli, prepared: Prepared, cleanup: Cleanup) -> Result<()> {
         }
     }
     Ok(())
-}
-
-async fn interrupted() -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) {
-        (Ok(mut int), Ok(mut term)) => tokio::select! {
-            _ = int.recv() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        },
-        // No signal handling: never resolves, the operation decides.
-        _ => std::future::pending().await,
-    }
 }
 
 fn init_logging(verbose: bool) {
