@@ -86,9 +86,13 @@ T_TIMED=$(now_ms)
 # --- services ---------------------------------------------------------------------------------
 STARTED_SERVICES=0
 SWFS_STARTED=0
+MINIO_STARTED=0
 cleanup() {
     if ((SWFS_STARTED)); then
         "$HERE/seaweedfs.sh" stop "$W/seaweedfs" >/dev/null 2>&1 || true
+    fi
+    if ((MINIO_STARTED)); then
+        "$HERE/minio.sh" stop "$W/minio" >/dev/null 2>&1 || true
     fi
     if ((STARTED_SERVICES)); then
         say "bench: stopping the services it started"
@@ -332,6 +336,23 @@ if want upload-s3; then
     # Its ~12 GB of volume files would otherwise be written back to disk during the next rows
     # (the DataNode's writes wait on that writeback): removed before the kernel flushes them.
     rm -rf "$W/seaweedfs/data"
+    sync
+    # The third server: MinIO (single drive; bench only; built once).
+    "$SCRIPTS_DIR/install.sh" minio || die "cannot install MinIO (scripts/install.sh minio)"
+    minio_env=$("$HERE/minio.sh" start "$W/minio" heron-bench) || die "cannot start MinIO (log: $W/minio/minio.log)"
+    MINIO_STARTED=1
+    eval "$minio_env"
+    printf 'minio\t%s\n' "$MINIO_VERSION (github.com/minio/minio, built with go install)" >>"$R/env.tsv"
+    say "== upload to S3 (MinIO at $MINIO_BENCH_URL, 1 GiB)"
+    make_cluster minio localfs s3 "$MINIO_BENCH_URL"
+    export AWS_ACCESS_KEY_ID="$MINIO_BENCH_ACCESS" AWS_SECRET_ACCESS_KEY="$MINIO_BENCH_SECRET"
+    # A signed body is checked: a changed body under the same signature must be refused.
+    "$VENV_TOOLS/bin/python" "$HERE/s3_tampered_body.py" "$MINIO_BENCH_URL" heron-bench >"$W/minio/tampered.txt" ||
+        die "MinIO does not check signed bodies: $(cat "$W/minio/tampered.txt")"
+    s3_rows minio "$MINIO_BENCH_URL" "$MINIO_BENCH_PID"
+    "$HERE/minio.sh" stop "$W/minio"
+    MINIO_STARTED=0
+    rm -rf "$W/minio/data"
     sync
     unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 fi

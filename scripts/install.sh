@@ -17,6 +17,11 @@
 #
 # installs only SeaweedFS, the benchmarks' second S3 server ($CACHE/seaweedfs, built from the Go module
 # proxy with `go build`; ~10 minutes on 2 cores, once). No test needs it; scripts/bench.sh runs this.
+#
+#   scripts/install.sh minio
+#
+# installs only MinIO, the benchmarks' third S3 server ($CACHE/minio, `go install` from the Go module
+# proxy; ~10 minutes on 2 cores, once). No test needs it either; scripts/bench.sh runs this too.
 set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -62,11 +67,39 @@ install_seaweedfs() {
     echo "$SWFS_VERSION" >"$SWFS_DIR/version"
     say "seaweedfs $SWFS_VERSION: installed in $(elapsed "$t0") s ($SWFS_BIN)"
 }
+# --- MinIO (bench only: `scripts/install.sh minio`) ---
+install_minio() {
+    STEP="minio $MINIO_VERSION"
+    if [[ -x "$MINIO_BIN" ]] && [[ "$(cat "$MINIO_DIR/version" 2>/dev/null)" == "$MINIO_VERSION" ]]; then
+        say "minio $MINIO_VERSION: ok ($MINIO_BIN)"
+        return 0
+    fi
+    command -v go >/dev/null || die "minio: the go toolchain is missing (it builds MinIO from source)"
+    say "minio $MINIO_VERSION: building with go install (about 10 minutes on 2 cores, once per machine)..."
+    local t0 log="$CACHE/minio-install.log"
+    t0=$(now_ms)
+    rm -rf "$MINIO_DIR/bin.tmp"
+    mkdir -p "$MINIO_DIR/bin.tmp"
+    # Its go.mod has no replace directives, so `go install module@version` builds it straight from
+    # the module proxy (GOTOOLCHAIN=local: the installed go, which is newer than the one it asks for).
+    if ! GOBIN="$MINIO_DIR/bin.tmp" GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
+        go install -trimpath "github.com/minio/minio@$MINIO_VERSION" >"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        die "minio: go install github.com/minio/minio@$MINIO_VERSION failed (log: $log)"
+    fi
+    "$MINIO_DIR/bin.tmp/minio" --version >>"$log" 2>&1 || die "minio: the built minio does not run (log: $log)"
+    mkdir -p "$MINIO_DIR/bin"
+    mv -f "$MINIO_DIR/bin.tmp/minio" "$MINIO_BIN"
+    rm -rf "$MINIO_DIR/bin.tmp"
+    echo "$MINIO_VERSION" >"$MINIO_DIR/version"
+    say "minio $MINIO_VERSION: installed in $(elapsed "$t0") s ($MINIO_BIN)"
+}
 if (($#)); then
     for what in "$@"; do
         case "$what" in
         seaweedfs) install_seaweedfs ;;
-        *) die "unknown install target '$what' (targets: seaweedfs; none: everything the tests need)" ;;
+        minio) install_minio ;;
+        *) die "unknown install target '$what' (targets: seaweedfs, minio; none: everything the tests need)" ;;
         esac
     done
     exit 0

@@ -16,6 +16,11 @@ S3S_VERSION="0.14.1"
 SWFS_VERSION="v0.0.0-20261109003541-7506e5f91cd6"
 SWFS_DIR="$CACHE/seaweedfs"
 SWFS_BIN="$SWFS_DIR/bin/weed"
+# MinIO: the benchmarks' third S3 server (scripts/install.sh minio; the Go module proxy's newest
+# pseudo-version, github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c).
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+MINIO_DIR="$CACHE/minio"
+MINIO_BIN="$MINIO_DIR/bin/minio"
 VENV_HERON="$CACHE/venv-heron"
 VENV_TOOLS="$CACHE/venv-tools"
 JAVA_DIR="$CACHE/java"
