@@ -330,6 +330,8 @@ if want upload-s3; then
     say "== upload to S3 (SeaweedFS at $SWFS_URL, 1 GiB)"
     make_cluster swfs localfs s3 "$SWFS_URL"
     export AWS_ACCESS_KEY_ID="$SWFS_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$SWFS_SECRET_KEY"
+    "$VENV_TOOLS/bin/python" "$HERE/s3_tampered_body.py" "$SWFS_URL" heron-bench >"$W/seaweedfs/tampered.txt" ||
+        die "SeaweedFS does not check signed bodies: $(cat "$W/seaweedfs/tampered.txt")"
     s3_rows swfs "$SWFS_URL" "$SWFS_PID"
     "$HERE/seaweedfs.sh" stop "$W/seaweedfs"
     SWFS_STARTED=0
