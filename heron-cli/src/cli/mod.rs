@@ -6,7 +6,8 @@
 //! - [`context`]: a cluster command's setup (the cluster spec, the private override file, the
 //!   config, the stage runner, the Aurora client); [`embedded`]: the built-in `local` cluster
 //!   and which config folder a command uses.
-//! - [`phase`]: `--verbose` times of heron's own steps.
+//! - [`phase`]: `--verbose` times of heron's own steps; [`colour_wanted`]: whether stdout may
+//!   take colour.
 
 pub mod args;
 pub mod argv;
@@ -30,4 +31,11 @@ pub fn phase(verbose: bool, what: &str) {
             .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0);
         eprintln!("[heron] {ms:.1} ms: {what}");
     }
+}
+
+/// Whether colour is wanted on stdout: it is a terminal and `NO_COLOR` is unset or empty
+/// (<https://no-color.org>).
+pub fn colour_wanted() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

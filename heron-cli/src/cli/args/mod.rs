@@ -76,16 +76,16 @@ pub enum DryRunFormatArg {
 }
 
 impl DryRunFormatArg {
-    /// The packing renderer's format; `None` picks colored_table on a terminal, else table.
+    /// The packing renderer's format; `None` picks colored_table on a terminal without
+    /// `NO_COLOR` (Heron's default), else table.
     pub fn resolve(arg: Option<DryRunFormatArg>) -> heron_common::packing::DryRunFormat {
         use heron_common::packing::DryRunFormat as F;
-        use std::io::IsTerminal as _;
         match arg {
             Some(DryRunFormatArg::Raw) => F::Raw,
             Some(DryRunFormatArg::Table) => F::Table,
             Some(DryRunFormatArg::ColoredTable) => F::ColoredTable,
             Some(DryRunFormatArg::Json) => F::Json,
-            None if std::io::stdout().is_terminal() => F::ColoredTable,
+            None if crate::cli::colour_wanted() => F::ColoredTable,
             None => F::Table,
         }
     }
@@ -184,7 +184,7 @@ pub struct SubmitCmd {
     /// Print the packing plan and the rendered Aurora job; change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Format of the dry-run packing plan [default: colored_table on a terminal, else table]
+    /// Format of the dry-run packing plan [default: colored_table on a terminal without NO_COLOR, else table]
     #[arg(long, value_enum)]
     pub dry_run_format: Option<DryRunFormatArg>,
     /// Extra ':'-separated classpath for a Java topology program (each entry must exist).

@@ -6,7 +6,6 @@
 //! and `default` and refuse a missing part that `client.yaml` requires. A read-only view has no
 //! reason to refuse, so here a part that was not given matches anything (docs/cli.md).
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use heron_common::ExitCode;
@@ -88,11 +87,6 @@ pub struct Explorer {
     _tmp: tempfile::TempDir,
 }
 
-/// Whether colour is wanted on stdout (<https://no-color.org>).
-pub fn colour_wanted() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
 /// The config root: `--config-path`, else `~/.heron/conf`, else the built-in `local` cluster.
 pub fn config_root(options: &ExplorerOptions, cluster: &str) -> anyhow::Result<PathBuf> {
     let resolved = crate::cli::embedded::resolve(options.config_path.as_deref(), cluster)?;
@@ -158,7 +152,7 @@ impl Explorer {
             runner,
             format: options.format,
             verbose,
-            colour: options.format == Format::Text && colour_wanted(),
+            colour: options.format == Format::Text && crate::cli::colour_wanted(),
             _tmp: tmp,
         })
     }
