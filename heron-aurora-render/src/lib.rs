@@ -13,12 +13,12 @@
 //! - [`scan`]: tells Heron's `{{BINDINGS}}` from Aurora's `{{mesos.instance}}` references and
 //!   finds the Python context (code, comment, string literal) of each value (the mustache reader
 //!   in `scan/mustache.rs`, the Python tokenizer in `scan/python.rs`);
-//! - [`render`]: handlebars in strict mode with the escaping helpers, then a Python parse;
-//! - [`include`]: a template's `include('file')` calls, rendered in place;
+//! - [`render`](mod@render): handlebars in strict mode with the escaping helpers, then a Python parse;
+//! - [`include`](mod@include): a template's `include('file')` calls, rendered in place;
 //! - [`bindings`]: the values document and `--bind` pairs, with each known binding's kind;
 //! - [`fetch`]: the per-scheme fetch commands (`heron.aurora.fetch.command.<scheme>`);
 //! - [`quote`]: Python-literal and shell quoting;
-//! - [`check`]: `--check`, a static reading of a job file.
+//! - [`check`](mod@check): `--check`, a static reading of a job file.
 //!
 //! See docs/render.md for the template language and its escaping rules.
 

@@ -13,7 +13,7 @@
 //! - [`heron_options`]: the `HERON_OPTIONS` variable given to topology programs.
 //! - [`defn`]: reading `.defn` files (a serialized `Topology`) and checking them.
 //! - [`contract`]: the JSON documents passed between stages.
-//! - [`env`](crate::env): every environment variable the binaries read.
+//! - [`env`](mod@env): every environment variable the binaries read.
 //! - `generate` (feature `generate`): the binaries' hidden `--generate` (completions, man pages).
 //! - `signal` (feature `signal`): waiting for SIGINT or SIGTERM in the async binaries.
 
