@@ -93,15 +93,45 @@ impl Drop for Ensemble {
     }
 }
 
-/// A Stand (local uploader, aurora stand-in) whose state is in ZooKeeper `connect` under `root`,
-/// with the ZooKeeper client settings given.
-fn zk_stand(connect: &str, root: &str, settings: &[(&str, &str)]) -> Stand {
+/// A Stand (local uploader, aurora stand-in) whose state is in ZooKeeper `connect` under a root of
+/// its own (`/<root_prefix>-<unique>`), with the ZooKeeper client settings given.
+fn zk_stand(connect: &str, root_prefix: &str, settings: &[(&str, &str)]) -> Stand {
+    let root = format!("/{}", unique_name(root_prefix));
     let state = settings
         .iter()
-        .fold(State::zookeeper(connect, root), |state, (key, value)| {
+        .fold(State::zookeeper(connect, &root), |state, (key, value)| {
             state.setting(key, value)
         });
     Stand::builder().state(state).build()
+}
+
+/// A topology name of this run (`<prefix>_<unique>`: topology names take no `-`).
+fn topology_name(prefix: &str) -> String {
+    unique_name(prefix).replace('-', "_")
+}
+
+/// Nothing of any topology is left under the stand's ZooKeeper root.
+fn assert_no_state(s: &Stand) {
+    assert_eq!(listed(s), Vec::<(String, Vec<String>)>::new());
+}
+
+/// `heron-statemgr lock wc` (plus `args`) holding the lock: all streams piped, its `locked` line read.
+fn hold_lock(s: &Stand, args: &[&str]) -> std::process::Child {
+    let mut argv = vec!["lock", "wc"];
+    argv.extend_from_slice(args);
+    let mut holder = s
+        .statemgr(&argv)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(holder.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    holder
 }
 
 /// `heron-statemgr list --format json` as (topology, nodes) pairs.
@@ -137,10 +167,9 @@ fn exec_state(name: &str, i: usize) -> String {
 #[ignore = "long: 1,000 heron-statemgr runs against a 3-member ensemble with members killed and restarted (about 1 min)"]
 fn ensemble_1000_operations_with_members_killed_and_restarted() {
     let ensemble = Ensemble::start();
-    let root = format!("/{}", unique_name("ens1000"));
     let s = zk_stand(
         &ensemble.connect,
-        &root,
+        "ens1000",
         &[
             ("heron.statemgr.zookeeper.session.timeout.ms", "6000"),
             ("heron.statemgr.zookeeper.connection.timeout.ms", "20000"),
@@ -234,27 +263,15 @@ fn ensemble_1000_operations_with_members_killed_and_restarted() {
 #[test]
 fn a_session_expiring_under_a_held_lock_ends_the_holder_cleanly_and_frees_the_lock() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("expire"));
     let s = zk_stand(
         &zk.connect,
-        &root,
+        "expire",
         &[
             ("heron.statemgr.zookeeper.session.timeout.ms", "2000"),
             ("heron.statemgr.zookeeper.connection.timeout.ms", "15000"),
         ],
     );
-    let mut holder = s
-        .statemgr(&["lock", "wc"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(holder.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let mut holder = hold_lock(&s, &[]);
     // Freeze the server past the session timeout, then let it go: it expires the session.
     zk.signal("-STOP");
     std::thread::sleep(Duration::from_secs(5));
@@ -279,18 +296,7 @@ fn a_session_expiring_under_a_held_lock_ends_the_holder_cleanly_and_frees_the_lo
     );
     assert!(!err.contains("panicked"), "{err}");
     // The lock is free again: the expired session's ephemeral lease is gone.
-    let mut second = s
-        .statemgr(&["lock", "wc", "--timeout-ms", "5000"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(second.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let mut second = hold_lock(&s, &["--timeout-ms", "5000"]);
     drop(second.stdin.take());
     let out = second.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -304,16 +310,15 @@ fn a_session_expiring_under_a_held_lock_ends_the_holder_cleanly_and_frees_the_lo
 #[test]
 fn a_session_expiring_in_the_middle_of_a_submit_leaves_no_partial_state() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("expsub"));
     let s = zk_stand(
         &zk.connect,
-        &root,
+        "expsub",
         &[
             ("heron.statemgr.zookeeper.session.timeout.ms", "2000"),
             ("heron.statemgr.zookeeper.connection.timeout.ms", "20000"),
         ],
     );
-    let name = unique_name("ExpSub").replace('-', "_");
+    let name = topology_name("ExpSub");
     let child = spawn_submit(
         &s,
         &name,
@@ -342,22 +347,21 @@ fn a_session_expiring_in_the_middle_of_a_submit_leaves_no_partial_state() {
 #[test]
 fn zookeeper_stopped_before_a_command_is_exit_5_and_changes_nothing() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("zkdown"));
     let s = zk_stand(
         &zk.connect,
-        &root,
+        "zkdown",
         &[
             ("heron.statemgr.zookeeper.connection.timeout.ms", "2000"),
             ("heron.statemgr.zookeeper.retry.count", "1"),
         ],
     );
     // A topology running before ZooKeeper goes down.
-    let name = unique_name("ZkDown").replace('-', "_");
+    let name = topology_name("ZkDown");
     s.submit_yaml(&name);
     zk.stop();
 
     // A new submit: refused at its first state call, before anything is uploaded.
-    let other = unique_name("ZkDown2").replace('-', "_");
+    let other = topology_name("ZkDown2");
     let file2 = s.yaml_topology(&other);
     let t0 = Instant::now();
     let out = run_expect(s.submit_file(&file2, &[]), 5);
@@ -389,22 +393,21 @@ fn zookeeper_stopped_before_a_command_is_exit_5_and_changes_nothing() {
     zk.restart();
     s.kill(&name);
     s.assert_nothing_left(&name, "after kill with ZooKeeper back");
-    assert_eq!(listed(&s), Vec::<(String, Vec<String>)>::new());
+    assert_no_state(&s);
 }
 
 #[test]
 fn zookeeper_stopped_in_the_middle_of_a_submit_then_kill_cleans_everything() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("zkmid"));
     let s = zk_stand(
         &zk.connect,
-        &root,
+        "zkmid",
         &[
             ("heron.statemgr.zookeeper.connection.timeout.ms", "2000"),
             ("heron.statemgr.zookeeper.retry.count", "1"),
         ],
     );
-    let name = unique_name("ZkMid").replace('-', "_");
+    let name = topology_name("ZkMid");
     // Aurora fails after ZooKeeper went away: the rollback cannot reach the state.
     let child = spawn_submit(
         &s,
@@ -427,7 +430,7 @@ fn zookeeper_stopped_in_the_middle_of_a_submit_then_kill_cleans_everything() {
     let out = run(s.manage("kill", &name, &[]));
     assert!([0, 3].contains(&code(&out)), "{}", describe(&out));
     s.assert_nothing_left(&name, "after heron kill with ZooKeeper back");
-    assert_eq!(listed(&s), Vec::<(String, Vec<String>)>::new());
+    assert_no_state(&s);
 }
 
 /// `heron submit` of the YAML topology `name` with stand-in faults, running in the background.
@@ -464,17 +467,16 @@ fn containers(s: &Stand, name: &str) -> (usize, usize) {
 #[test]
 fn zookeeper_stopped_in_the_middle_of_an_update_leaves_plan_and_job_in_agreement() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("zkupd"));
     let s = zk_stand(
         &zk.connect,
-        &root,
+        "zkupd",
         &[
             ("heron.statemgr.zookeeper.session.timeout.ms", "2000"),
             ("heron.statemgr.zookeeper.connection.timeout.ms", "2000"),
             ("heron.statemgr.zookeeper.retry.count", "1"),
         ],
     );
-    let name = unique_name("ZkUpd").replace('-', "_");
+    let name = topology_name("ZkUpd");
     s.submit_yaml(&name);
     let before = containers(&s, &name);
 
@@ -522,5 +524,5 @@ fn zookeeper_stopped_in_the_middle_of_an_update_leaves_plan_and_job_in_agreement
     assert_eq!(in_plan, in_job);
     s.kill(&name);
     s.assert_nothing_left(&name, "after kill");
-    assert_eq!(listed(&s), Vec::<(String, Vec<String>)>::new());
+    assert_no_state(&s);
 }
