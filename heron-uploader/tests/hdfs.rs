@@ -85,23 +85,11 @@ fn upload_stat_undo_delete_on_hdfs() {
     );
     assert_eq!(t.read(FILE).unwrap(), v1);
 
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("v1", &v1));
     assert!(!r.uploaded, "identical package uploaded again");
     assert_eq!(r.backend, "hdfs");
 
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v2", &v2))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("v2", &v2));
     assert!(r.uploaded);
     assert_eq!(r.sha256, sha256_hex(&v2));
     assert!(t.read(FILE).unwrap() == v2);
@@ -149,13 +137,7 @@ fn upload_stat_undo_delete_on_hdfs() {
 fn stdin_upload_to_hdfs() {
     let t = HdfsCase::new("stdin");
     let body = bytes(9 << 20, 3);
-    let r: UploadResult = serde_json::from_str(&run_stdin_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_stdin_json(&body);
     assert_eq!(r.sha256, sha256_hex(&body));
     assert!(t.read(FILE).unwrap() == body);
 }
@@ -293,13 +275,7 @@ fn text_output_uploads_skip_the_digest_yet_stay_identical_aware_and_undoable() {
     assert!(t.read(FILE).unwrap() == v1);
 
     // `--format json` of the identical package reports its sha256 and records it.
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("v1", &v1));
     assert!(!r.uploaded);
     assert_eq!(r.sha256, sha256_hex(&v1));
     let st: StatResult = t.cluster.stat_json();

@@ -48,18 +48,12 @@ fn json_reports_size_sha256_and_skips_an_identical_package_unless_forced() {
     let c = localfs_cluster();
     let body = bytes(50_000, 2);
     let pkg = c.package("p.tar.gz", &body);
-    let first: UploadResult = serde_json::from_str(&run_ok(
-        c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]),
-    ))
-    .unwrap();
+    let first: UploadResult = c.upload_json(&pkg);
     assert_eq!(first.size, 50_000);
     assert_eq!(first.sha256, sha256_hex(&body));
     assert_eq!(first.backend, "localfs");
     assert!(first.uploaded);
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = c.upload_json(&pkg);
     assert!(!again.uploaded);
     assert_eq!(again.sha256, first.sha256);
     assert_eq!(again.uri, first.uri);
@@ -174,11 +168,7 @@ fn stdin_is_read_with_a_dash() {
         body
     );
     // The same bytes again from stdin: recognised as identical.
-    let again: UploadResult = serde_json::from_str(&run_stdin_ok(
-        c.cmd("upload", "wc").args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let again: UploadResult = c.upload_stdin_json(&body);
     assert!(!again.uploaded);
 }
 

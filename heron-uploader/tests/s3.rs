@@ -27,13 +27,7 @@ fn single_put_and_multipart_store_the_package_under_herons_key() {
 
     // 20 MiB: three 8 MiB parts, several in flight.
     let big = bytes(20 << 20, 2);
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("big", &big))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("big", &big));
     assert_eq!(
         (r.size, r.backend.as_str(), r.uploaded),
         (20 << 20, "s3", true)
@@ -210,13 +204,7 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
     let v2 = bytes(9 << 20, 11); // two parts
     let p1 = t.cluster.package("v1", &v1);
     run_ok(t.cluster.cmd("upload", "wc").arg(&p1));
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(&p1)
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_json(&p1);
     assert!(!again.uploaded, "identical package uploaded again");
     assert!(
         t.read("previous_topology.tar.gz").is_none(),
@@ -247,13 +235,7 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
     assert!(t.read("topology.tar.gz").unwrap() == v1);
     assert!(t.read("previous_topology.tar.gz").is_none());
     // The restored object kept its sha256 metadata: uploading v1 again is a no-op.
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(&p1)
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_json(&p1);
     assert!(!again.uploaded);
 
     let undo: UndoResult = t.cluster.undo_json();
@@ -268,13 +250,7 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
 fn stdin_multipart_upload() {
     let t = S3Case::new("stdin", "");
     let body = bytes(17 << 20, 20);
-    let r: UploadResult = serde_json::from_str(&run_stdin_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_stdin_json(&body);
     assert_eq!(r.sha256, sha256_hex(&body));
     assert_eq!(r.size, body.len() as u64);
     assert!(t.read("topology.tar.gz").unwrap() == body);
@@ -282,21 +258,9 @@ fn stdin_multipart_upload() {
     // or from stdin, and the backup is left alone.
     let st: StatResult = t.cluster.stat_json();
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&body).as_str()));
-    let again: UploadResult = serde_json::from_str(&run_stdin_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_stdin_json(&body);
     assert!(!again.uploaded);
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("same", &body))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_json(t.cluster.package("same", &body));
     assert!(!again.uploaded);
     assert!(t.read("previous_topology.tar.gz").is_none());
 }

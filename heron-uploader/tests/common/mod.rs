@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use heron_common::contract::UndoResult;
+use heron_common::contract::{UndoResult, UploadResult};
 use heron_uploader::StatResult;
 use sha2::{Digest, Sha256};
 
@@ -104,6 +104,26 @@ impl Cluster {
     /// (the URI). Panics when the upload fails.
     pub fn upload(&self, name: &str, body: &[u8]) -> String {
         run_ok(self.cmd("upload", "wc").arg(self.package(name, body)))
+    }
+
+    /// `heron-uploader upload wc <package> --format json`, parsed; panics when the upload fails.
+    pub fn upload_json(&self, package: impl AsRef<std::ffi::OsStr>) -> UploadResult {
+        serde_json::from_str(&run_ok(
+            self.cmd("upload", "wc")
+                .arg(package)
+                .args(["--format", "json"]),
+        ))
+        .expect("upload --format json prints an UploadResult")
+    }
+
+    /// `heron-uploader upload wc - --format json` with `body` on stdin, parsed; panics when the
+    /// upload fails.
+    pub fn upload_stdin_json(&self, body: &[u8]) -> UploadResult {
+        serde_json::from_str(&run_stdin_ok(
+            self.cmd("upload", "wc").args(["--format", "json", "-"]),
+            body,
+        ))
+        .expect("upload --format json prints an UploadResult")
     }
 
     /// `heron-uploader stat wc --format json`, parsed; panics when it fails.
