@@ -1,12 +1,13 @@
 //! Dry-run renderings of a plan (`heron submit --dry-run`) and of an update (`heron update
 //! --dry-run`) in the four `--dry-run-format`s.
 
-use std::collections::BTreeMap;
+mod common;
 
+use common::*;
 use heron_common::packing::{
-    self, ContainerChange, DryRunFormat, PackingDefaults, diff_plans, homogeneous, render_json,
-    render_raw, render_submit, render_table, render_update, render_update_json, render_update_raw,
-    render_update_table, repack, repack_with_containers,
+    self, ContainerChange, DryRunFormat, PackingDefaults, diff_plans, render_json, render_raw,
+    render_submit, render_table, render_update, render_update_json, render_update_raw,
+    render_update_table,
 };
 use heron_common::proto::api::Topology;
 use heron_common::proto::system::PackingPlan;
@@ -25,11 +26,7 @@ fn topology() -> Topology {
 
 /// The plan as stored at submit.
 fn stored() -> PackingPlan {
-    homogeneous(
-        &packing::pack(&topology(), &PackingDefaults::default())
-            .unwrap()
-            .plan,
-    )
+    common::stored(&topology())
 }
 
 #[test]
@@ -142,21 +139,10 @@ fn submit_raw() {
     );
 }
 
-fn deltas(items: &[(&str, i32)]) -> BTreeMap<String, i32> {
-    items.iter().map(|(k, v)| (k.to_string(), *v)).collect()
-}
-
 #[test]
 fn update_adding_a_container() {
     let old = stored();
-    let new = repack(
-        &old,
-        &topology(),
-        &PackingDefaults::default(),
-        &deltas(&[("spout", 1), ("bolt", 1)]),
-    )
-    .unwrap()
-    .plan;
+    let new = repacked(&old, &topology(), &[("spout", 1), ("bolt", 1)]);
     let changes: Vec<(i32, ContainerChange)> = diff_plans(&old, &new)
         .iter()
         .map(|d| (d.id, d.change))
@@ -205,15 +191,7 @@ CPU: 3.0, RAM: 4096 MB, Disk: 14336 MB
 #[test]
 fn update_removing_a_container_shows_percent_changes() {
     let old = stored();
-    let new = repack_with_containers(
-        &old,
-        &topology(),
-        &PackingDefaults::default(),
-        1,
-        &BTreeMap::new(),
-    )
-    .unwrap()
-    .plan;
+    let new = repacked_into(&old, &topology(), 1, &[]);
     let text = render_update_table(&old, &new, RR, false);
     // One container of 4 instances: CPU round(4 + 1) = 5, RAM 4 + 2 GiB, disk 4 + 12 GiB.
     assert!(
@@ -242,15 +220,7 @@ fn update_removing_a_container_shows_percent_changes() {
 fn update_without_changes_is_unaffected() {
     // The stored plan has scheduled resources and a repack does not: that alone is no change.
     let old = stored();
-    let new = repack_with_containers(
-        &old,
-        &topology(),
-        &PackingDefaults::default(),
-        2,
-        &BTreeMap::new(),
-    )
-    .unwrap()
-    .plan;
+    let new = repacked_into(&old, &topology(), 2, &[]);
     assert!(
         diff_plans(&old, &new)
             .iter()
@@ -266,14 +236,7 @@ fn update_without_changes_is_unaffected() {
 #[test]
 fn update_json_is_one_document() {
     let old = stored();
-    let new = repack(
-        &old,
-        &topology(),
-        &PackingDefaults::default(),
-        &deltas(&[("spout", 1), ("bolt", 1)]),
-    )
-    .unwrap()
-    .plan;
+    let new = repacked(&old, &topology(), &[("spout", 1), ("bolt", 1)]);
     let text = render_update_json(&old, &new, "WordCount", RR);
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["topology"], "WordCount");
@@ -305,14 +268,7 @@ fn update_json_is_one_document() {
 #[test]
 fn update_raw_lists_new_then_old() {
     let old = stored();
-    let new = repack(
-        &old,
-        &topology(),
-        &PackingDefaults::default(),
-        &deltas(&[("spout", 1), ("bolt", 1)]),
-    )
-    .unwrap()
-    .plan;
+    let new = repacked(&old, &topology(), &[("spout", 1), ("bolt", 1)]);
     let text = render_update_raw(&old, &new, "WordCount", RR);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], format!("Repacking class: {RR}"));

@@ -1,10 +1,13 @@
 //! Repacking for `heron update`: parallelism changes, container numbers, and their errors.
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::*;
 use heron_common::ExitCode;
 use heron_common::packing::{
-    self, GIB, PackingDefaults, component_counts, homogeneous, parallelism_deltas, repack,
+    self, GIB, PackingDefaults, component_counts, parallelism_deltas, repack,
     repack_with_containers,
 };
 use heron_common::proto::api::Topology;
@@ -18,15 +21,6 @@ fn topology() -> Topology {
         .bolt("bolt", 4)
         .config(keys::STMGRS, "2")
         .build()
-}
-
-fn packed(t: &Topology) -> PackingPlan {
-    // The plan as stored in the state manager, with scheduled resources.
-    homogeneous(&packing::pack(t, &PackingDefaults::default()).unwrap().plan)
-}
-
-fn deltas(items: &[(&str, i32)]) -> BTreeMap<String, i32> {
-    items.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
 fn counts(plan: &PackingPlan) -> Vec<(String, u32)> {
@@ -47,15 +41,8 @@ fn ids(plan: &PackingPlan) -> Vec<i32> {
 #[test]
 fn same_total_keeps_the_container_count() {
     let t = topology();
-    let plan = packed(&t);
-    let new = repack(
-        &plan,
-        &t,
-        &PackingDefaults::default(),
-        &deltas(&[("spout", -1), ("bolt", 1)]),
-    )
-    .unwrap()
-    .plan;
+    let plan = stored(&t);
+    let new = repacked(&plan, &t, &[("spout", -1), ("bolt", 1)]);
     assert_eq!(
         counts(&new),
         [("bolt".to_string(), 5), ("spout".to_string(), 3)]
@@ -74,16 +61,9 @@ fn same_total_keeps_the_container_count() {
 #[test]
 fn more_instances_add_containers() {
     let t = topology();
-    let plan = packed(&t);
+    let plan = stored(&t);
     // 10 instances at 4 per container: ceil(2.5) = 3 containers.
-    let new = repack(
-        &plan,
-        &t,
-        &PackingDefaults::default(),
-        &deltas(&[("spout", 1), ("bolt", 1)]),
-    )
-    .unwrap()
-    .plan;
+    let new = repacked(&plan, &t, &[("spout", 1), ("bolt", 1)]);
     assert_eq!(
         counts(&new),
         [("bolt".to_string(), 5), ("spout".to_string(), 5)]
@@ -113,15 +93,8 @@ fn more_instances_add_containers() {
 #[test]
 fn fewer_instances_remove_containers() {
     let t = topology();
-    let plan = packed(&t);
-    let new = repack(
-        &plan,
-        &t,
-        &PackingDefaults::default(),
-        &deltas(&[("spout", -2), ("bolt", -2)]),
-    )
-    .unwrap()
-    .plan;
+    let plan = stored(&t);
+    let new = repacked(&plan, &t, &[("spout", -2), ("bolt", -2)]);
     assert_eq!(ids(&new), [1]);
     assert_eq!(sizes(&new), [4]);
 }
@@ -129,21 +102,12 @@ fn fewer_instances_remove_containers() {
 #[test]
 fn the_ratio_comes_from_the_submitted_topology() {
     let t = topology();
-    let plan = packed(&t);
+    let plan = stored(&t);
     // Spread over 4 containers first...
-    let four = repack_with_containers(&plan, &t, &PackingDefaults::default(), 4, &BTreeMap::new())
-        .unwrap()
-        .plan;
+    let four = repacked_into(&plan, &t, 4, &[]);
     assert_eq!(sizes(&four), [2, 2, 2, 2]);
     // ...then one more spout: 9 instances at the topology's 4 per container = 3 containers.
-    let next = repack(
-        &four,
-        &t,
-        &PackingDefaults::default(),
-        &deltas(&[("spout", 1)]),
-    )
-    .unwrap()
-    .plan;
+    let next = repacked(&four, &t, &[("spout", 1)]);
     assert_eq!(ids(&next), [1, 2, 3]);
 }
 
@@ -151,41 +115,21 @@ fn the_ratio_comes_from_the_submitted_topology() {
 fn container_number_equal_to_the_current_count_repacks_by_ratio() {
     // Heron's rule: asking for the current count means "repack as usual", which may change it.
     let t = topology();
-    let plan = packed(&t);
-    let new = repack_with_containers(
-        &plan,
-        &t,
-        &PackingDefaults::default(),
-        2,
-        &deltas(&[("spout", 1)]),
-    )
-    .unwrap()
-    .plan;
+    let plan = stored(&t);
+    let new = repacked_into(&plan, &t, 2, &[("spout", 1)]);
     assert_eq!(ids(&new), [1, 2, 3]);
-    let new = repack_with_containers(&plan, &t, &PackingDefaults::default(), 2, &BTreeMap::new())
-        .unwrap()
-        .plan;
+    let new = repacked_into(&plan, &t, 2, &[]);
     assert_eq!(ids(&new), [1, 2]);
 }
 
 #[test]
 fn container_number_alone() {
     let t = topology();
-    let plan = packed(&t);
-    let new = repack_with_containers(&plan, &t, &PackingDefaults::default(), 3, &BTreeMap::new())
-        .unwrap()
-        .plan;
+    let plan = stored(&t);
+    let new = repacked_into(&plan, &t, 3, &[]);
     assert_eq!(sizes(&new), [3, 3, 2]);
     assert_eq!(counts(&new), counts(&plan));
-    let new = repack_with_containers(
-        &plan,
-        &t,
-        &PackingDefaults::default(),
-        1,
-        &deltas(&[("bolt", -3)]),
-    )
-    .unwrap()
-    .plan;
+    let new = repacked_into(&plan, &t, 1, &[("bolt", -3)]);
     assert_eq!(sizes(&new), [5]);
 }
 
@@ -197,15 +141,8 @@ fn repack_applies_the_topology_resource_settings() {
         .config(keys::STMGRS, "2")
         .config(keys::COMPONENT_RAMMAP, "bolt:536870912")
         .build();
-    let plan = packed(&t);
-    let new = repack(
-        &plan,
-        &t,
-        &PackingDefaults::default(),
-        &deltas(&[("bolt", 2)]),
-    )
-    .unwrap()
-    .plan;
+    let plan = stored(&t);
+    let new = repacked(&plan, &t, &[("bolt", 2)]);
     // 6 instances at 2 per container: 3 containers; bolts (mapped RAM) placed first.
     assert_eq!(ids(&new), [1, 2, 3]);
     let first = &new.container_plans[0].instance_plans[0];
@@ -223,7 +160,7 @@ fn repack_applies_the_topology_resource_settings() {
 fn repack_reads_plans_in_any_order() {
     // A plan written by Heron's Java lists containers and instances in hash order.
     let t = topology();
-    let mut plan = packed(&t);
+    let mut plan = stored(&t);
     plan.container_plans.reverse();
     for c in &mut plan.container_plans {
         c.instance_plans.reverse();
@@ -236,7 +173,7 @@ fn repack_reads_plans_in_any_order() {
     )
     .unwrap();
     let b = repack(
-        &packed(&t),
+        &stored(&t),
         &t,
         &PackingDefaults::default(),
         &deltas(&[("spout", 1)]),
@@ -248,7 +185,7 @@ fn repack_reads_plans_in_any_order() {
 #[test]
 fn errors() {
     let t = topology();
-    let plan = packed(&t);
+    let plan = stored(&t);
     let d = PackingDefaults::default();
     let check = |r: heron_common::Result<packing::Packed>, needles: &[&str]| {
         let err = r.expect_err("expected an error");
@@ -291,7 +228,7 @@ fn errors() {
 
 #[test]
 fn deltas_from_requested_parallelism() {
-    let plan = packed(&topology());
+    let plan = stored(&topology());
     let requested: BTreeMap<String, u32> =
         [("spout".to_string(), 6), ("bolt".to_string(), 4)].into();
     assert_eq!(

@@ -1,77 +1,16 @@
-//! RoundRobin packing: Heron's worked example, RAM/CPU maps, container hints, padding, and every
-//! error. Expected numbers are computed by hand from Heron's rules (heron-aurora.md §8).
+//! RoundRobin packing: Heron's worked example, RAM/CPU maps, container hints, padding, homogeneous
+//! plans. Expected numbers are computed by hand from Heron's rules (heron-aurora.md §8). Every
+//! error: packing_errors.rs.
 
-use heron_common::ExitCode;
+mod common;
+
+use common::*;
 use heron_common::packing::{
-    self, GIB, MIB, Packed, PackingDefaults, aurora_resources, component_ram_distribution,
-    homogeneous, max_container_resource,
+    self, GIB, MIB, PackingDefaults, aurora_resources, component_ram_distribution, homogeneous,
+    max_container_resource,
 };
-use heron_common::proto::system::{PackingPlan, Resource};
+use heron_common::proto::system::PackingPlan;
 use heron_common::topology::{TopologyBuilder, keys};
-
-fn pack(builder: TopologyBuilder) -> Packed {
-    let topology = builder.build();
-    packing::pack(&topology, &PackingDefaults::default())
-        .unwrap_or_else(|e| panic!("packing failed: {e}"))
-}
-
-fn pack_err(builder: TopologyBuilder) -> String {
-    let topology = builder.build();
-    match packing::pack(&topology, &PackingDefaults::default()) {
-        Ok(p) => panic!("expected an error, got {:?}", p.plan),
-        Err(e) => {
-            assert_eq!(e.exit_code(), ExitCode::BadInput, "{e}");
-            e.to_string()
-        }
-    }
-}
-
-/// Spout ×2, bolt ×2 in `stmgrs` containers: Heron's worked example shape.
-fn word_count(stmgrs: u32) -> TopologyBuilder {
-    TopologyBuilder::new("WordCount")
-        .id("WordCount-1234")
-        .spout("spout", 2)
-        .bolt("bolt", 2)
-        .config(keys::STMGRS, &stmgrs.to_string())
-}
-
-/// (component, task id, component index, cpu, ram, disk) of each instance, container by container.
-type Row = (String, i32, i32, f64, i64, i64);
-
-fn layout(plan: &PackingPlan) -> Vec<(i32, Vec<Row>)> {
-    plan.container_plans
-        .iter()
-        .map(|c| {
-            let rows = c
-                .instance_plans
-                .iter()
-                .map(|i| {
-                    (
-                        i.component_name.clone(),
-                        i.task_id,
-                        i.component_index,
-                        i.resource.cpu,
-                        i.resource.ram,
-                        i.resource.disk,
-                    )
-                })
-                .collect();
-            (c.id, rows)
-        })
-        .collect()
-}
-
-fn row(c: &str, task: i32, index: i32, cpu: f64, ram: i64, disk: i64) -> Row {
-    (c.to_string(), task, index, cpu, ram, disk)
-}
-
-fn required(plan: &PackingPlan, id: i32) -> Resource {
-    plan.container_plans
-        .iter()
-        .find(|c| c.id == id)
-        .map(|c| c.required_resource)
-        .expect("container exists")
-}
 
 #[test]
 fn herons_worked_example() {
@@ -99,14 +38,7 @@ fn herons_worked_example() {
         ]
     );
     for id in [1, 2] {
-        assert_eq!(
-            required(plan, id),
-            Resource {
-                cpu: 3.0,
-                ram: 4 * GIB,
-                disk: 14 * GIB
-            }
-        );
+        assert_eq!(required(plan, id), res(3.0, 4 * GIB, 14 * GIB));
     }
     assert!(
         plan.container_plans
@@ -169,22 +101,8 @@ fn uneven_containers_split_the_default_size() {
             ),
         ]
     );
-    assert_eq!(
-        required(plan, 1),
-        Resource {
-            cpu: 4.0,
-            ram: 5 * GIB,
-            disk: 15 * GIB
-        }
-    );
-    assert_eq!(
-        required(plan, 2),
-        Resource {
-            cpu: 4.0,
-            ram: 5 * GIB,
-            disk: 15 * GIB
-        }
-    );
+    assert_eq!(required(plan, 1), res(4.0, 5 * GIB, 15 * GIB));
+    assert_eq!(required(plan, 2), res(4.0, 5 * GIB, 15 * GIB));
     assert_eq!(
         component_ram_distribution(plan),
         "spout:1073741824,bolt:1073741824"
@@ -197,14 +115,7 @@ fn single_container_default() {
     let packed = pack(TopologyBuilder::new("t").spout("s", 1).bolt("b", 2));
     assert_eq!(packed.plan.container_plans.len(), 1);
     // 3 instances: RAM 3 + 2 GiB, CPU round(3 + 1) = 4, disk 3 + 12 GiB.
-    assert_eq!(
-        required(&packed.plan, 1),
-        Resource {
-            cpu: 4.0,
-            ram: 5 * GIB,
-            disk: 15 * GIB
-        }
-    );
+    assert_eq!(required(&packed.plan, 1), res(4.0, 5 * GIB, 15 * GIB));
 }
 
 #[test]
@@ -220,23 +131,9 @@ fn instance_defaults_come_from_the_config() {
     // RAM default container: 2 × 512 MiB + 2 GiB → 512 MiB per instance.
     for c in &packed.plan.container_plans {
         for i in &c.instance_plans {
-            assert_eq!(
-                i.resource,
-                Resource {
-                    cpu: 0.5,
-                    ram: 512 * MIB,
-                    disk: 2 * GIB
-                }
-            );
+            assert_eq!(i.resource, res(0.5, 512 * MIB, 2 * GIB));
         }
-        assert_eq!(
-            c.required_resource,
-            Resource {
-                cpu: 2.0,
-                ram: 3 * GIB,
-                disk: 16 * GIB
-            }
-        );
+        assert_eq!(c.required_resource, res(2.0, 3 * GIB, 16 * GIB));
     }
 }
 
@@ -278,14 +175,7 @@ fn ram_map_sorts_components_and_fixes_their_ram() {
             ),
         ]
     );
-    assert_eq!(
-        required(&packed.plan, 1),
-        Resource {
-            cpu: 3.0,
-            ram: 4 * GIB,
-            disk: 14 * GIB
-        }
-    );
+    assert_eq!(required(&packed.plan, 1), res(3.0, 4 * GIB, 14 * GIB));
     assert_eq!(
         component_ram_distribution(&packed.plan),
         "spout:1610612736,bolt:536870912"
@@ -383,31 +273,13 @@ fn container_hints_set_the_container_size() {
     // RAM: (10 − 2) / 2 = 4 GiB; CPU: (30 − 1) / 2 = 14.5; disk per instance stays the default.
     for c in &packed.plan.container_plans {
         for i in &c.instance_plans {
-            assert_eq!(
-                i.resource,
-                Resource {
-                    cpu: 14.5,
-                    ram: 4 * GIB,
-                    disk: GIB
-                }
-            );
+            assert_eq!(i.resource, res(14.5, 4 * GIB, GIB));
         }
-        assert_eq!(
-            c.required_resource,
-            Resource {
-                cpu: 30.0,
-                ram: 10 * GIB,
-                disk: 20 * GIB
-            }
-        );
+        assert_eq!(c.required_resource, res(30.0, 10 * GIB, 20 * GIB));
     }
     assert_eq!(
         max_container_resource(&packed.plan),
-        Resource {
-            cpu: 30.0,
-            ram: 10 * GIB,
-            disk: 20 * GIB
-        }
+        res(30.0, 10 * GIB, 20 * GIB)
     );
 }
 
@@ -432,14 +304,7 @@ fn effectively_once_adds_checkpoint_manager_padding() {
     // Padding 3 GiB: default container 2 × 1 GiB + 3 GiB; instances still get 1 GiB each.
     let c = &packed.plan.container_plans[0];
     assert!(c.instance_plans.iter().all(|i| i.resource.ram == GIB));
-    assert_eq!(
-        c.required_resource,
-        Resource {
-            cpu: 3.0,
-            ram: 5 * GIB,
-            disk: 14 * GIB
-        }
-    );
+    assert_eq!(c.required_resource, res(3.0, 5 * GIB, 14 * GIB));
 
     // An explicit checkpoint manager RAM replaces the 1 GiB default.
     let packed = pack(
@@ -515,178 +380,6 @@ fn cpu_map_with_hint_warns_on_padding_and_caps() {
 }
 
 #[test]
-fn error_no_containers() {
-    let err = pack_err(word_count(0));
-    assert!(
-        err.contains("invalid number of containers 0") && err.contains("topology.stmgrs"),
-        "{err}"
-    );
-    let err = pack_err(word_count(2).config(keys::STMGRS, "-3"));
-    assert!(err.contains("-3"), "{err}");
-}
-
-#[test]
-fn error_more_containers_than_instances() {
-    let err = pack_err(word_count(5));
-    assert!(
-        err.contains("more containers (5")
-            && err.contains("instances (4)")
-            && err.contains("topology.stmgrs"),
-        "{err}"
-    );
-    let err = pack_err(TopologyBuilder::new("empty"));
-    assert!(err.contains("instances (0)"), "{err}");
-}
-
-#[test]
-fn error_no_ram_left_for_unmapped_instances() {
-    // Heron's testCheckInsufficientRamFailure: a 0-byte container.
-    let err = pack_err(word_count(2).config(keys::CONTAINER_RAM_REQUESTED, "0"));
-    assert!(
-        err.contains("no RAM left") && err.contains("topology.container.ram"),
-        "{err}"
-    );
-    // Without a hint the default container (sized by instance RAM) has no room for a big map entry.
-    let err = pack_err(word_count(2).config(keys::COMPONENT_RAMMAP, "bolt:2147483648"));
-    assert!(
-        err.contains("no RAM left") && err.contains("topology.component.rammap"),
-        "{err}"
-    );
-}
-
-#[test]
-fn error_no_cpu_left_for_unmapped_instances() {
-    // Heron's testCheckInsufficientCpuFailure: a 1-CPU container is all padding.
-    let err = pack_err(word_count(2).config(keys::CONTAINER_CPU_REQUESTED, "1.0"));
-    assert!(
-        err.contains("no CPU left") && err.contains("topology.container.cpu"),
-        "{err}"
-    );
-}
-
-#[test]
-fn error_mapped_instances_exceed_the_hint() {
-    let err = pack_err(
-        word_count(2)
-            .config(keys::COMPONENT_RAMMAP, "spout:2147483648,bolt:1073741824")
-            .config(keys::CONTAINER_RAM_REQUESTED, &(2 * GIB).to_string()),
-    );
-    assert!(
-        err.contains("container 1")
-            && err.contains("more than")
-            && err.contains("topology.container.ram"),
-        "{err}"
-    );
-    let err = pack_err(
-        word_count(2)
-            .config(keys::COMPONENT_CPUMAP, "spout:2,bolt:1")
-            .config(keys::CONTAINER_CPU_REQUESTED, "2"),
-    );
-    assert!(
-        err.contains("CPU") && err.contains("topology.container.cpu"),
-        "{err}"
-    );
-}
-
-#[test]
-fn error_less_than_16_mib_per_instance() {
-    // 2 GiB padding leaves 20 MiB for two instances: 10 MiB each.
-    let err = pack_err(word_count(2).config(
-        keys::CONTAINER_RAM_REQUESTED,
-        &(2 * GIB + 20 * MIB).to_string(),
-    ));
-    assert!(
-        err.contains("16.0 MB")
-            && err.contains("10.0 MB")
-            && err.contains("topology.container.ram"),
-        "{err}"
-    );
-    let err = pack_err(word_count(2).config(keys::COMPONENT_RAMMAP, "spout:1048576"));
-    assert!(
-        err.contains("'spout'") && err.contains("topology.component.rammap"),
-        "{err}"
-    );
-    // A cluster default below the floor.
-    let small = PackingDefaults {
-        instance_ram: 8 * MIB,
-        ..Default::default()
-    };
-    let err = packing::pack(&word_count(2).build(), &small)
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("heron.resources.instance.ram"), "{err}");
-    // Exactly 16 MiB is enough.
-    pack(word_count(2).config(
-        keys::CONTAINER_RAM_REQUESTED,
-        &(2 * GIB + 32 * MIB).to_string(),
-    ));
-}
-
-#[test]
-fn error_unknown_component_in_maps() {
-    let err = pack_err(word_count(2).config(keys::COMPONENT_RAMMAP, "sprout:1073741824"));
-    assert!(
-        err.contains("'sprout'")
-            && err.contains("topology.component.rammap")
-            && err.contains("spout, bolt"),
-        "{err}"
-    );
-    let err = pack_err(word_count(2).config(keys::COMPONENT_CPUMAP, "blot:1.0"));
-    assert!(
-        err.contains("'blot'") && err.contains("topology.component.cpumap"),
-        "{err}"
-    );
-}
-
-#[test]
-fn error_malformed_maps_and_values() {
-    for bad in ["spout", "spout:1:2", ":"] {
-        let err = pack_err(word_count(2).config(keys::COMPONENT_RAMMAP, bad));
-        assert!(
-            err.contains("malformed") && err.contains("topology.component.rammap"),
-            "{bad}: {err}"
-        );
-    }
-    let err = pack_err(word_count(2).config(keys::COMPONENT_RAMMAP, "spout:1GB"));
-    assert!(err.contains("\"1GB\""), "{err}");
-    // Long.parseLong does not trim.
-    let err = pack_err(word_count(2).config(keys::COMPONENT_RAMMAP, "spout: 1073741824"));
-    assert!(err.contains("topology.component.rammap"), "{err}");
-    let err = pack_err(word_count(2).config(keys::COMPONENT_CPUMAP, "spout:lots"));
-    assert!(err.contains("topology.component.cpumap"), "{err}");
-    let err = pack_err(word_count(2).config(keys::CONTAINER_RAM_REQUESTED, "4G"));
-    assert!(
-        err.contains("topology.container.ram") && err.contains("\"4G\""),
-        "{err}"
-    );
-    let err = pack_err(word_count(2).config(keys::CONTAINER_CPU_REQUESTED, "many"));
-    assert!(err.contains("topology.container.cpu"), "{err}");
-    let err = pack_err(word_count(2).config(keys::CONTAINER_RAM_PADDING, "x"));
-    assert!(err.contains("topology.container.ram.padding"), "{err}");
-    let err = pack_err(word_count(2).config(keys::STMGRS, "two"));
-    assert!(
-        err.contains("topology.stmgrs") && err.contains("\"two\""),
-        "{err}"
-    );
-}
-
-#[test]
-fn error_component_problems() {
-    let mut t = word_count(2).build();
-    t.bolts[0].comp.config.kvs.clear();
-    let err = packing::pack(&t, &PackingDefaults::default())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("bolt 'bolt'") && err.contains("topology.component.parallelism"),
-        "{err}"
-    );
-
-    let err = pack_err(TopologyBuilder::new("t").spout("same", 1).bolt("same", 1));
-    assert!(err.contains("'same'") && err.contains("unique"), "{err}");
-}
-
-#[test]
 fn a_hint_of_minus_one_means_unset() {
     // Heron's "not specified" marker.
     let a = pack(
@@ -734,14 +427,7 @@ fn homogeneous_schedules_the_largest_container_everywhere() {
         .collect();
     assert_eq!(rams, [3 * GIB + 256 * MIB, 3 * GIB, 3 * GIB]);
     let max = max_container_resource(&plan);
-    assert_eq!(
-        max,
-        Resource {
-            cpu: 3.0,
-            ram: 3 * GIB + 256 * MIB,
-            disk: 14 * GIB
-        }
-    );
+    assert_eq!(max, res(3.0, 3 * GIB + 256 * MIB, 14 * GIB));
     let stored = homogeneous(&plan);
     assert!(
         stored
@@ -762,19 +448,6 @@ fn homogeneous_schedules_the_largest_container_everywhere() {
     );
     // Scheduled resources win over required ones when present.
     assert_eq!(max_container_resource(&stored), max);
-}
-
-#[test]
-fn aurora_resources_refuse_an_empty_plan() {
-    let t = word_count(2).build();
-    let empty = PackingPlan {
-        id: "x".into(),
-        container_plans: vec![],
-    };
-    let err = aurora_resources(&empty, &t).unwrap_err();
-    assert_eq!(err.exit_code(), ExitCode::BadInput);
-    assert!(err.to_string().contains("no containers"), "{err}");
-    assert_eq!(component_ram_distribution(&empty), "");
 }
 
 #[test]

@@ -12,20 +12,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Env, describe, python_script, samples, scripts_dir, venv_python};
-use heron_common::config::Config;
-use heron_statemgr::settings::{self, Settings};
 use heron_statemgr::{NodeKind, StateManager, WriteMode};
 
 fn library(env: &Env) -> Box<dyn StateManager> {
-    let mut config = Config::new();
-    config.set_str(settings::KEY_CLASS, "zookeeper");
-    config.set_str(
-        settings::KEY_CONNECTION,
-        env.connect.clone().expect("a ZooKeeper env"),
-    );
-    config.set_str(settings::KEY_ROOT, env.root.clone());
-    config.set_str(settings::KEY_SCHEDULER_IS_SERVICE, "false");
-    heron_statemgr::open(&Settings::from_config(&config, None).expect("settings"))
+    env.zk_library(&[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,16 +136,7 @@ fn our_lock_and_curators_semaphore_mutex_exclude_each_other() {
     let path = format!("{}/locks/wc__updateTopology", env.root);
 
     // We hold: Curator cannot acquire.
-    let mut ours = env.cmd(&["lock", "wc"]);
-    ours.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut ours = ours.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(ours.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "locked\n");
+    let mut ours = env.hold_lock("wc");
     let out = curator(&["try", &connect, &path, "1500"]).output().unwrap();
     assert_eq!(
         out.status.code(),

@@ -244,15 +244,7 @@ fn corrupt_bytes_are_a_clear_error_not_a_panic() {
 #[test]
 fn lock_holds_until_stdin_closes() {
     let env = Env::local("lock");
-    let mut holder = env.cmd(&["lock", "wc"]);
-    holder
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped());
-    let mut child = holder.spawn().unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
-    assert_eq!(line, "locked\n");
+    let mut child = env.hold_lock("wc");
     let busy = env.run(&["lock", "wc", "--timeout-ms", "300"]);
     assert_eq!(busy.status.code(), Some(4), "{}", describe(&busy));
     assert!(String::from_utf8_lossy(&busy.stderr).contains("locks/wc__updateTopology"));

@@ -8,26 +8,15 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{Env, describe, samples, submit_json, zk_address};
-use heron_common::config::Config;
-use heron_statemgr::settings::{self, Settings};
+use heron_statemgr::settings;
 use heron_statemgr::{DeleteOutcome, NodeKind, StateManager, WriteMode};
 
 /// The library's ZooKeeper state manager on the same root as `env` (for ephemeral nodes that must
 /// outlive one CLI call, and for writing bytes the CLI would refuse).
 fn library(env: &Env, extra: &[(&str, &str)]) -> Box<dyn StateManager> {
-    let mut config = Config::new();
-    config.set_str(settings::KEY_CLASS, "zookeeper");
-    config.set_str(
-        settings::KEY_CONNECTION,
-        env.connect.clone().expect("a ZooKeeper env"),
-    );
-    config.set_str(settings::KEY_ROOT, env.root.clone());
-    config.set_str(settings::KEY_SCHEDULER_IS_SERVICE, "false");
-    config.set_str(settings::KEY_ZK_CONNECTION_TIMEOUT, "15000");
-    for (k, v) in extra {
-        config.set_str(*k, *v);
-    }
-    heron_statemgr::open(&Settings::from_config(&config, None).expect("settings"))
+    let mut all = vec![(settings::KEY_ZK_CONNECTION_TIMEOUT, "15000")];
+    all.extend_from_slice(extra);
+    env.zk_library(&all)
 }
 
 fn sample(kind: NodeKind, name: &str) -> Vec<u8> {
@@ -238,17 +227,7 @@ async fn clean_goes_in_kill_order_and_leaves_foreign_ephemerals() {
 #[test]
 fn our_locks_exclude_each_other() {
     let env = Env::zk("lock");
-    let mut holder = env.cmd(&["lock", "wc"]);
-    holder
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = holder.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "locked\n");
+    let mut child = env.hold_lock("wc");
     let started = Instant::now();
     let busy = env.run(&["lock", "wc", "--timeout-ms", "700"]);
     assert_eq!(busy.status.code(), Some(4), "{}", describe(&busy));
@@ -536,17 +515,7 @@ fn send_signal(pid: u32, signal: &str) {
 #[test]
 fn a_terminated_lock_holder_releases_and_exits_0() {
     let env = Env::zk("lock-term");
-    let mut holder = env.cmd(&["lock", "wc"]);
-    holder
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = holder.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line, "locked\n");
+    let mut child = env.hold_lock("wc");
     send_signal(child.id(), "-TERM");
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));

@@ -74,11 +74,7 @@ fn upload_stat_undo_delete_on_hdfs() {
     let t = HdfsCase::new("roundtrip");
     let v1 = bytes(200_000, 1);
     let v2 = bytes(5 << 20, 2);
-    let out = run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
+    let out = t.cluster.upload("v1", &v1);
     assert_eq!(
         out,
         format!(
@@ -89,31 +85,16 @@ fn upload_stat_undo_delete_on_hdfs() {
     );
     assert_eq!(t.read(FILE).unwrap(), v1);
 
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("v1", &v1));
     assert!(!r.uploaded, "identical package uploaded again");
     assert_eq!(r.backend, "hdfs");
 
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v2", &v2))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("v2", &v2));
     assert!(r.uploaded);
     assert_eq!(r.sha256, sha256_hex(&v2));
     assert!(t.read(FILE).unwrap() == v2);
     assert_eq!(t.read(&format!("{FILE}.previous")).unwrap(), v1);
-    let st: StatResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let st: StatResult = t.cluster.stat_json();
     assert_eq!(st.size, v2.len() as u64);
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&v2).as_str()));
     assert_eq!(st.previous.map(|p| p.size), Some(v1.len() as u64));
@@ -138,24 +119,13 @@ fn upload_stat_undo_delete_on_hdfs() {
     .unwrap();
     assert_eq!(u.action, "restored");
     assert_eq!(t.read(FILE).unwrap(), v1);
-    let u: UndoResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let u: UndoResult = t.cluster.undo_json();
     assert_eq!(u.action, "deleted");
     assert!(t.read(FILE).is_none());
     assert_eq!(code(&run(&mut t.cluster.cmd("stat", "wc"))), 3);
 
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v2", &v2)),
-    );
+    t.cluster.upload("v1", &v1);
+    t.cluster.upload("v2", &v2);
     assert_eq!(
         run_ok(&mut t.cluster.cmd("delete", "wc")).lines().count(),
         2
@@ -167,13 +137,7 @@ fn upload_stat_undo_delete_on_hdfs() {
 fn stdin_upload_to_hdfs() {
     let t = HdfsCase::new("stdin");
     let body = bytes(9 << 20, 3);
-    let r: UploadResult = serde_json::from_str(&run_stdin_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_stdin_json(&body);
     assert_eq!(r.sha256, sha256_hex(&body));
     assert!(t.read(FILE).unwrap() == body);
 }
@@ -182,11 +146,7 @@ fn stdin_upload_to_hdfs() {
 fn kill_9_during_an_hdfs_upload_leaves_the_previous_package_readable() {
     let t = HdfsCase::new("kill");
     let v1 = bytes(300_000, 4);
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
+    t.cluster.upload("v1", &v1);
     let (mut child, stdin) =
         start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(6 << 20, 5));
     wait_for("the temp file", Duration::from_secs(30), || {
@@ -201,11 +161,7 @@ fn kill_9_during_an_hdfs_upload_leaves_the_previous_package_readable() {
         "the package is intact and readable"
     );
     let v2 = bytes(1000, 6);
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v2", &v2)),
-    );
+    t.cluster.upload("v2", &v2);
     assert_eq!(t.read(FILE).unwrap(), v2);
 }
 
@@ -238,25 +194,14 @@ fn a_crash_between_the_two_renames_is_repaired_by_the_next_command() {
     let t = HdfsCase::new("recover");
     let v1 = bytes(70_000, 7);
     let v2 = bytes(80_000, 8);
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v2", &v2)),
-    );
+    t.cluster.upload("v1", &v1);
+    t.cluster.upload("v2", &v2);
     // What a kill between "package -> previous" and "temp -> package" leaves: the previous copy
     // and no package.
     t.rt.block_on(t.client.delete(&t.path(FILE), false))
         .unwrap();
     assert!(t.read(FILE).is_none());
-    let st: StatResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let st: StatResult = t.cluster.stat_json();
     assert_eq!(
         st.size,
         v1.len() as u64,
@@ -269,11 +214,7 @@ fn a_crash_between_the_two_renames_is_repaired_by_the_next_command() {
 fn sigterm_during_an_hdfs_upload_exits_130_and_removes_the_temp_file() {
     let t = HdfsCase::new("term");
     let v1 = bytes(50_000, 9);
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
+    t.cluster.upload("v1", &v1);
     let (child, stdin) =
         start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(6 << 20, 10));
     wait_for("the temp file", Duration::from_secs(30), || {
@@ -301,34 +242,19 @@ fn text_output_uploads_skip_the_digest_yet_stay_identical_aware_and_undoable() {
             .unwrap()
             .modification_time
     };
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
-    let st: StatResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    t.cluster.upload("v1", &v1);
+    let st: StatResult = t.cluster.stat_json();
     assert_eq!(st.sha256, None, "the text upload computed no digest");
     let first = mtime();
 
     // The same bytes again: compared with the package, not sent.
     std::thread::sleep(Duration::from_millis(20));
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
+    t.cluster.upload("v1", &v1);
     assert_eq!(mtime(), first, "an identical package was sent again");
     assert!(t.read(&format!("{FILE}.previous")).is_none());
 
     // Other bytes of the same size are sent.
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v2", &v2)),
-    );
+    t.cluster.upload("v2", &v2);
     assert!(t.read(FILE).unwrap() == v2);
     assert!(t.read(&format!("{FILE}.previous")).unwrap() == v1);
 
@@ -349,18 +275,9 @@ fn text_output_uploads_skip_the_digest_yet_stay_identical_aware_and_undoable() {
     assert!(t.read(FILE).unwrap() == v1);
 
     // `--format json` of the identical package reports its sha256 and records it.
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("v1", &v1));
     assert!(!r.uploaded);
     assert_eq!(r.sha256, sha256_hex(&v1));
-    let st: StatResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let st: StatResult = t.cluster.stat_json();
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&v1).as_str()));
 }

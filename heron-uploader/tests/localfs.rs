@@ -48,18 +48,12 @@ fn json_reports_size_sha256_and_skips_an_identical_package_unless_forced() {
     let c = localfs_cluster();
     let body = bytes(50_000, 2);
     let pkg = c.package("p.tar.gz", &body);
-    let first: UploadResult = serde_json::from_str(&run_ok(
-        c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]),
-    ))
-    .unwrap();
+    let first: UploadResult = c.upload_json(&pkg);
     assert_eq!(first.size, 50_000);
     assert_eq!(first.sha256, sha256_hex(&body));
     assert_eq!(first.backend, "localfs");
     assert!(first.uploaded);
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        c.cmd("upload", "wc").arg(&pkg).args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = c.upload_json(&pkg);
     assert!(!again.uploaded);
     assert_eq!(again.sha256, first.sha256);
     assert_eq!(again.uri, first.uri);
@@ -174,11 +168,7 @@ fn stdin_is_read_with_a_dash() {
         body
     );
     // The same bytes again from stdin: recognised as identical.
-    let again: UploadResult = serde_json::from_str(&run_stdin_ok(
-        c.cmd("upload", "wc").args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let again: UploadResult = c.upload_stdin_json(&body);
     assert!(!again.uploaded);
 }
 
@@ -189,8 +179,8 @@ fn undo_if_sha256_acts_only_on_the_callers_own_package() {
     let theirs = bytes(10_000, 21); // same size: only the sha256 tells them apart
     let dest = dest_dir(&c).join("wc-ads-tag-0.tar.gz");
     let previous = dest_dir(&c).join("wc-ads-tag-0.tar.gz.previous");
-    run_ok(c.cmd("upload", "wc").arg(c.package("mine", &mine)));
-    run_ok(c.cmd("upload", "wc").arg(c.package("theirs", &theirs)));
+    c.upload("mine", &mine);
+    c.upload("theirs", &theirs);
 
     // Someone else's package is there (ours is its previous copy): nothing may change.
     let kept: UndoResult = serde_json::from_str(&run_ok(c.cmd("undo", "wc").args([
@@ -238,17 +228,15 @@ fn undo_restores_the_previous_package_then_deletes_then_does_nothing() {
     let v1 = bytes(10_000, 10);
     let v2 = bytes(12_000, 11);
     let dest = dest_dir(&c).join("wc-ads-tag-0.tar.gz");
-    run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
-    run_ok(c.cmd("upload", "wc").arg(c.package("v2", &v2)));
+    c.upload("v1", &v1);
+    c.upload("v2", &v2);
     assert_eq!(std::fs::read(&dest).unwrap(), v2);
 
-    let undo: UndoResult =
-        serde_json::from_str(&run_ok(c.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let undo: UndoResult = c.undo_json();
     assert_eq!(undo.action, "restored");
     assert_eq!(undo.uri, format!("file://{}", dest.display()));
     assert_eq!(std::fs::read(&dest).unwrap(), v1);
-    let stat: StatResult =
-        serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
+    let stat: StatResult = c.stat_json();
     // Uploaded with text output: no digest was computed, so none is reported.
     assert_eq!(stat.sha256, None);
     assert_eq!(stat.size, v1.len() as u64);
@@ -259,8 +247,7 @@ fn undo_restores_the_previous_package_then_deletes_then_does_nothing() {
         format!("deleted file://{}\n", dest.display())
     );
     assert!(!dest.exists());
-    let nothing: UndoResult =
-        serde_json::from_str(&run_ok(c.cmd("undo", "wc").args(["--format", "json"]))).unwrap();
+    let nothing: UndoResult = c.undo_json();
     assert_eq!(nothing.action, "nothing");
     let out = run(&mut c.cmd("stat", "wc"));
     assert_eq!(
@@ -277,14 +264,13 @@ fn stat_and_delete() {
     let c = localfs_cluster();
     let v1 = bytes(1000, 20);
     let v2 = bytes(2000, 21);
-    run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
+    c.upload("v1", &v1);
     run_ok(
         c.cmd("upload", "wc")
             .arg(c.package("v2", &v2))
             .args(["--format", "json"]),
     );
-    let stat: StatResult =
-        serde_json::from_str(&run_ok(c.cmd("stat", "wc").args(["--format", "json"]))).unwrap();
+    let stat: StatResult = c.stat_json();
     assert_eq!(stat.size, 2000);
     assert_eq!(stat.backend, "localfs");
     assert_eq!(stat.sha256.as_deref(), Some(sha256_hex(&v2).as_str()));
@@ -378,7 +364,7 @@ fn a_secret_on_the_command_line_is_refused_and_not_echoed() {
 fn kill_9_during_an_upload_leaves_the_previous_package_intact() {
     let c = localfs_cluster();
     let v1 = bytes(200_000, 30);
-    run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
+    c.upload("v1", &v1);
     let dir = dest_dir(&c);
     let (mut child, stdin) =
         start_stdin_upload(c.cmd("upload", "wc").arg("-"), &bytes(4 << 20, 31));
@@ -395,7 +381,7 @@ fn kill_9_during_an_upload_leaves_the_previous_package_intact() {
     );
     // The next upload works and clears the dead upload's temp file.
     let v2 = bytes(1000, 32);
-    run_ok(c.cmd("upload", "wc").arg(c.package("v2", &v2)));
+    c.upload("v2", &v2);
     assert_eq!(std::fs::read(dir.join("wc-ads-tag-0.tar.gz")).unwrap(), v2);
     assert!(
         files_containing(&dir, ".tmp-").is_empty(),
@@ -408,7 +394,7 @@ fn kill_9_during_an_upload_leaves_the_previous_package_intact() {
 fn sigterm_during_an_upload_exits_130_and_removes_the_temp_file() {
     let c = localfs_cluster();
     let v1 = bytes(200_000, 40);
-    run_ok(c.cmd("upload", "wc").arg(c.package("v1", &v1)));
+    c.upload("v1", &v1);
     let dir = dest_dir(&c);
     let (child, stdin) = start_stdin_upload(c.cmd("upload", "wc").arg("-"), &bytes(2 << 20, 41));
     wait_for("the temp file", Duration::from_secs(20), || {

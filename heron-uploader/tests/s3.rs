@@ -1,69 +1,21 @@
-//! heron-uploader against a signature-checking S3 server (s3s-fs, started by scripts/services.sh).
+//! heron-uploader against a signature-checking S3 server (s3s-fs, started by scripts/services.sh):
+//! where packages are stored (single PUT and multipart), payload signing, skips by sha256, undo,
+//! delete, uploads from stdin, memory. Failures: s3_failures.rs; credentials: s3_credentials.rs.
 //! s3s-fs stores objects as plain files `HERON_TEST_S3_DIR/<bucket>/<key>`, which the tests read.
 
 mod common;
-
-use std::time::Duration;
+mod s3_support;
 
 use common::*;
 use heron_common::contract::{UndoResult, UploadResult};
 use heron_uploader::StatResult;
-
-struct S3Case {
-    env: S3Env,
-    bucket: String,
-    cluster: Cluster,
-}
-
-impl S3Case {
-    fn new(test: &str, extra_yaml: &str) -> S3Case {
-        S3Case::through(test, None, extra_yaml)
-    }
-
-    /// With `relay`, requests go to that endpoint (a relay to s3s-fs) instead.
-    fn through(test: &str, relay: Option<&str>, extra_yaml: &str) -> S3Case {
-        let env = s3_env();
-        let bucket = new_bucket(&env, test);
-        let yaml = format!(
-            "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-             heron.uploader.s3.bucket: {bucket}\n\
-             heron.uploader.s3.path_prefix: /heron/pkgs/\n\
-             heron.uploader.s3.uri: {}\n\
-             heron.uploader.s3.access_key: {}\n\
-             heron.uploader.s3.secret_key: {}\n{extra_yaml}",
-            relay.unwrap_or(&env.endpoint),
-            env.access_key,
-            env.secret_key
-        );
-        S3Case {
-            cluster: Cluster::new(&yaml),
-            env,
-            bucket,
-        }
-    }
-
-    fn object(&self, name: &str) -> std::path::PathBuf {
-        self.env
-            .dir
-            .join(&self.bucket)
-            .join("heron/pkgs/wc")
-            .join(name)
-    }
-
-    fn read(&self, name: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.object(name)).ok()
-    }
-}
+use s3_support::*;
 
 #[test]
 fn single_put_and_multipart_store_the_package_under_herons_key() {
     let t = S3Case::new("layout", "");
     let small = bytes(300_000, 1);
-    let out = run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("small", &small)),
-    );
+    let out = t.cluster.upload("small", &small);
     assert_eq!(
         out,
         format!(
@@ -75,13 +27,7 @@ fn single_put_and_multipart_store_the_package_under_herons_key() {
 
     // 20 MiB: three 8 MiB parts, several in flight.
     let big = bytes(20 << 20, 2);
-    let r: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("big", &big))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_json(t.cluster.package("big", &big));
     assert_eq!(
         (r.size, r.backend.as_str(), r.uploaded),
         (20 << 20, "s3", true)
@@ -94,10 +40,7 @@ fn single_put_and_multipart_store_the_package_under_herons_key() {
     // Heron's backup of what was replaced.
     assert_eq!(t.read("previous_topology.tar.gz").unwrap(), small);
     // The sha256 is stored with the object: stat reads it back.
-    let st: StatResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let st: StatResult = t.cluster.stat_json();
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&big).as_str()));
     assert_eq!(st.size, 20 << 20);
     assert_eq!(st.previous.map(|p| p.size), Some(300_000));
@@ -188,16 +131,8 @@ fn payload_signing_is_kept_over_http_unless_turned_off() {
     let small = bytes(300_000, 50);
     let big = bytes(20 << 20, 51);
     // Default (auto) over plain http: every body is signed, as `aws s3 cp` does.
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("small", &small)),
-    );
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("big", &big)),
-    );
+    t.cluster.upload("small", &small);
+    t.cluster.upload("big", &big);
     let seen = relay.take();
     // The PUT's body and each 8 MiB part of the 20 MiB package are signed.
     for hash in body_hashes(&small).iter().chain(&body_hashes(&big)[1..]) {
@@ -269,24 +204,14 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
     let v2 = bytes(9 << 20, 11); // two parts
     let p1 = t.cluster.package("v1", &v1);
     run_ok(t.cluster.cmd("upload", "wc").arg(&p1));
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(&p1)
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_json(&p1);
     assert!(!again.uploaded, "identical package uploaded again");
     assert!(
         t.read("previous_topology.tar.gz").is_none(),
         "a skipped upload must not touch the backup"
     );
 
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v2", &v2)),
-    );
+    t.cluster.upload("v2", &v2);
     assert!(t.read("topology.tar.gz").unwrap() == v2);
     // A conditional undo naming another package (v1, now the backup) changes nothing.
     let kept: UndoResult = serde_json::from_str(&run_ok(t.cluster.cmd("undo", "wc").args([
@@ -310,25 +235,13 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
     assert!(t.read("topology.tar.gz").unwrap() == v1);
     assert!(t.read("previous_topology.tar.gz").is_none());
     // The restored object kept its sha256 metadata: uploading v1 again is a no-op.
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(&p1)
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_json(&p1);
     assert!(!again.uploaded);
 
-    let undo: UndoResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let undo: UndoResult = t.cluster.undo_json();
     assert_eq!(undo.action, "deleted");
     assert!(t.read("topology.tar.gz").is_none());
-    let undo: UndoResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("undo", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let undo: UndoResult = t.cluster.undo_json();
     assert_eq!(undo.action, "nothing");
     assert_eq!(code(&run(&mut t.cluster.cmd("stat", "wc"))), 3);
 }
@@ -337,38 +250,17 @@ fn identical_package_is_skipped_by_its_stored_sha256_and_undo_restores_the_previ
 fn stdin_multipart_upload() {
     let t = S3Case::new("stdin", "");
     let body = bytes(17 << 20, 20);
-    let r: UploadResult = serde_json::from_str(&run_stdin_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let r: UploadResult = t.cluster.upload_stdin_json(&body);
     assert_eq!(r.sha256, sha256_hex(&body));
     assert_eq!(r.size, body.len() as u64);
     assert!(t.read("topology.tar.gz").unwrap() == body);
     // Its sha256 was recorded after the upload: the same bytes again are recognised, from a file
     // or from stdin, and the backup is left alone.
-    let st: StatResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
+    let st: StatResult = t.cluster.stat_json();
     assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&body).as_str()));
-    let again: UploadResult = serde_json::from_str(&run_stdin_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .args(["--format", "json", "-"]),
-        &body,
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_stdin_json(&body);
     assert!(!again.uploaded);
-    let again: UploadResult = serde_json::from_str(&run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("same", &body))
-            .args(["--format", "json"]),
-    ))
-    .unwrap();
+    let again: UploadResult = t.cluster.upload_json(t.cluster.package("same", &body));
     assert!(!again.uploaded);
     assert!(t.read("previous_topology.tar.gz").is_none());
 }
@@ -390,136 +282,6 @@ fn delete_removes_the_package_and_its_backup() {
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(t.read("topology.tar.gz").is_none() && t.read("previous_topology.tar.gz").is_none());
     assert_eq!(code(&run(&mut t.cluster.cmd("delete", "wc"))), 3);
-}
-
-#[test]
-fn a_wrong_secret_is_denied_with_exit_6_and_never_printed() {
-    let env = s3_env();
-    let bucket = new_bucket(&env, "auth");
-    let secret = format!("WrongSecret{}xyz", std::process::id());
-    let c = Cluster::new(&format!(
-        "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-         heron.uploader.s3.bucket: {bucket}\n\
-         heron.uploader.s3.uri: {}\n\
-         heron.uploader.s3.access_key: {}\n\
-         heron.uploader.s3.secret_key: {secret}\n\
-         heron.uploader.s3.max.attempts: 2\n",
-        env.endpoint, env.access_key
-    ));
-    let pkg = c.package("p", &bytes(1000, 40));
-    for args in [
-        vec!["upload", "--verbose"],
-        vec!["stat", "--verbose"],
-        vec!["undo"],
-        vec!["delete", "--format", "json"],
-    ] {
-        let mut cmd = c.cmd(args[0], "wc");
-        cmd.args(&args[1..]);
-        if args[0] == "upload" {
-            cmd.arg(&pkg);
-        }
-        let out = run(&mut cmd);
-        let stderr = text(&out.stderr);
-        assert_eq!(code(&out), 6, "{args:?}: {stderr}");
-        assert!(
-            out.stdout.is_empty(),
-            "{args:?}: stdout {}",
-            text(&out.stdout)
-        );
-        assert!(stderr.contains("refused"), "{args:?}: {stderr}");
-        assert!(
-            stderr.contains("heron.uploader.s3.secret_key"),
-            "{args:?}: the error says what to check: {stderr}"
-        );
-        assert!(
-            !stderr.contains(&secret),
-            "{args:?}: the secret leaked: {stderr}"
-        );
-    }
-    assert!(
-        std::fs::read_dir(env.dir.join(&bucket))
-            .unwrap()
-            .next()
-            .is_none(),
-        "nothing was written"
-    );
-}
-
-#[test]
-fn an_unreachable_endpoint_gives_exit_5() {
-    let c = Cluster::new(
-        "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-         heron.uploader.s3.bucket: some-bucket\n\
-         heron.uploader.s3.uri: http://127.0.0.1:1\n\
-         heron.uploader.s3.access_key: AK\n\
-         heron.uploader.s3.secret_key: SK-not-printed\n\
-         heron.uploader.s3.max.attempts: 2\n",
-    );
-    let out = run(c.cmd("upload", "wc").arg(c.package("p", b"data")));
-    assert_eq!(code(&out), 5, "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("cannot reach S3 at http://127.0.0.1:1"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!text(&out.stderr).contains("SK-not-printed"));
-}
-
-#[test]
-fn kill_9_during_a_multipart_upload_leaves_the_previous_package_intact() {
-    let t = S3Case::new("kill", "");
-    let v1 = bytes(500_000, 50);
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
-    // 20 MiB in and stdin still open: parts are going out, the upload cannot complete.
-    let uploads_before = multipart_uploads(&t.env);
-    let (mut child, stdin) =
-        start_stdin_upload(t.cluster.cmd("upload", "wc").arg("-"), &bytes(20 << 20, 51));
-    wait_for_stalled_upload(&t.env, &uploads_before);
-    child.kill().unwrap();
-    child.wait().unwrap();
-    drop(stdin);
-    assert!(
-        t.read("topology.tar.gz").unwrap() == v1,
-        "the package under the final key changed"
-    );
-    // And it is still served: stat through the S3 API.
-    let st: StatResult = serde_json::from_str(&run_ok(
-        t.cluster.cmd("stat", "wc").args(["--format", "json"]),
-    ))
-    .unwrap();
-    assert_eq!(st.size, v1.len() as u64);
-    assert_eq!(st.sha256.as_deref(), Some(sha256_hex(&v1).as_str()));
-}
-
-#[test]
-fn sigterm_aborts_the_multipart_upload_and_exits_130() {
-    let t = S3Case::new("term", "");
-    let v1 = bytes(400_000, 60);
-    run_ok(
-        t.cluster
-            .cmd("upload", "wc")
-            .arg(t.cluster.package("v1", &v1)),
-    );
-    let uploads_before = multipart_uploads(&t.env);
-    let (child, stdin) = start_stdin_upload(
-        t.cluster.cmd("upload", "wc").args(["-", "--verbose"]),
-        &bytes(20 << 20, 61),
-    );
-    wait_for_stalled_upload(&t.env, &uploads_before);
-    sigterm(&child);
-    let out = child.wait_with_output().unwrap();
-    drop(stdin);
-    let stderr = text(&out.stderr);
-    assert_eq!(code(&out), 130, "{stderr}");
-    assert!(
-        stderr.contains("aborted multipart upload"),
-        "the multipart upload is aborted: {stderr}"
-    );
-    assert!(t.read("topology.tar.gz").unwrap() == v1);
 }
 
 #[test]
@@ -546,174 +308,4 @@ fn one_gib_upload_stays_under_150_mb_of_memory() {
         r.elapsed_ms
     );
     let _ = std::fs::remove_dir_all(t.env.dir.join(&t.bucket));
-}
-
-/// Unfinished multipart uploads s3s-fs holds, with their part counts (it keeps each part as
-/// `DIR/.upload_id-<id>.part-<n>`, for every bucket in one folder).
-fn multipart_uploads(env: &S3Env) -> std::collections::HashMap<String, usize> {
-    let mut uploads = std::collections::HashMap::new();
-    for name in files_containing(&env.dir, ".part-") {
-        if let Some((id, _)) = name.rsplit_once(".part-") {
-            *uploads.entry(id.to_string()).or_insert(0) += 1;
-        }
-    }
-    uploads
-}
-
-/// Waits until a multipart upload begun after `before` has sent two parts and sends no more: the
-/// stdin upload under test, which holds its third part until stdin closes. Other tests share the
-/// server and run at the same time (the 1 GiB one keeps several parts in flight), so counting all
-/// part files, or taking a new upload that is still growing, would pick theirs.
-fn wait_for_stalled_upload(env: &S3Env, before: &std::collections::HashMap<String, usize>) {
-    let mut last: Option<(String, usize)> = None;
-    let mut stable_since = std::time::Instant::now();
-    wait_for(
-        "two parts of the stdin upload on the server",
-        Duration::from_secs(30),
-        || {
-            let now = multipart_uploads(env);
-            let ours = now
-                .into_iter()
-                .filter(|(id, n)| !before.contains_key(id) && *n >= 2)
-                .find(|(id, _)| last.as_ref().is_none_or(|(l, _)| l == id));
-            match (ours, &last) {
-                (Some(now), Some(seen)) if &now == seen => {
-                    stable_since.elapsed() >= Duration::from_millis(400)
-                }
-                (now, _) => {
-                    last = now;
-                    stable_since = std::time::Instant::now();
-                    false
-                }
-            }
-        },
-    );
-}
-
-fn keyless_cluster(env: &S3Env, bucket: &str, extra: &str) -> Cluster {
-    Cluster::new(&format!(
-        "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-         heron.uploader.s3.bucket: {bucket}\n\
-         heron.uploader.s3.uri: {}\n{extra}",
-        env.endpoint
-    ))
-}
-
-#[test]
-fn credentials_from_an_aws_profile() {
-    let env = s3_env();
-    let bucket = new_bucket(&env, "profile");
-    let c = keyless_cluster(&env, &bucket, "heron.uploader.s3.aws_profile: heron-test\n");
-    std::fs::write(
-        c.path("credentials"),
-        format!(
-            "[default]\naws_access_key_id = nobody\naws_secret_access_key = nothing\n\n\
-             [heron-test]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
-            env.access_key, env.secret_key
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        c.path("config"),
-        "[profile heron-test]\nregion = us-east-1\n",
-    )
-    .unwrap();
-    let body = bytes(4000, 70);
-    run_ok(
-        c.cmd("upload", "wc")
-            .arg(c.package("p", &body))
-            .env("AWS_SHARED_CREDENTIALS_FILE", c.path("credentials"))
-            .env("AWS_CONFIG_FILE", c.path("config"))
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY")
-            .env_remove("AWS_PROFILE"),
-    );
-    assert_eq!(
-        std::fs::read(env.dir.join(&bucket).join("wc/topology.tar.gz")).unwrap(),
-        body
-    );
-}
-
-#[test]
-fn credentials_from_the_environment_and_verbose_output_without_secrets() {
-    let env = s3_env();
-    let bucket = new_bucket(&env, "envcreds");
-    let c = keyless_cluster(&env, &bucket, "");
-    let body = bytes(12 << 20, 80);
-    let out = run(c
-        .cmd("upload", "wc")
-        .args(["--verbose", "--format", "json"])
-        .arg(c.package("p", &body))
-        .env("AWS_ACCESS_KEY_ID", &env.access_key)
-        .env("AWS_SECRET_ACCESS_KEY", &env.secret_key)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", c.path("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", c.path("no-credentials"))
-        .env_remove("AWS_PROFILE"));
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(std::fs::read(env.dir.join(&bucket).join("wc/topology.tar.gz")).unwrap() == body);
-    let all = text(&out.stdout) + &text(&out.stderr);
-    assert!(
-        !all.contains(&env.secret_key),
-        "secret in the output: {all}"
-    );
-    assert!(
-        text(&out.stderr).contains("DEBUG"),
-        "--verbose said something: {}",
-        text(&out.stderr)
-    );
-}
-
-#[test]
-fn no_credentials_at_all_is_denied_with_advice() {
-    let env = s3_env();
-    let bucket = new_bucket(&env, "nocreds");
-    let c = keyless_cluster(&env, &bucket, "heron.uploader.s3.max.attempts: 1\n");
-    let out = run(c
-        .cmd("upload", "wc")
-        .arg(c.package("p", b"data"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", c.path("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", c.path("no-credentials"))
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
-        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI"));
-    let stderr = text(&out.stderr);
-    assert_eq!(code(&out), 6, "{stderr}");
-    assert!(stderr.contains("heron.uploader.s3.access_key"), "{stderr}");
-}
-
-#[test]
-fn keys_from_an_override_file_as_heron_passes_them() {
-    let env = s3_env();
-    let bucket = new_bucket(&env, "override");
-    let c = keyless_cluster(&env, &bucket, "");
-    let overrides = c.path("override.yaml");
-    std::fs::write(
-        &overrides,
-        format!(
-            "heron.uploader.s3.access_key: {}\nheron.uploader.s3.secret_key: {}\n",
-            env.access_key, env.secret_key
-        ),
-    )
-    .unwrap();
-    let body = bytes(3000, 90);
-    run_ok(
-        c.cmd("upload", "wc")
-            .arg("--override-config-file")
-            .arg(&overrides)
-            .arg(c.package("p", &body))
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY"),
-    );
-    assert_eq!(
-        std::fs::read(env.dir.join(&bucket).join("wc/topology.tar.gz")).unwrap(),
-        body
-    );
 }

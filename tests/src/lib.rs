@@ -9,14 +9,34 @@
 //! here ([`zk`], [`s3`], [`hdfs`], [`venv_python`], ...); when the variable is missing it panics with a
 //! message naming `scripts/test.sh`, so a missing service is a failure, never a silent skip.
 //!
-//! What it is not: it starts nothing (the scripts do), and it holds no assertions about heron itself.
+//! What it is not: it starts no service (the scripts do).
 //!
-//! Layout: this file, and [`heron_conf`] (std-only, also included by other crates' tests). Binaries: [`bin`], [`bin_command`]. Processes: [`command`] (clears `RUST_BACKTRACE`),
-//! [`run_ok`]. Services: [`zk`], [`s3`], [`hdfs`], [`venv_python`], [`python_peer`], [`tools_python`], [`java_topology_jar`],
-//! [`heron_api_classpath`]. Places: [`repo_root`], [`scripts_dir`], [`heron_conf`] (the
-//! repo's Heron-format conf fixtures, and Heron's stock folders for the interop tier). Scratch: [`TestDir`].
+//! An e2e test of `heron` builds a [`stand::Stand`] (a cluster conf folder, local or ZooKeeper state,
+//! a local, S3 or HDFS uploader, the Aurora stand-in with its fault knobs) and reads as what it
+//! checks: `s.submit_yaml(&name)`, `s.kill(&name)`, `s.assert_nothing_left(&name, "after kill")`,
+//! `s.node("packingplan", &name)`. `use heron_tests::prelude::*;` brings all of that in.
+//!
+//! Layout: this file (finding binaries and services, scratch folders), [`heron_conf`] (std-only,
+//! also included by other crates' tests: the repo's Heron-format conf fixtures, and Heron's stock
+//! folders for the interop tier), [`cluster`] (writing a cluster conf folder), [`stand`] (one test's
+//! cluster and what it left behind), [`aurora_standin`] (the Aurora client stand-in: its variables,
+//! faults, records), [`tmanager_standin`] (the tmanager stand-in and a physical plan for it),
+//! [`output`] (running a program, describing its output), [`files`] (walking folders),
+//! [`fresh_home`] (`heron` in a newcomer's HOME),
+//! [`prelude`]. Binaries: [`bin`], [`bin_command`]. Processes: [`command`] (clears
+//! `RUST_BACKTRACE`), [`run_ok`]. Services: [`zk`], [`s3`], [`hdfs`], [`venv_python`],
+//! [`python_peer`], [`tools_python`], [`java_topology_jar`], [`heron_api_classpath`]. Places:
+//! [`repo_root`], [`scripts_dir`]. Scratch: [`TestDir`], [`unique_name`].
 
+pub mod aurora_standin;
+pub mod cluster;
+pub mod files;
+pub mod fresh_home;
 pub mod heron_conf;
+pub mod output;
+pub mod prelude;
+pub mod stand;
+pub mod tmanager_standin;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -178,6 +198,15 @@ pub fn python_peer(script: &str) -> Command {
     let mut cmd = command(venv_python());
     cmd.arg(path);
     cmd
+}
+
+/// A topology's state in ZooKeeper ([`zk`]) under `root`, read by kazoo and decoded with heronpy's
+/// own protos (`tests/python/decode_state.py`): node name → decoded entry, or null when missing.
+pub fn heronpy_state(root: &str, name: &str) -> serde_json::Value {
+    let out = run_ok(python_peer("decode_state.py").args([&zk(), root, name]));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("decode_state.py did not print JSON: {e}"));
+    doc["nodes"].clone()
 }
 
 /// The Heron Java topology jar (WordCount, heron-api included) built from `tests/java/topology`

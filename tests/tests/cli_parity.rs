@@ -4,12 +4,8 @@
 //! one way, Heron's abbreviated options, and the topology's own arguments passed on as Heron's
 //! parser passes them. Each runs the real `heron` with the Aurora stand-in (tests/src/bin/aurora.rs).
 
-#[path = "e2e_support.rs"]
-mod support;
-
-use heron_tests::{bin_command, unique_name};
+use heron_tests::prelude::*;
 use prost::Message as _;
-use support::*;
 
 /// The whole of stdout as exactly one JSON document (trailing text fails the parse).
 fn one_json_document(out: &std::process::Output) -> serde_json::Value {
@@ -21,13 +17,6 @@ fn one_json_document(out: &std::process::Output) -> serde_json::Value {
     })
 }
 
-/// Submits `name` as a YAML topology (asserts exit 0).
-fn submit(s: &Stand, name: &str) {
-    let file = s.yaml_topology(name);
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
-}
-
 #[test]
 fn every_json_dry_run_prints_exactly_one_json_document() {
     let s = Stand::local();
@@ -36,11 +25,13 @@ fn every_json_dry_run_prints_exactly_one_json_document() {
     let file = file.to_str().unwrap();
 
     // Heron's --dry-run-format json: Heron's plan document, the job as its `auroraJob` field.
-    let out = run(s.heron(
-        "submit",
-        &["--dry-run", "--dry-run-format", "json", &spec(), file, "-"],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &["--dry-run", "--dry-run-format", "json", &spec(), file, "-"],
+        ),
+        0,
+    );
     let doc = one_json_document(&out);
     assert_eq!(doc["topology"], name.as_str());
     assert_eq!(doc["containers"].as_array().map(Vec::len), Some(2));
@@ -57,20 +48,22 @@ fn every_json_dry_run_prints_exactly_one_json_document() {
 
     // --format json wins over any --dry-run-format, and is one document too.
     for plan_format in ["json", "table", "raw", "colored_table"] {
-        let out = run(s.heron(
-            "submit",
-            &[
-                "--dry-run",
-                "--format",
-                "json",
-                "--dry-run-format",
-                plan_format,
-                &spec(),
-                file,
-                "-",
-            ],
-        ));
-        assert_eq!(code(&out), 0, "{}", describe(&out));
+        let out = run_expect(
+            s.heron(
+                "submit",
+                &[
+                    "--dry-run",
+                    "--format",
+                    "json",
+                    "--dry-run-format",
+                    plan_format,
+                    &spec(),
+                    file,
+                    "-",
+                ],
+            ),
+            0,
+        );
         let doc = one_json_document(&out);
         assert_eq!(doc["dry_run"], true, "{plan_format}");
         assert!(
@@ -82,7 +75,7 @@ fn every_json_dry_run_prints_exactly_one_json_document() {
     }
 
     // update --dry-run, in both JSON spellings, of a repack and of a runtime config change.
-    submit(&s, &name);
+    s.submit_yaml(&name);
     for (args, change) in [
         (
             &["--dry-run", "--dry-run-format", "json"][..],
@@ -105,8 +98,7 @@ fn every_json_dry_run_prints_exactly_one_json_document() {
         all.extend(args.iter().map(|a| a.to_string()));
         all.push(change.to_string());
         let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        let out = run(s.heron("update", &all));
-        assert_eq!(code(&out), 0, "{}", describe(&out));
+        let out = run_expect(s.heron("update", &all), 0);
         one_json_document(&out);
     }
 }
@@ -119,18 +111,20 @@ fn dry_run_and_submit_say_the_container_count_the_same_way() {
     let file = file.to_str().unwrap();
     let phrase = "2 containers (3 Aurora instances with the tmanager's)";
     for plan_format in ["table", "raw", "colored_table"] {
-        let out = run(s.heron(
-            "submit",
-            &[
-                "--dry-run",
-                "--dry-run-format",
-                plan_format,
-                &spec(),
-                file,
-                "-",
-            ],
-        ));
-        assert_eq!(code(&out), 0, "{}", describe(&out));
+        let out = run_expect(
+            s.heron(
+                "submit",
+                &[
+                    "--dry-run",
+                    "--dry-run-format",
+                    plan_format,
+                    &spec(),
+                    file,
+                    "-",
+                ],
+            ),
+            0,
+        );
         assert!(
             text(&out.stdout).contains(&format!("\n# {phrase}\n")),
             "{plan_format}: {}",
@@ -144,8 +138,7 @@ fn dry_run_and_submit_say_the_container_count_the_same_way() {
     );
     assert_eq!(doc["bindings"]["NUM_CONTAINERS"], "3");
 
-    let out = run(s.heron("submit", &[&spec(), file, "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(s.heron("submit", &[&spec(), file, "-"]), 0);
     assert!(
         text(&out.stdout).contains(&format!(", {phrase}, package ")),
         "{}",
@@ -160,13 +153,11 @@ fn dry_run_and_submit_say_the_container_count_the_same_way() {
 #[test]
 fn a_command_that_finds_nothing_prints_only_its_error() {
     let s = Stand::local();
-    let out = run(s.heron("kill", &[&spec(), "nosuch"]));
-    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let out = run_expect(s.heron("kill", &[&spec(), "nosuch"]), 3);
     assert!(out.stdout.is_empty(), "{}", describe(&out));
     insta::assert_snapshot!(text(&out.stderr), @"error: found nothing of topology 'nosuch': no state, no Aurora job devcluster/ads/devel/nosuch and no package");
 
-    let out = run(s.heron("kill", &[&spec(), "nosuch", "--format", "json"]));
-    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let out = run_expect(s.heron("kill", &[&spec(), "nosuch", "--format", "json"]), 3);
     assert!(out.stdout.is_empty(), "{}", describe(&out));
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(err["exit_code"], 3);
@@ -196,8 +187,7 @@ fn a_command_that_finds_nothing_prints_only_its_error() {
 
 #[test]
 fn heron_alone_prints_its_help_and_exits_0() {
-    let out = run(bin_command("heron"));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(bin_command("heron"), 0);
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Usage: heron <COMMAND>"), "{stdout}");
     assert!(
@@ -209,11 +199,15 @@ fn heron_alone_prints_its_help_and_exits_0() {
 
 #[test]
 fn config_refusals_are_about_what_was_typed() {
-    let out = run(bin_command("heron").args(["config", "devcluster", "set", "foo", "bar"]));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        bin_command("heron").args(["config", "devcluster", "set", "foo", "bar"]),
+        2,
+    );
     insta::assert_snapshot!(text(&out.stderr), @r#"error: "foo" is not a property of `heron config`: its only property is service_url (the URL of Heron's API server)"#);
-    let out = run(bin_command("heron").args(["config", "devcluster", "unset", "foo"]));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        bin_command("heron").args(["config", "devcluster", "unset", "foo"]),
+        2,
+    );
     assert!(text(&out.stderr).contains("\"foo\" is not a property"));
     let out =
         run(bin_command("heron").args(["config", "devcluster", "set", "service_url", "http://x"]));
@@ -265,11 +259,13 @@ fn a_directory_given_as_topology_file_is_said_to_be_one() {
     let s = Stand::local();
     let dir = s.dir.join("wc.jar");
     std::fs::create_dir_all(&dir).unwrap();
-    let out = run(s.heron(
-        "submit",
-        &[&spec(), dir.to_str().unwrap(), "com.example.Main"],
-    ));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[&spec(), dir.to_str().unwrap(), "com.example.Main"],
+        ),
+        2,
+    );
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains(&format!("topology file {} is a directory", dir.display())),
@@ -280,8 +276,10 @@ fn a_directory_given_as_topology_file_is_said_to_be_one() {
 
 #[test]
 fn a_missing_class_name_says_that_dash_is_the_class_of_yaml_files() {
-    let out = run(bin_command("heron").args(["submit", "devcluster", "wc.yaml"]));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        bin_command("heron").args(["submit", "devcluster", "wc.yaml"]),
+        2,
+    );
     insta::assert_snapshot!(text(&out.stderr), @r"
     error: the following required arguments were not provided:
       <CLASS-NAME>
@@ -299,21 +297,23 @@ fn config_property_types_are_checked_and_unknown_keys_warned_about() {
     let s = Stand::local();
     let file = s.yaml_topology(&unique_name("prop"));
     let file = file.to_str().unwrap();
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--dry-run",
-            "--config-property",
-            "topology.stmgrs=abc",
-            &spec(),
-            file,
-            "-",
-        ],
-    ));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--dry-run",
+                "--config-property",
+                "topology.stmgrs=abc",
+                &spec(),
+                file,
+                "-",
+            ],
+        ),
+        2,
+    );
     insta::assert_snapshot!(text(&out.stderr), @r#"error: invalid value for config key `topology.stmgrs`: expected an integer, found a string "abc" (from --config-property topology.stmgrs=abc)"#);
 
-    let out = run(s.heron(
+    let out = run_expect(s.heron(
         "submit",
         &[
             "--dry-run",
@@ -325,8 +325,7 @@ fn config_property_types_are_checked_and_unknown_keys_warned_about() {
             file,
             "-",
         ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    ), 0);
     insta::assert_snapshot!(text(&out.stderr), @"warning: --config-property heron.packing.algorithm: no key of that name is known or set in the cluster's files; it is passed on as given (did you mean heron.class.packing.algorithm?)");
 
     // The stages that take --config-property do the same.
@@ -408,27 +407,29 @@ fn herons_abbreviations_are_accepted_per_command_and_an_ambiguous_one_refused() 
     let classpath_dir = s.dir.join("cp");
     std::fs::create_dir_all(&classpath_dir).unwrap();
     // `heron <sub> --config-path` comes first in Stand::heron; the rest is abbreviated here.
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--extra-launch",
-            classpath_dir.to_str().unwrap(),
-            "--dry-run-f",
-            "json",
-            "--dry-run",
-            "--verbose_g",
-            &spec(),
-            lib.to_str().unwrap(),
-            program.to_str().unwrap(),
-            "--fo",
-            "--output=x",
-            "-v",
-            "a",
-            "--",
-            "--verbose",
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--extra-launch",
+                classpath_dir.to_str().unwrap(),
+                "--dry-run-f",
+                "json",
+                "--dry-run",
+                "--verbose_g",
+                &spec(),
+                lib.to_str().unwrap(),
+                program.to_str().unwrap(),
+                "--fo",
+                "--output=x",
+                "-v",
+                "a",
+                "--",
+                "--verbose",
+            ],
+        ),
+        0,
+    );
     let doc = one_json_document(&out);
     assert_eq!(
         doc["auroraJob"]["jobKey"],
@@ -449,33 +450,37 @@ fn herons_abbreviations_are_accepted_per_command_and_an_ambiguous_one_refused() 
     );
 
     // An ambiguous prefix is refused before anything runs, naming every option it could be.
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--config-p",
-            "x",
-            &spec(),
-            lib.to_str().unwrap(),
-            program.to_str().unwrap(),
-        ],
-    ));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--config-p",
+                "x",
+                &spec(),
+                lib.to_str().unwrap(),
+                program.to_str().unwrap(),
+            ],
+        ),
+        2,
+    );
     insta::assert_snapshot!(text(&out.stderr), @r"
     error: ambiguous option --config-p: it could be --config-path or --config-property; write more of it
 
     For more information, try 'heron submit --help'.
     ");
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--dry-run",
-            &spec(),
-            lib.to_str().unwrap(),
-            program.to_str().unwrap(),
-            "--verb",
-        ],
-    ));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--dry-run",
+                &spec(),
+                lib.to_str().unwrap(),
+                program.to_str().unwrap(),
+                "--verb",
+            ],
+        ),
+        2,
+    );
     assert!(
         text(&out.stderr).contains("--verb: it could be --verbose or --verbose_gc"),
         "{}",
@@ -484,27 +489,31 @@ fn herons_abbreviations_are_accepted_per_command_and_an_ambiguous_one_refused() 
 
     // Other commands: kill, restart, update, with Heron's abbreviations.
     let yaml_name = unique_name("abbr2");
-    submit(&s, &yaml_name);
-    let out = run(s.heron(
-        "update",
-        &[
-            &spec(),
-            &yaml_name,
-            "--component",
-            "count:3",
-            "--dry-run",
-            "--dry-run-f",
-            "raw",
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.submit_yaml(&yaml_name);
+    let out = run_expect(
+        s.heron(
+            "update",
+            &[
+                &spec(),
+                &yaml_name,
+                "--component",
+                "count:3",
+                "--dry-run",
+                "--dry-run-f",
+                "raw",
+            ],
+        ),
+        0,
+    );
     assert!(
         text(&out.stdout).starts_with("Repacking class:"),
         "{}",
         describe(&out)
     );
-    let out = run(s.heron("update", &[&spec(), &yaml_name, "--co", "count:3"]));
-    assert_eq!(code(&out), 2, "{}", describe(&out));
+    let out = run_expect(
+        s.heron("update", &[&spec(), &yaml_name, "--co", "count:3"]),
+        2,
+    );
     assert!(
         text(&out.stderr).contains(
             "--co: it could be --config-path, --config-property, --component-parallelism or --container-number"
@@ -512,23 +521,27 @@ fn herons_abbreviations_are_accepted_per_command_and_an_ambiguous_one_refused() 
         "{}",
         describe(&out)
     );
-    let out = run(s.heron("restart", &["--verb", "True", &spec(), &yaml_name, "1"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        s.heron("restart", &["--verb", "True", &spec(), &yaml_name, "1"]),
+        0,
+    );
     assert!(
         text(&out.stderr).contains("aurora"),
         "--verb is --verbose: {}",
         describe(&out)
     );
-    let out = run(s.heron(
-        "kill",
-        &[
-            "--config-prop",
-            "heron.cli.kill.delete.package=false",
-            &spec(),
-            &yaml_name,
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "kill",
+            &[
+                "--config-prop",
+                "heron.cli.kill.delete.package=false",
+                &spec(),
+                &yaml_name,
+            ],
+        ),
+        0,
+    );
     assert!(
         text(&out.stdout).contains("package kept"),
         "--config-prop is --config-property: {}",

@@ -7,20 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use heron_tests::{TestDir, bin, bin_command, heron_conf, repo_root};
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
+use heron_tests::cluster::ClusterConf;
+use heron_tests::fresh_home::{SYSTEM_PATH, heron_at_home};
+use heron_tests::prelude::*;
+use heron_tests::repo_root;
 
 /// `heron` in a fresh HOME; stages (and the stand-in, with a state folder) only next to `heron`.
 fn heron(home: &Path, args: &[&str]) -> Output {
@@ -44,28 +34,26 @@ fn fake_aurora_dir(dir: &TestDir) -> PathBuf {
 
 /// [`heron`] with `first` ahead of the usual PATH (a real `aurora` there beats the stand-in).
 fn heron_with_path(home: &Path, first: Option<&Path>, args: &[&str]) -> Output {
-    let path = match first {
-        Some(dir) => format!("{}:/usr/local/bin:/usr/bin:/bin", dir.display()),
-        None => "/usr/local/bin:/usr/bin:/bin".to_string(),
-    };
-    let mut c = bin_command("heron");
-    for v in [
-        "HERON_UPLOADER_BIN",
-        "HERON_STATEMGR_BIN",
-        "HERON_AURORA_RENDER_BIN",
-        "HERON_AURORA_BIN",
-        "AURORA_STANDIN_STATE_DIR",
-    ] {
-        c.env_remove(v);
+    let mut c = heron_at_home(home, "ops", args);
+    if let Some(dir) = first {
+        c.env("PATH", format!("{}:{SYSTEM_PATH}", dir.display()));
     }
-    c.env("HOME", home)
+    run(c
         .env("AURORA_STANDIN_STATE_DIR", home.join("standin-records"))
-        .env("USER", "ops")
-        .env("PATH", path)
-        .current_dir(repo_root())
-        .args(args);
-    c.output()
-        .unwrap_or_else(|e| panic!("cannot run heron: {e}"))
+        .current_dir(repo_root()))
+}
+
+/// `heron doctor --config-path <conf> devcluster/ads/devel` in the fresh HOME `dir`.
+fn doctor(dir: &TestDir, conf: &Path) -> Output {
+    heron(
+        dir.path(),
+        &[
+            "doctor",
+            "--config-path",
+            conf.to_str().unwrap(),
+            "devcluster/ads/devel",
+        ],
+    )
 }
 
 fn line_of<'a>(stdout: &'a str, prefix: &str) -> &'a str {
@@ -97,39 +85,15 @@ fn local_state_conf(dir: &TestDir) -> PathBuf {
 
 fn cluster_conf(dir: &TestDir, statemgr: &str) -> PathBuf {
     let conf = dir.join("conf");
-    let cluster = conf.join("devcluster");
-    std::fs::create_dir_all(&cluster).unwrap();
-    for e in std::fs::read_dir(heron_conf::fixture("aurora")).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_file() {
-            std::fs::copy(e.path(), cluster.join(e.file_name())).unwrap();
-        }
-    }
     let core = dir.write("dist/heron-core.tar.gz", b"not really a tarball");
-    let client = std::fs::read_to_string(cluster.join("client.yaml")).unwrap();
-    let client: String = client
-        .lines()
-        .filter(|l| !l.starts_with("heron.package.core.uri"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(
-        cluster.join("client.yaml"),
-        format!(
-            "{client}heron.package.core.uri: \"file://{}\"\n",
-            core.display()
-        ),
+    ClusterConf::new(
+        State::Yaml(statemgr.to_string()),
+        Uploader::LocalFs {
+            dir: dir.join("pkgs"),
+        },
     )
-    .unwrap();
-    std::fs::write(
-        cluster.join("uploader.yaml"),
-        format!(
-            "heron.class.uploader: org.apache.heron.uploader.localfs.LocalFileSystemUploader\n\
-             heron.uploader.localfs.file.system.directory: {}/${{CLUSTER}}/${{ROLE}}/${{TOPOLOGY}}\n",
-            dir.join("pkgs").display()
-        ),
-    )
-    .unwrap();
-    std::fs::write(cluster.join("statemgr.yaml"), statemgr).unwrap();
+    .core_package(&core)
+    .write(&conf);
     conf
 }
 
@@ -208,15 +172,7 @@ fn doctor_names_a_zookeeper_that_is_not_running_and_exits_5() {
         ),
     );
     let started = std::time::Instant::now();
-    let out = heron(
-        dir.path(),
-        &[
-            "doctor",
-            "--config-path",
-            conf.to_str().unwrap(),
-            "devcluster/ads/devel",
-        ],
-    );
+    let out = doctor(&dir, &conf);
     assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
     assert!(
         started.elapsed() < std::time::Duration::from_secs(30),
@@ -247,15 +203,7 @@ fn doctor_passes_on_a_complete_local_disk_cluster() {
             dir.join("state").display()
         ),
     );
-    let out = heron(
-        dir.path(),
-        &[
-            "doctor",
-            "--config-path",
-            conf.to_str().unwrap(),
-            "devcluster/ads/devel",
-        ],
-    );
+    let out = doctor(&dir, &conf);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let stdout = text(&out.stdout);
     assert_eq!(
@@ -349,26 +297,16 @@ fn a_zookeeper_that_is_not_running_is_named_and_doctor_suggested() {
 fn the_stand_in_without_its_state_folder_counts_as_no_aurora_client() {
     let dir = TestDir::new();
     let conf = local_state_conf(&dir);
-    let mut c = bin_command("heron");
-    for v in [
-        "HERON_AURORA_BIN",
-        "AURORA_STANDIN_STATE_DIR",
-        "HERON_UPLOADER_BIN",
-        "HERON_STATEMGR_BIN",
-        "HERON_AURORA_RENDER_BIN",
-    ] {
-        c.env_remove(v);
-    }
-    c.env("HOME", dir.path())
-        .env("USER", "ops")
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .args([
+    let out = run(heron_at_home(
+        dir.path(),
+        "ops",
+        &[
             "doctor",
             "--config-path",
             conf.to_str().unwrap(),
             "devcluster/ads/devel",
-        ]);
-    let out = c.output().unwrap();
+        ],
+    ));
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let stdout = text(&out.stdout);
     let line = line_of(&stdout, "FAIL  aurora: ");

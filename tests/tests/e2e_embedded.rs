@@ -4,9 +4,12 @@
 //! first command, run once end to end.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use heron_tests::{TestDir, bin, bin_command, command, repo_root};
+use heron_tests::files::files_under;
+use heron_tests::fresh_home::fresh_env;
+use heron_tests::prelude::*;
+use heron_tests::repo_root;
 
 const USER: &str = "newcomer";
 
@@ -26,25 +29,10 @@ impl Newcomer {
         self.home.join(".herondata")
     }
 
+    /// The fresh HOME's environment on `c`; no `aurora` on PATH, only system folders.
     fn env(&self, c: &mut Command) {
-        for v in [
-            "HERON_UPLOADER_BIN",
-            "HERON_STATEMGR_BIN",
-            "HERON_AURORA_RENDER_BIN",
-            "HERON_AURORA_BIN",
-            "AURORA_STANDIN_STATE_DIR",
-            "AURORA_STANDIN_FAIL",
-            "AURORA_STANDIN_FAIL_AFTER",
-            "AURORA_STANDIN_FAIL_COUNT",
-            "AURORA_STANDIN_HANG",
-        ] {
-            c.env_remove(v);
-        }
-        // No `aurora` on PATH: only system folders.
-        c.env("HOME", self.home.path())
-            .env("USER", USER)
+        fresh_env(c, self.home.path(), USER)
             .env("LOGNAME", USER)
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .current_dir(repo_root());
     }
 
@@ -54,40 +42,27 @@ impl Newcomer {
         c.args(args);
         c
     }
-}
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
-
-fn run(mut c: Command) -> Output {
-    c.output()
-        .unwrap_or_else(|e| panic!("cannot run {c:?}: {e}"))
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push(p);
-        }
+    /// `bash scripts/demo.sh` in the fresh HOME; cargo and rustup keep their homes (the demo's
+    /// build step finds the binaries up to date).
+    fn demo(&self) -> Command {
+        let mut c = command("bash");
+        self.env(&mut c);
+        let real_home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        c.env(
+            "CARGO_HOME",
+            std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
+        )
+        .env(
+            "RUSTUP_HOME",
+            std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
+        )
+        .env("PATH", cargo_path(&real_home))
+        .arg(repo_root().join("scripts/demo.sh"));
+        c
     }
-    out
 }
 
 #[test]
@@ -321,22 +296,7 @@ fn cargo_path(real_home: &Path) -> String {
 #[test]
 fn demo_script_runs_on_a_fresh_home() {
     let n = Newcomer::new();
-    let mut c = command("bash");
-    n.env(&mut c);
-    // cargo and rustup keep their homes (the demo's build step finds the binaries up to date).
-    let real_home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    c.env(
-        "CARGO_HOME",
-        std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
-    )
-    .env(
-        "RUSTUP_HOME",
-        std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
-    )
-    .env("PATH", cargo_path(&real_home))
-    .arg(repo_root().join("scripts/demo.sh"));
+    let c = n.demo();
     let out = run(c);
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let stdout = text(&out.stdout);
@@ -360,19 +320,7 @@ fn demo_script_runs_on_a_fresh_home() {
     // A run interrupted after its submit leaves the topology running: the next run kills it first.
     let out = run(n.heron(&["submit", "local", "examples/word-count.yaml", "-"]));
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let mut again = command("bash");
-    n.env(&mut again);
-    again
-        .env(
-            "CARGO_HOME",
-            std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into()),
-        )
-        .env(
-            "RUSTUP_HOME",
-            std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into()),
-        )
-        .env("PATH", cargo_path(&real_home))
-        .arg(repo_root().join("scripts/demo.sh"));
+    let again = n.demo();
     let out = run(again);
     assert_eq!(out.status.code(), Some(0), "second run: {}", describe(&out));
     assert!(

@@ -7,22 +7,19 @@
 
 #[path = "explorer/support.rs"]
 mod explorer_support;
-#[path = "e2e_support.rs"]
-mod support;
 
 use std::process::{Command, Stdio};
 
 use explorer_support::*;
-use heron_tests::unique_name;
+use heron_tests::prelude::*;
 use serde_json::{Value, json};
-use support::*;
 
 #[test]
 fn topologies_lists_what_heron_submitted_with_role_env_state_and_release() {
     let s = Stand::local();
     let (a, b) = (unique_name("explore-a"), unique_name("explore-b"));
-    submit(&s, &a);
-    submit(&s, &b);
+    s.submit_yaml(&a);
+    s.submit_yaml(&b);
     let doc = explore_json(&s, &["topologies", CLUSTER], 0);
     assert_eq!(doc["cluster"], CLUSTER);
     assert_eq!(doc["role"], Value::Null);
@@ -33,7 +30,7 @@ fn topologies_lists_what_heron_submitted_with_role_env_state_and_release() {
     assert_eq!(names, sorted);
     for row in rows {
         let name = row["name"].as_str().unwrap();
-        let exec = node(&s, "executionstate", name);
+        let exec = s.node("executionstate", name);
         assert_eq!(row["id"], exec["topology_id"]);
         assert_eq!((&row["role"], &row["environ"]), (&json!(ROLE), &json!(ENV)));
         assert_eq!(row["submission_user"], exec["submission_user"]);
@@ -55,11 +52,10 @@ fn topologies_lists_what_heron_submitted_with_role_env_state_and_release() {
     // The selection narrows by role and environment.
     let doc = explore_json(&s, &["topologies", &format!("{CLUSTER}/{ROLE}/{ENV}")], 0);
     assert_eq!(doc["topologies"].as_array().unwrap().len(), 2);
-    let out = run(explorer(
-        &s,
-        &["topologies", &format!("{CLUSTER}/someone-else")],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        explorer(&s, &["topologies", &format!("{CLUSTER}/someone-else")]),
+        0,
+    );
     assert_eq!(
         text(&out.stdout),
         format!(
@@ -95,13 +91,13 @@ fn topologies_lists_what_heron_submitted_with_role_env_state_and_release() {
 fn views_of_a_running_topology_from_its_physical_plan_and_tmanager() {
     let s = Stand::local();
     let name = unique_name("explore-run");
-    submit(&s, &name);
+    s.submit_yaml(&name);
     let cre = spec();
 
     // No tmanager yet: the containers come from the packing plan, and the output says so.
     let doc = explore_json(&s, &["physical-plan", "containers", &cre, &name], 0);
     assert_eq!(doc["source"], "packingplans");
-    let plan = node(&s, "packingplan", &name);
+    let plan = s.node("packingplan", &name);
     assert_eq!(
         doc["containers"].as_array().unwrap().len(),
         plan["container_plans"].as_array().unwrap().len()
@@ -119,10 +115,10 @@ fn views_of_a_running_topology_from_its_physical_plan_and_tmanager() {
     assert_eq!(check(&report, "tmanagers")["status"], "missing");
     assert_eq!(check(&report, "pplans")["status"], "waiting");
 
-    let pplan = write_pplan(&s, &name);
-    let tm = start_tmanager(&s, &name);
+    let pplan = s.write_pplan(&name);
+    let tm = TManager::start(&s, &name, None);
     let report = explore_json(&s, &["status", &cre, &name], 0);
-    stop_after(tm, || {
+    {
         assert_eq!(report["verdict"], "running", "{report}");
         for dir in [
             "topologies",
@@ -134,7 +130,7 @@ fn views_of_a_running_topology_from_its_physical_plan_and_tmanager() {
         ] {
             assert_eq!(check(&report, dir)["status"], "ok", "{dir}: {report}");
         }
-        let location = node(&s, "tmanager", &name);
+        let location = s.node("tmanager", &name);
         assert_eq!(report["tmanager"], location);
         assert_eq!(report["aurora"]["expected_instances"], 3);
         assert_eq!(report["aurora"]["job_exists"], true);
@@ -194,15 +190,16 @@ fn views_of_a_running_topology_from_its_physical_plan_and_tmanager() {
                 && t.contains("container_2_"),
             "{t}"
         );
-        let out = run(explorer(
-            &s,
-            &["physical-plan", "containers", &cre, &name, "--id", "9"],
-        ));
-        assert_eq!(code(&out), 3, "{}", describe(&out));
+        run_expect(
+            explorer(
+                &s,
+                &["physical-plan", "containers", &cre, &name, "--id", "9"],
+            ),
+            3,
+        );
 
         // Paused through the tmanager: the state is the physical plan's.
-        let out = run(s.heron("deactivate", &[&cre, &name]));
-        assert_eq!(code(&out), 0, "{}", describe(&out));
+        run_expect(s.heron("deactivate", &[&cre, &name]), 0);
         let doc = explore_json(&s, &["topologies", &cre], 0);
         let row = doc["topologies"]
             .as_array()
@@ -215,14 +212,15 @@ fn views_of_a_running_topology_from_its_physical_plan_and_tmanager() {
             (&row["state"], &row["state_from"]),
             (&json!("PAUSED"), &json!("pplans"))
         );
-    });
+    }
+    tm.stop();
 }
 
 #[test]
 fn logical_plan_and_packing_plan_views() {
     let s = Stand::local();
     let name = unique_name("explore-plan");
-    submit(&s, &name);
+    s.submit_yaml(&name);
     let cre = spec();
     let doc = explore_json(&s, &["logical-plan", &cre, &name], 0);
     assert_eq!(doc["parallelism_from"], "topologies");
@@ -262,11 +260,10 @@ fn logical_plan_and_packing_plan_views() {
             .collect();
         assert_eq!(names, ["word"], "{flags:?}");
     }
-    let out = run(explorer(
-        &s,
-        &["logical-plan", &cre, &name, "--component", "nosuch"],
-    ));
-    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let out = run_expect(
+        explorer(&s, &["logical-plan", &cre, &name, "--component", "nosuch"]),
+        3,
+    );
     assert!(
         text(&out.stderr).contains("its components: word, count"),
         "{}",
@@ -311,7 +308,7 @@ fn logical_plan_and_packing_plan_views() {
 fn explorer_reads_only_and_takes_no_lock() {
     let s = Stand::local();
     let name = unique_name("explore-ro");
-    submit(&s, &name);
+    s.submit_yaml(&name);
     let cre = spec();
     let snapshot = || {
         let mut files = Vec::new();
@@ -412,15 +409,14 @@ fn bad_input_unknown_topologies_and_an_unreachable_zookeeper() {
          heron.statemgr.root.path: /heron\n\
          heron.statemgr.zookeeper.connection.timeout.ms: 300\n",
     );
-    let out = run(explorer(&s, &["topologies", CLUSTER]));
-    assert_eq!(code(&out), 5, "{}", describe(&out));
+    run_expect(explorer(&s, &["topologies", CLUSTER]), 5);
 }
 
 #[test]
 fn colour_only_on_a_terminal_without_no_color() {
     let s = Stand::local();
     let name = unique_name("explore-tty");
-    submit(&s, &name);
+    s.submit_yaml(&name);
     // `script` gives the command a pseudo-terminal as its stdout.
     let line = |no_color: Option<&str>| {
         let cmd = explorer(&s, &["topologies", CLUSTER]);

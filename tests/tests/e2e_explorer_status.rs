@@ -6,13 +6,11 @@
 
 #[path = "explorer/support.rs"]
 mod explorer_support;
-#[path = "e2e_support.rs"]
-mod support;
 
 use explorer_support::*;
-use heron_tests::{python_peer, unique_name, zk};
+use heron_tests::prelude::*;
+use heron_tests::{heronpy_state, python_peer, zk};
 use serde_json::{Value, json};
-use support::*;
 
 #[test]
 fn status_finds_half_killed_topologies_both_ways() {
@@ -21,8 +19,8 @@ fn status_finds_half_killed_topologies_both_ways() {
 
     // The Aurora job is gone, the state is not (a kill that stopped before cleaning).
     let half = unique_name("explore-half");
-    submit(&s, &half);
-    let out = aurora_standin(&s, &["job", "killall", &format!("{cre}/{half}")]);
+    s.submit_yaml(&half);
+    let out = s.aurora(&["job", "killall", &format!("{cre}/{half}")]);
     assert!(out.status.success(), "{}", describe(&out));
     let report = explore_json(&s, &["status", &cre, &half], 1);
     assert_eq!(report["verdict"], "half_killed", "{report}");
@@ -44,7 +42,7 @@ fn status_finds_half_killed_topologies_both_ways() {
 
     // The reverse: the Aurora job runs, the state is gone.
     let orphan = unique_name("explore-orphan");
-    submit(&s, &orphan);
+    s.submit_yaml(&orphan);
     assert!(run(s.statemgr(&["clean", &orphan])).status.success());
     let report = explore_json(&s, &["status", &cre, &orphan], 1);
     assert_eq!(report["verdict"], "orphan_job", "{report}");
@@ -55,17 +53,14 @@ fn status_finds_half_killed_topologies_both_ways() {
 
     // An instance killed behind heron's back.
     let holed = unique_name("explore-hole");
-    submit(&s, &holed);
-    let out = aurora_standin(
-        &s,
-        &[
-            "job",
-            "kill",
-            &format!("{cre}/{holed}/2"),
-            "--batch-size",
-            "1",
-        ],
-    );
+    s.submit_yaml(&holed);
+    let out = s.aurora(&[
+        "job",
+        "kill",
+        &format!("{cre}/{holed}/2"),
+        "--batch-size",
+        "1",
+    ]);
     assert!(out.status.success(), "{}", describe(&out));
     let report = explore_json(&s, &["status", &cre, &holed], 1);
     assert_eq!(report["verdict"], "degraded");
@@ -88,17 +83,18 @@ fn status_finds_half_killed_topologies_both_ways() {
     );
 
     // Nothing at all: exit 3 with only the error.
-    let out = run(explorer(&s, &["status", &cre, "never-submitted"]));
-    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let out = run_expect(explorer(&s, &["status", &cre, "never-submitted"]), 3);
     assert!(out.stdout.is_empty(), "{}", describe(&out));
 
     // Aurora cannot be asked (its client's network error, exit 7): 5, with what the state says.
     let name = unique_name("explore-noaurora");
-    submit(&s, &name);
-    let out = run(explorer(&s, &["status", &cre, &name, "--format", "json"])
-        .env("AURORA_STANDIN_FAIL", "status")
-        .env("AURORA_STANDIN_FAIL_EXIT", "7"));
-    assert_eq!(code(&out), 5, "{}", describe(&out));
+    s.submit_yaml(&name);
+    let out = run_expect(
+        explorer(&s, &["status", &cre, &name, "--format", "json"])
+            .env("AURORA_STANDIN_FAIL", "status")
+            .env("AURORA_STANDIN_FAIL_EXIT", "7"),
+        5,
+    );
     let report = json_of(&out);
     assert_eq!(report["verdict"], "unknown");
     assert_eq!(check(&report, "aurora job")["status"], "error");
@@ -106,25 +102,6 @@ fn status_finds_half_killed_topologies_both_ways() {
 }
 
 // --- real ZooKeeper, state read back by kazoo and heronpy ---------------------------------------
-
-fn use_zookeeper(s: &Stand, root: &str) {
-    s.write_conf(
-        "statemgr.yaml",
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
-             heron.statemgr.connection.string: {}\n\
-             heron.statemgr.root.path: {root}\n\
-             heron.statemgr.zookeeper.is.initialize.tree: True\n",
-            zk()
-        ),
-    );
-}
-
-fn decoded(root: &str, name: &str) -> Value {
-    let out = run(python_peer("decode_state.py").args([&zk(), root, name]));
-    assert!(out.status.success(), "decode_state.py: {}", describe(&out));
-    serde_json::from_slice::<Value>(&out.stdout).unwrap()["nodes"].clone()
-}
 
 /// heronpy's JSON (protobuf `MessageToDict`) writes 64-bit integers as strings.
 fn as_i64(v: &Value) -> i64 {
@@ -135,17 +112,16 @@ fn as_i64(v: &Value) -> i64 {
 
 #[test]
 fn zookeeper_views_agree_with_heronpy_and_kazoo() {
-    let s = Stand::local();
     let root = format!("/{}", unique_name("explorer"));
-    use_zookeeper(&s, &root);
+    let s = Stand::builder()
+        .state(State::zookeeper(&zk(), &root))
+        .build();
     let cre = spec();
     let name = unique_name("ExploreZk").replace('-', "_");
-    submit(&s, &name);
+    s.submit_yaml(&name);
     // What the tmanager writes, as bytes heronpy encodes: its location and the physical plan.
     let defn = s.dir.join(format!("{name}.defn"));
-    let out = run(s.statemgr(&["get", "topology", &name, "--format", "proto"]));
-    assert!(out.status.success(), "{}", describe(&out));
-    std::fs::write(&defn, &out.stdout).unwrap();
+    std::fs::write(&defn, s.node_bytes("topology", &name)).unwrap();
     let out = run(python_peer("write_state.py")
         .args([&zk(), &root, &name, "--defn"])
         .arg(&defn)
@@ -160,7 +136,7 @@ fn zookeeper_views_agree_with_heronpy_and_kazoo() {
             "pplans,tmanagers",
         ]));
     assert!(out.status.success(), "write_state.py: {}", describe(&out));
-    let nodes = decoded(&root, &name);
+    let nodes = heronpy_state(&root, &name);
 
     let doc = explore_json(&s, &["topologies", CLUSTER], 0);
     let row = &doc["topologies"][0];
@@ -284,12 +260,11 @@ fn zookeeper_views_agree_with_heronpy_and_kazoo() {
     );
 
     // Killed in Aurora only: half-killed, from ZooKeeper too.
-    let out = aurora_standin(&s, &["job", "killall", &format!("{cre}/{name}")]);
+    let out = s.aurora(&["job", "killall", &format!("{cre}/{name}")]);
     assert!(out.status.success(), "{}", describe(&out));
     let report = explore_json(&s, &["status", &cre, &name], 1);
     assert_eq!(report["verdict"], "half_killed");
-    let out = run(s.heron("kill", &[&cre, &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(s.heron("kill", &[&cre, &name]), 0);
     // kill leaves tmanagers/<name> to its owner's session, as Heron does; kazoo wrote ours
     // persistent (a real tmanager's vanishes with its process), so it is still there, and seen.
     let report = explore_json(&s, &["status", &cre, &name], 1);
@@ -298,6 +273,5 @@ fn zookeeper_views_agree_with_heronpy_and_kazoo() {
     assert_eq!(check(&report, "topologies")["status"], "missing");
     let out = run(s.statemgr(&["delete", "tmanager", &name, "--force"]));
     assert!(out.status.success(), "{}", describe(&out));
-    let out = run(explorer(&s, &["status", &cre, &name]));
-    assert_eq!(code(&out), 3, "{}", describe(&out));
+    run_expect(explorer(&s, &["status", &cre, &name]), 3);
 }

@@ -3,38 +3,23 @@
 //! The state is read back with kazoo and decoded with heronpy's own protos (tests/python/
 //! decode_state.py). Needs `scripts/services.sh start` (or `scripts/test.sh`).
 
-#[path = "e2e_support.rs"]
-mod support;
-
+use heron_tests::prelude::*;
 use heron_tests::{
-    hdfs, heron_api_classpath, java_topology_jar, python_peer, repo_root, s3, unique_name,
-    venv_python, zk,
+    hdfs, heron_api_classpath, heronpy_state, java_topology_jar, repo_root, s3, venv_python, zk,
 };
-use support::*;
 
-fn use_zookeeper(s: &Stand, root: &str) {
-    s.write_conf(
-        "statemgr.yaml",
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
-             heron.statemgr.connection.string: {}\n\
-             heron.statemgr.root.path: {root}\n\
-             heron.statemgr.zookeeper.is.initialize.tree: True\n",
-            zk()
-        ),
-    );
-}
-
-/// The state of a topology as heronpy decodes it from ZooKeeper: node name → decoded entry or null.
-fn decoded_state(root: &str, name: &str) -> serde_json::Value {
-    let out = run(python_peer("decode_state.py").args([&zk(), root, name]));
-    assert!(out.status.success(), "decode_state.py: {}", describe(&out));
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["nodes"].clone()
+/// A stand whose state is in the tests' ZooKeeper under a new root; returns it with the root.
+fn on_zookeeper(prefix: &str, uploader: Option<Uploader>) -> (Stand, String) {
+    let root = format!("/{}", unique_name(prefix));
+    let mut builder = Stand::builder().state(State::zookeeper(&zk(), &root));
+    if let Some(uploader) = uploader {
+        builder = builder.uploader(uploader);
+    }
+    (builder.build(), root)
 }
 
 fn assert_submitted_state(root: &str, name: &str) -> serde_json::Value {
-    let nodes = decoded_state(root, name);
+    let nodes = heronpy_state(root, name);
     for node in ["topologies", "packingplans", "executionstate", "schedulers"] {
         let n = &nodes[node];
         assert!(n.is_object(), "{node} missing: {nodes}");
@@ -76,7 +61,7 @@ fn assert_submitted_state(root: &str, name: &str) -> serde_json::Value {
 }
 
 fn assert_state_gone(root: &str, name: &str) {
-    let nodes = decoded_state(root, name);
+    let nodes = heronpy_state(root, name);
     for (node, v) in nodes.as_object().unwrap() {
         assert!(v.is_null(), "{node} left behind after kill: {v}");
     }
@@ -84,32 +69,20 @@ fn assert_state_gone(root: &str, name: &str) {
 
 #[test]
 fn heronpy_topology_with_zookeeper_and_s3() {
-    let s = Stand::local();
     let peer = s3();
-    let root = format!("/{}", unique_name("e2e-py"));
-    use_zookeeper(&s, &root);
-    let bucket: String = unique_name("e2e-py").chars().take(60).collect();
-    std::fs::create_dir_all(peer.dir.join(&bucket)).unwrap();
-    s.write_conf(
-        "uploader.yaml",
-        &format!(
-            "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-             heron.uploader.s3.bucket: {bucket}\n\
-             heron.uploader.s3.uri: {}\n\
-             heron.uploader.s3.access_key: {}\n\
-             heron.uploader.s3.secret_key: {}\n",
-            peer.endpoint, peer.access_key, peer.secret_key
-        ),
-    );
+    let upload = S3Upload::new_bucket(&peer, "e2e-py");
+    let (bucket, bucket_dir) = (upload.bucket.clone(), upload.dir.clone());
+    let (s, root) = on_zookeeper("e2e-py", Some(Uploader::S3(upload)));
     let name = unique_name("PyWc").replace('-', "_");
     let script = repo_root().join("tests/python/word_count.py");
-    let out = run(s
-        .heron(
+    let out = run_expect(
+        s.heron(
             "submit",
             &["--verbose", &spec(), script.to_str().unwrap(), "-", &name],
         )
-        .env("HERON_PYTHON", venv_python()));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+        .env("HERON_PYTHON", venv_python()),
+        0,
+    );
     assert!(
         !text(&out.stderr).contains(&peer.secret_key),
         "the S3 secret leaked into --verbose output"
@@ -118,7 +91,7 @@ fn heronpy_topology_with_zookeeper_and_s3() {
     let nodes = assert_submitted_state(&root, &name);
     let plan = &nodes["packingplans"]["message"];
     assert_eq!(plan["container_plans"].as_array().unwrap().len(), 2);
-    let object = peer.dir.join(&bucket).join(&name).join("topology.tar.gz");
+    let object = bucket_dir.join(&name).join("topology.tar.gz");
     assert!(
         object.is_file(),
         "no package object at {}",
@@ -136,8 +109,7 @@ fn heronpy_topology_with_zookeeper_and_s3() {
     );
     assert!(content.contains("--pkg-type=pex"), "{content}");
 
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
     assert_state_gone(&root, &name);
     assert!(!object.exists(), "package object left in S3");
     assert!(s.job(&name).is_none());
@@ -145,36 +117,30 @@ fn heronpy_topology_with_zookeeper_and_s3() {
 
 #[test]
 fn java_topology_with_zookeeper_and_hdfs() {
-    let s = Stand::local();
     let peer = hdfs();
-    let root = format!("/{}", unique_name("e2e-java"));
-    use_zookeeper(&s, &root);
     let dir = format!("/{}", unique_name("e2e-java"));
-    s.write_conf(
-        "uploader.yaml",
-        &format!(
-            "heron.class.uploader: org.apache.heron.uploader.hdfs.HdfsUploader\n\
-             heron.uploader.hdfs.config.directory: {}\n\
-             heron.uploader.hdfs.topologies.directory.uri: {}{dir}/${{CLUSTER}}/\n",
-            peer.conf_dir.display(),
-            peer.url
-        ),
-    );
+    let uploader = Uploader::Hdfs {
+        conf_dir: peer.conf_dir.clone(),
+        uri: format!("{}{dir}", peer.url),
+    };
+    let (s, root) = on_zookeeper("e2e-java", Some(uploader));
     let name = unique_name("JavaWc").replace('-', "_");
     let jar = java_topology_jar();
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--extra-launch-classpath",
-            &heron_api_classpath(),
-            "--deploy-deactivated",
-            &spec(),
-            jar.to_str().unwrap(),
-            "heronrs.topology.WordCountTopology",
-            &name,
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--extra-launch-classpath",
+                &heron_api_classpath(),
+                "--deploy-deactivated",
+                &spec(),
+                jar.to_str().unwrap(),
+                "heronrs.topology.WordCountTopology",
+                &name,
+            ],
+        ),
+        0,
+    );
     let nodes = assert_submitted_state(&root, &name);
     assert_eq!(
         nodes["topologies"]["message"]["state"], "PAUSED",
@@ -194,8 +160,7 @@ fn java_topology_with_zookeeper_and_hdfs() {
         describe(&ls)
     );
 
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
     assert_state_gone(&root, &name);
     let ls = run(peer.fs().args(["-ls", "-R", &format!("{}{dir}", peer.url)]));
     assert!(
@@ -207,27 +172,21 @@ fn java_topology_with_zookeeper_and_hdfs() {
 
 #[test]
 fn yaml_topology_with_zookeeper_and_rollback_leaves_zookeeper_clean() {
-    let mut s = Stand::local();
-    let root = format!("/{}", unique_name("e2e-yaml"));
-    use_zookeeper(&s, &root);
+    let (mut s, root) = on_zookeeper("e2e-yaml", None);
     let name = unique_name("YamlWc").replace('-', "_");
-    let file = s.yaml_topology(&name);
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let file = s.submit_yaml(&name);
     let nodes = assert_submitted_state(&root, &name);
     let topo = &nodes["topologies"]["message"];
     assert_eq!(topo["spouts"][0]["comp"]["spec"], "JAVA_CLASS_NAME");
     assert_eq!(topo["bolts"][0]["inputs"][0]["gtype"], "FIELDS");
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
     assert_state_gone(&root, &name);
     s.assert_nothing_left(&name, "after kill");
 
     // A create failing after the state was written: ZooKeeper is cleaned by the rollback.
-    s.extra_env
-        .push(("AURORA_STANDIN_FAIL_AFTER".into(), "create".into()));
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let (var, value) = Fault::FailAfter("create").var();
+    s.set_env(var, &value);
+    let out = run_expect(s.submit_file(&file, &[]), 1);
     assert!(
         text(&out.stderr).contains("submit failed at stage \"aurora\""),
         "{}",
@@ -254,16 +213,18 @@ fn java_topology_in_a_tar_gz() {
         .arg(&staging)
         .args(["wordcount.jar", "libs"]));
     assert!(made.status.success(), "{}", describe(&made));
-    let out = run(s.heron(
-        "submit",
-        &[
-            &spec(),
-            tar.to_str().unwrap(),
-            "heronrs.topology.WordCountTopology",
-            &name,
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(
+        s.heron(
+            "submit",
+            &[
+                &spec(),
+                tar.to_str().unwrap(),
+                "heronrs.topology.WordCountTopology",
+                &name,
+            ],
+        ),
+        0,
+    );
     let job = s.job(&name).expect("Aurora job");
     let content = job["job_file"]["content"].as_str().unwrap();
     assert!(
@@ -275,38 +236,28 @@ fn java_topology_in_a_tar_gz() {
         content.contains("--topology-binary-file=wordcount.tar.gz"),
         "{content}"
     );
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
     s.assert_nothing_left(&name, "after kill");
 }
 
 #[test]
 fn an_s3_upload_refused_leaves_zookeeper_untouched_and_says_why() {
-    let s = Stand::local();
-    let peer = s3();
-    let root = format!("/{}", unique_name("e2e-deny"));
-    use_zookeeper(&s, &root);
-    let bucket: String = unique_name("e2e-deny").chars().take(60).collect();
-    std::fs::create_dir_all(peer.dir.join(&bucket)).unwrap();
     let wrong_secret = format!("Wrong{}Secret", std::process::id());
-    s.write_conf(
-        "uploader.yaml",
-        &format!(
-            "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-             heron.uploader.s3.bucket: {bucket}\n\
-             heron.uploader.s3.uri: {}\n\
-             heron.uploader.s3.access_key: {}\n\
-             heron.uploader.s3.secret_key: {wrong_secret}\n",
-            peer.endpoint, peer.access_key
-        ),
-    );
+    let upload = S3Upload {
+        secret_key: wrong_secret.clone(),
+        ..S3Upload::new_bucket(&s3(), "e2e-deny")
+    };
+    let bucket_dir = upload.dir.clone();
+    let (s, root) = on_zookeeper("e2e-deny", Some(Uploader::S3(upload)));
     let name = unique_name("Denied").replace('-', "_");
     let file = s.yaml_topology(&name);
-    let out = run(s.heron(
-        "submit",
-        &["--verbose", &spec(), file.to_str().unwrap(), "-"],
-    ));
-    assert_eq!(code(&out), 6, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &["--verbose", &spec(), file.to_str().unwrap(), "-"],
+        ),
+        6,
+    );
     let err = text(&out.stderr);
     assert!(
         err.contains("submit failed at stage \"upload\" (heron-uploader exited 6)"),
@@ -316,7 +267,7 @@ fn an_s3_upload_refused_leaves_zookeeper_untouched_and_says_why() {
     assert_state_gone(&root, &name);
     assert!(s.job(&name).is_none());
     assert_eq!(
-        std::fs::read_dir(peer.dir.join(&bucket)).unwrap().count(),
+        std::fs::read_dir(&bucket_dir).unwrap().count(),
         0,
         "something was uploaded"
     );

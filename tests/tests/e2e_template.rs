@@ -2,11 +2,7 @@
 //! heron-aurora-render's built-in template (dry run and a real submit through the Aurora
 //! stand-in), and a template the config names but that is missing is an error naming it.
 
-#[path = "e2e_support.rs"]
-mod support;
-
-use heron_tests::{bin_command, unique_name};
-use support::*;
+use heron_tests::prelude::*;
 
 /// A stand-in cluster whose conf folder has no `heron.aurora`.
 fn stand_without_template() -> Stand {
@@ -32,11 +28,13 @@ fn a_folder_without_heron_aurora_renders_the_built_in_template() {
     let file = s.yaml_topology(&name);
 
     // Dry run: the job is the render stage's built-in one, said in the header.
-    let out = run(s.heron(
-        "submit",
-        &["--dry-run", &spec(), file.to_str().unwrap(), "-"],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &["--dry-run", &spec(), file.to_str().unwrap(), "-"],
+        ),
+        0,
+    );
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains(&format!(
@@ -54,17 +52,21 @@ fn a_folder_without_heron_aurora_renders_the_built_in_template() {
     let doc = s.dry_run_json(&file);
     let values = s.dir.join("values.json");
     std::fs::write(&values, doc["bindings"].to_string()).unwrap();
-    let rendered = run(bin_command("heron-aurora-render")
-        .arg("--builtin-template")
-        .arg("--values")
-        .arg(&values));
-    assert_eq!(code(&rendered), 0, "{}", describe(&rendered));
+    let rendered = run_expect(
+        bin_command("heron-aurora-render")
+            .arg("--builtin-template")
+            .arg("--values")
+            .arg(&values),
+        0,
+    );
     assert_eq!(doc["job"].as_str().unwrap(), text(&rendered.stdout));
     assert!(text(&rendered.stdout).contains(&format!("--topology-name={name} ")));
 
     // A real submit works, and the stand-in gets a bound job; kill cleans up.
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(
+        s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]),
+        0,
+    );
     let job = s.job(&name).expect("a running Aurora job");
     let content = job["job_file"]["content"].as_str().unwrap();
     assert!(
@@ -75,8 +77,7 @@ fn a_folder_without_heron_aurora_renders_the_built_in_template() {
         !has_heron_binding(content),
         "unbound Heron variables: {content}"
     );
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
     s.assert_nothing_left(&name, "after kill");
 }
 
@@ -87,18 +88,20 @@ fn a_named_template_that_is_missing_is_an_error_naming_it() {
     let file = s.yaml_topology(&name);
     let missing = s.dir.join("site/job.aurora");
     let prop = format!("heron.scheduler.job.template={}", missing.display());
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--dry-run",
-            "--config-property",
-            &prop,
-            &spec(),
-            file.to_str().unwrap(),
-            "-",
-        ],
-    ));
-    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--dry-run",
+                "--config-property",
+                &prop,
+                &spec(),
+                file.to_str().unwrap(),
+                "-",
+            ],
+        ),
+        3,
+    );
     assert!(
         text(&out.stderr).contains(&missing.display().to_string()),
         "{}",

@@ -6,13 +6,10 @@
 //! pystachio (Aurora's config library) loads it to the same job as the unrendered template with
 //! Heron's bindings passed as `--bind`, which is what Aurora ran under Heron.
 
-#[path = "e2e_support.rs"]
-mod e2e_support;
-
 use std::path::Path;
 
-use e2e_support::{CLUSTER, Stand, code, describe, run, spec};
-use heron_tests::{command, repo_root, tools_python, unique_name};
+use heron_tests::prelude::*;
+use heron_tests::{repo_root, tools_python};
 
 /// Cuts the conf's template into three files; returns the template's path.
 fn split_template(conf: &Path) -> std::path::PathBuf {
@@ -99,8 +96,10 @@ fn a_template_with_relative_and_nested_includes_submits_as_under_heron() {
     assert!(ours["health_check_config"].is_object(), "{ours:#}");
 
     // The real submit: the stand-in checks the job file it is given, in heron's temp folder.
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(
+        s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]),
+        0,
+    );
     let record = s.job(&name).expect("the stand-in created the job");
     let submitted = record["job_file"]["content"].as_str().unwrap();
     assert!(
@@ -127,6 +126,5 @@ fn a_template_with_relative_and_nested_includes_submits_as_under_heron() {
             .any(|p| fetch.contains(p.to_string_lossy().as_ref())),
         "the included file's {{TOPOLOGY_PACKAGE_URI}} is the uploaded package: {fetch} {package:?}"
     );
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
 }

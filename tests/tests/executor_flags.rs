@@ -14,17 +14,13 @@
 //! Heron sites write it. The argv must then parse as click would parse it with those definitions,
 //! and the values must hold together (the classpath names the jar the package holds).
 
-#[path = "e2e_support.rs"]
-mod e2e_support;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use e2e_support::{CLUSTER, Stand, code, describe, run, spec, text};
+use heron_tests::prelude::*;
 use heron_tests::{
-    command, heron_api_classpath, heron_conf, java_topology_jar, repo_root, tools_python,
-    unique_name, venv_python,
+    heron_api_classpath, heron_conf, java_topology_jar, repo_root, tools_python, venv_python,
 };
 
 const EXECUTOR: &str = "env PEX_ROOT=./.pex ./heron-core/bin/heron-executor";
@@ -265,12 +261,13 @@ fn cases(s: &Stand) -> Vec<Case> {
     // A .defn: the Topology heron stores for a submitted YAML topology is one.
     let name = unique_name("DefnWc").replace('-', "_");
     let from = yaml(s, &name, "");
-    let out_submit = run(s.heron("submit", &[&spec(), from.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out_submit), 0, "{}", describe(&out_submit));
+    run_expect(
+        s.heron("submit", &[&spec(), from.to_str().unwrap(), "-"]),
+        0,
+    );
     let defn = s.dir.join(format!("{name}.defn"));
     std::fs::copy(s.state_root.join("topologies").join(&name), &defn).unwrap();
-    let killed = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&killed), 0, "{}", describe(&killed));
+    run_expect(s.heron("kill", &[&spec(), &name]), 0);
     out.push(Case {
         what: ".defn",
         file: defn,

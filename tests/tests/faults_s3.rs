@@ -6,9 +6,6 @@
 //! failed (a warning, docs/cli.md), a second `heron kill` removes the package.
 //! Needs `scripts/services.sh start` (or `scripts/test.sh`).
 
-#[path = "e2e_support.rs"]
-mod e2e_support;
-
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -16,8 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use e2e_support::{Stand, code, describe, run, spec, text};
-use heron_tests::{s3, unique_name};
+use heron_tests::files::files_under;
+use heron_tests::prelude::*;
+use heron_tests::s3;
 
 const FORWARD: u8 = 0;
 const ERROR_500: u8 = 1;
@@ -130,24 +128,13 @@ fn s3_stand() -> S3Stand {
         .trim_end_matches('/')
         .to_string();
     let proxy = FaultProxy::start(upstream);
-    let stand = Stand::local();
-    let bucket: String = unique_name("fs3").chars().take(60).collect();
-    let bucket_dir = peer.dir.join(&bucket);
-    std::fs::create_dir_all(&bucket_dir).unwrap();
-    stand.write_conf(
-        "uploader.yaml",
-        &format!(
-            "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-             heron.uploader.s3.bucket: {bucket}\n\
-             heron.uploader.s3.uri: {}\n\
-             heron.uploader.s3.access_key: {}\n\
-             heron.uploader.s3.secret_key: {}\n\
-             heron.uploader.s3.max.attempts: 2\n",
-            proxy.endpoint(),
-            peer.access_key,
-            peer.secret_key
-        ),
-    );
+    let upload = S3Upload {
+        endpoint: proxy.endpoint(),
+        ..S3Upload::new_bucket(&peer, "fs3")
+    }
+    .setting("heron.uploader.s3.max.attempts", 2);
+    let bucket_dir = upload.dir.clone();
+    let stand = Stand::builder().uploader(Uploader::S3(upload)).build();
     S3Stand {
         stand,
         proxy,
@@ -157,22 +144,11 @@ fn s3_stand() -> S3Stand {
 
 /// Files under the bucket that belong to `name`.
 fn objects(dir: &std::path::Path, name: &str) -> Vec<String> {
-    fn walk(d: &std::path::Path, out: &mut Vec<String>) {
-        if let Ok(rd) = std::fs::read_dir(d) {
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else {
-                    out.push(p.display().to_string());
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, &mut out);
-    out.retain(|p| p.contains(name));
-    out
+    files_under(dir)
+        .into_iter()
+        .map(|p| p.display().to_string())
+        .filter(|p| p.contains(name))
+        .collect()
 }
 
 const FAST: [&str; 2] = ["--config-property", "heron.cli.stage.timeout.secs=4"];
@@ -219,7 +195,7 @@ fn s3_errors_stalls_and_outages_during_upload_leave_nothing() {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let conf = s.conf.join(e2e_support::CLUSTER).join("uploader.yaml");
+    let conf = s.conf.join(CLUSTER).join("uploader.yaml");
     let yaml = std::fs::read_to_string(&conf).unwrap();
     std::fs::write(
         &conf,
@@ -228,9 +204,8 @@ fn s3_errors_stalls_and_outages_during_upload_leave_nothing() {
     .unwrap();
     let name = unique_name("S3Gone").replace('-', "_");
     let file = s.yaml_topology(&name);
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
+    let out = run_expect(s.submit_file(&file, &[]), 5);
     injected += 1;
-    assert_eq!(code(&out), 5, "{}", describe(&out));
     assert!(text(&out.stderr).contains("submit failed at stage \"upload\""));
     s.assert_nothing_left(&name, "S3 gone");
     eprintln!("S3 upload faults injected: {injected}, survived: {injected}");
@@ -248,9 +223,7 @@ fn s3_errors_and_stalls_during_kill_warn_and_a_second_kill_deletes_the_package()
     ] {
         t.proxy.set(FORWARD);
         let name = unique_name("S3Kill").replace('-', "_");
-        let file = s.yaml_topology(&name);
-        let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-        assert_eq!(code(&out), 0, "{}", describe(&out));
+        s.submit_yaml(&name);
         assert!(
             !objects(&t.bucket_dir, &name).is_empty(),
             "nothing uploaded"
@@ -278,7 +251,7 @@ fn s3_errors_and_stalls_during_kill_warn_and_a_second_kill_deletes_the_package()
         assert_eq!(s.state_nodes(&name), Vec::<String>::new());
 
         t.proxy.set(FORWARD);
-        let out = run(s.heron("kill", &[&spec(), &name]));
+        let out = run(s.manage("kill", &name, &[]));
         assert!([0, 3].contains(&code(&out)), "{}", describe(&out));
         assert_eq!(
             objects(&t.bucket_dir, &name),
@@ -297,18 +270,18 @@ fn s3_errors_and_stalls_during_kill_warn_and_a_second_kill_deletes_the_package()
 fn a_stalled_s3_server_ends_the_uploader_alone_with_exit_5() {
     let t = s3_stand();
     t.proxy.set(STALL);
-    let dir = heron_tests::TestDir::new();
+    let dir = TestDir::new();
     let package = dir.write("p.tar.gz", b"package bytes");
-    let mut cmd = heron_tests::bin_command("heron-uploader");
+    let mut cmd = bin_command("heron-uploader");
     cmd.arg("--config-path")
         .arg(&t.stand.conf)
         .args([
             "--cluster",
-            e2e_support::CLUSTER,
+            CLUSTER,
             "--role",
-            e2e_support::ROLE,
+            ROLE,
             "--environ",
-            e2e_support::ENV,
+            ENV,
             "--config-property",
             "heron.uploader.s3.read.timeout.ms=1500",
             "--config-property",

@@ -7,11 +7,8 @@
 //! finds Heron's files (`HERON_STOCK_CONF`, default `../shared/reference`). Aurora is the
 //! workspace's stand-in (tests/src/bin/aurora.rs): it checks and records the job, nothing runs.
 
-#[path = "e2e_support.rs"]
-mod support;
-
-use heron_tests::{heron_conf, unique_name};
-use support::*;
+use heron_tests::heron_conf;
+use heron_tests::prelude::*;
 
 /// A `Stand` whose `devcluster` folder is a symlink to Heron's stock aurora folder, and the
 /// `--config-property` pairs that keep everything it writes inside the test folder.
@@ -49,18 +46,20 @@ fn interop_dry_run_renders_herons_unedited_template() {
     let (s, _) = stock_stand();
     let name = unique_name("stockdry");
     let file = s.yaml_topology(&name);
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--dry-run",
-            "--dry-run-format",
-            "table",
-            &spec(),
-            file.to_str().unwrap(),
-            "-",
-        ],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--dry-run",
+                "--dry-run-format",
+                "table",
+                &spec(),
+                file.to_str().unwrap(),
+                "-",
+            ],
+        ),
+        0,
+    );
     let stdout = text(&out.stdout);
     // Heron's own template and client.yaml: its curl fetch of its core package URI.
     assert!(
@@ -80,11 +79,13 @@ fn interop_submit_and_kill_with_herons_unedited_aurora_folder() {
     let (s, props) = stock_stand();
     let name = unique_name("stock");
     let file = s.yaml_topology(&name);
-    let out = run(s.heron(
-        "submit",
-        &with_props(&props, &[&spec(), file.to_str().unwrap(), "-"]),
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(
+        s.heron(
+            "submit",
+            &with_props(&props, &[&spec(), file.to_str().unwrap(), "-"]),
+        ),
+        0,
+    );
     assert_eq!(
         s.state_nodes(&name),
         vec!["executionstate", "packingplans", "schedulers", "topologies"]
@@ -103,7 +104,6 @@ fn interop_submit_and_kill_with_herons_unedited_aurora_folder() {
         job_file.contains("cmdline = 'curl %s -o %s && tar zxf %s' % (heron_core_release_uri"),
         "the job file is Heron's template, rendered:\n{job_file}"
     );
-    let out = run(s.heron("kill", &with_props(&props, &[&spec(), &name])));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(s.heron("kill", &with_props(&props, &[&spec(), &name])), 0);
     s.assert_nothing_left(&name, "after kill");
 }

@@ -5,13 +5,10 @@
 //! then import every component class named in the `.defn` from that folder alone. What heron
 //! cannot make run is refused before anything is submitted.
 
-#[path = "e2e_support.rs"]
-mod e2e_support;
-
 use std::path::{Path, PathBuf};
 
-use e2e_support::{Stand, code, describe, run, spec, text};
-use heron_tests::{TestDir, command, python_peer, repo_root, unique_name, venv_python};
+use heron_tests::prelude::*;
+use heron_tests::{python_peer, repo_root, venv_python};
 
 /// `heron submit` with the heronpy venv's python.
 fn submit(s: &Stand, file: &Path, class: &str, args: &[&str]) -> std::process::Output {
@@ -61,8 +58,7 @@ fn open_on_a_container(s: &Stand, name: &str) -> Result<serde_json::Value, Strin
 }
 
 fn kill(s: &Stand, name: &str) {
-    let out = run(s.heron("kill", &[&spec(), name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(s.heron("kill", &[&spec(), name]), 0);
 }
 
 #[test]
@@ -172,16 +168,18 @@ fn a_pex_built_with_an_entry_function_runs_and_one_whose_classes_are_main_is_ref
     let s = Stand::local();
     // As the example's docstring says: the function that builds the topology as entry point.
     let good = s.dir.join("word_count.pex");
-    let made = run(command(venv_python()).current_dir(repo_root()).args([
-        "-m",
-        "zipapp",
-        "examples/python",
-        "-m",
-        "word_count:main",
-        "-o",
-        good.to_str().unwrap(),
-    ]));
-    assert_eq!(code(&made), 0, "{}", describe(&made));
+    run_expect(
+        command(venv_python()).current_dir(repo_root()).args([
+            "-m",
+            "zipapp",
+            "examples/python",
+            "-m",
+            "word_count:main",
+            "-o",
+            good.to_str().unwrap(),
+        ]),
+        0,
+    );
     let name = unique_name("PexWc").replace('-', "_");
     let out = submit(&s, &good, "-", &[&name]);
     assert_eq!(code(&out), 0, "{}", describe(&out));
@@ -197,12 +195,12 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
     z.write('examples/python/word_count.py', 'word_count.py')
     z.writestr('__main__.py', "import runpy; runpy.run_module('word_count', run_name='__main__')")
 "#;
-    let made = run(command(venv_python()).current_dir(repo_root()).args([
-        "-c",
-        script,
-        bad.to_str().unwrap(),
-    ]));
-    assert_eq!(code(&made), 0, "{}", describe(&made));
+    run_expect(
+        command(venv_python())
+            .current_dir(repo_root())
+            .args(["-c", script, bad.to_str().unwrap()]),
+        0,
+    );
     let name = unique_name("MainPex").replace('-', "_");
     let out = submit(&s, &bad, "-", &[&name]);
     assert_eq!(code(&out), 2, "{}", describe(&out));
@@ -273,19 +271,23 @@ fn the_old_package_of_a_py_would_not_have_loaded() {
     .unwrap();
     std::fs::write(pkg.join("wc.defn"), b"").unwrap();
     let tar = dir.join("topology.tar.gz");
-    let made = run(command("tar")
-        .arg("czf")
-        .arg(&tar)
-        .arg("-C")
-        .arg(&pkg)
-        .args(["word_count.py", "wc.defn"]));
-    assert_eq!(code(&made), 0, "{}", describe(&made));
+    run_expect(
+        command("tar")
+            .arg("czf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(&pkg)
+            .args(["word_count.py", "wc.defn"]),
+        0,
+    );
     let sandbox = TestDir::new();
-    let out = run(python_peer("open_pex.py")
-        .arg(&tar)
-        .args(["word_count.py", "wc.defn"])
-        .arg(sandbox.path()));
-    assert_eq!(code(&out), 1, "{}", describe(&out));
+    let out = run_expect(
+        python_peer("open_pex.py")
+            .arg(&tar)
+            .args(["word_count.py", "wc.defn"])
+            .arg(sandbox.path()),
+        1,
+    );
     assert!(
         text(&out.stderr).contains("cannot be unzipped"),
         "{}",

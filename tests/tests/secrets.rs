@@ -9,15 +9,13 @@
 //!
 //! Needs `scripts/services.sh start` (or `scripts/test.sh`).
 
-#[path = "e2e_support.rs"]
-mod e2e_support;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use e2e_support::{CLUSTER, ENV, ROLE, Stand, code, describe, run, spec, text};
-use heron_tests::{bin, bin_command, s3, unique_name, zk};
+use heron_tests::files::files_under;
+use heron_tests::prelude::*;
+use heron_tests::{s3, zk};
 
 /// Every `/proc/*/cmdline` seen while `f` runs that contains one of `needles` (should stay empty),
 /// and how many distinct command lines were seen at all (the sampler must have seen the stages).
@@ -112,33 +110,18 @@ impl Secrets {
 
 /// A cluster on ZooKeeper (digest auth, creator-world-read ACL) and S3, secrets in its config files.
 fn secret_stand(root: &str, zk_password: &str) -> (Stand, Secrets) {
-    let s = Stand::local();
     let peer = s3();
-    let bucket: String = unique_name("sec").chars().take(60).collect();
-    std::fs::create_dir_all(peer.dir.join(&bucket)).unwrap();
-    s.write_conf(
-        "uploader.yaml",
-        &format!(
-            "heron.class.uploader: org.apache.heron.uploader.s3.S3Uploader\n\
-             heron.uploader.s3.bucket: {bucket}\n\
-             heron.uploader.s3.uri: {}\n\
-             heron.uploader.s3.access_key: {}\n\
-             heron.uploader.s3.secret_key: {}\n",
-            peer.endpoint, peer.access_key, peer.secret_key
-        ),
-    );
-    s.write_conf(
-        "statemgr.yaml",
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
-             heron.statemgr.connection.string: {}\n\
-             heron.statemgr.root.path: {root}\n\
-             heron.statemgr.zookeeper.is.initialize.tree: True\n\
-             heron.statemgr.zookeeper.auth.digest: heron:{zk_password}\n\
-             heron.statemgr.zookeeper.acl: creator-world-read\n",
-            zk()
-        ),
-    );
+    let s = Stand::builder()
+        .uploader(Uploader::S3(S3Upload::new_bucket(&peer, "sec")))
+        .state(
+            State::zookeeper(&zk(), root)
+                .setting(
+                    "heron.statemgr.zookeeper.auth.digest",
+                    format!("heron:{zk_password}"),
+                )
+                .setting("heron.statemgr.zookeeper.acl", "creator-world-read"),
+        )
+        .build();
     let secrets = Secrets {
         s3_access: peer.access_key,
         s3_secret: peer.secret_key,
@@ -229,27 +212,12 @@ fn submit_and_kill_with_verbose_show_no_secret_anywhere() {
     let calls = std::fs::read_to_string(s.aurora_state.join("calls.log")).unwrap_or_default();
     assert!(!calls.is_empty());
     secrets.assert_absent("the aurora call log", &calls);
-    for entry in walk(&s.aurora_state) {
+    for entry in files_under(&s.aurora_state) {
         secrets.assert_absent(
             &entry.display().to_string(),
             &String::from_utf8_lossy(&std::fs::read(&entry).unwrap()),
         );
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -303,8 +271,7 @@ fn secrets_given_with_config_property_stay_off_the_stages_argv_and_output() {
         ],
     );
     wrap_all(&s, &mut cmd, &argv_log);
-    let out = run(&mut cmd);
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(&mut cmd, 0);
     secrets.assert_absent("heron --verbose output", &describe(&out));
     // The stages' own argv; heron's (the `parent: ` lines) is the user's choice.
     let log = std::fs::read_to_string(&argv_log).unwrap();
@@ -315,8 +282,7 @@ fn secrets_given_with_config_property_stay_off_the_stages_argv_and_output() {
         .collect();
     assert!(own.contains("rec-heron-uploader"), "{log}");
     secrets.assert_absent("the stages' argv", &own);
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
 }
 
 #[test]
@@ -455,9 +421,7 @@ fn a_wrong_zookeeper_password_is_denied_without_echoing_it() {
     let root = format!("/{}", unique_name("secdeny"));
     let (s, secrets) = secret_stand(&root, "RightPw-7b8b965ad4bc");
     let name = unique_name("SecDeny").replace('-', "_");
-    let file = s.yaml_topology(&name);
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.submit_yaml(&name);
     let wrong = "WrongPw-e4da3b7fbbce2345";
     let (out, _, leaks) = watch_argv(&[wrong.to_string()], || {
         let mut cmd = s.heron("kill", &["--verbose", &spec(), &name]);
@@ -483,8 +447,7 @@ fn a_wrong_zookeeper_password_is_denied_without_echoing_it() {
     assert!(!all.contains(wrong), "the wrong password shows: {all}");
     secrets.assert_absent("a denied kill", &all);
     // The right credentials still clean up.
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
 }
 
 /// The package carries `heron-conf/` = the cluster's conf folder (as Heron's does), but not the S3
@@ -495,11 +458,9 @@ fn secrets_in_the_cluster_config_stay_out_of_the_uploaded_package() {
     let root = format!("/{}", unique_name("secpkg"));
     let (s, secrets) = secret_stand(&root, "PkgPw-1f3870be274f6c49");
     let name = unique_name("SecPkg").replace('-', "_");
-    let file = s.yaml_topology(&name);
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.submit_yaml(&name);
     let peer = s3();
-    let package = walk(&peer.dir)
+    let package = files_under(&peer.dir)
         .into_iter()
         .find(|p| p.to_string_lossy().contains(&name) && p.to_string_lossy().ends_with(".tar.gz"))
         .unwrap_or_else(|| panic!("no package of {name} under {}", peer.dir.display()));
@@ -527,6 +488,5 @@ fn secrets_in_the_cluster_config_stay_out_of_the_uploaded_package() {
             "the package lacks {kept:?}:\n{contents}"
         );
     }
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
 }

@@ -8,69 +8,40 @@
 
 use std::path::PathBuf;
 
-use heron_tests::{TestDir, bin_command, command};
+use heron_tests::aurora_standin::{Ran, Standin};
+use heron_tests::command;
 
 const KEY: &str = "devcluster/heron/devel/wc";
 const BATCH: [&str; 2] = ["--batch-size", "2147483647"];
 
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// The stand-in with a small job file for KEY.
 struct Aurora {
-    dir: TestDir,
+    standin: Standin,
 }
 
 impl Aurora {
     fn new() -> Aurora {
         Aurora {
-            dir: TestDir::new(),
+            standin: Standin::new(),
         }
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Ran {
-        let mut cmd = bin_command("aurora");
-        for var in [
-            "AURORA_STANDIN_FAIL",
-            "AURORA_STANDIN_FAIL_AFTER",
-            "AURORA_STANDIN_FAIL_AFTER_CREATE",
-            "AURORA_STANDIN_FAIL_COUNT",
-            "AURORA_STANDIN_FAIL_EXIT",
-            "AURORA_STANDIN_HANG",
-            "AURORA_STANDIN_HANG_AFTER",
-            "AURORA_STANDIN_DELAY_MS",
-            "AURORA_STANDIN_KILLALL_MISSING",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("AURORA_STANDIN_STATE_DIR", self.dir.join("state"))
-            .args(args)
-            .envs(env.iter().copied());
-        let out = cmd.output().expect("run the aurora stand-in");
-        Ran {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.standin.run_env(args, env)
     }
 
     /// A small valid job file for KEY with `instances` instances.
     fn job_file(&self, instances: u32) -> PathBuf {
-        let path = self.dir.join("wc.aurora");
-        std::fs::write(
-            &path,
-            format!(
+        PathBuf::from(self.standin.write(
+            "wc.aurora",
+            &format!(
                 "p = Process(name = 'run', cmdline = 'echo it\\'s {{{{mesos.instance}}}}')\n\
                  jobs = [Job(name = 'wc', cluster = 'devcluster', role = 'heron', \
                  environment = 'devel', service = True, instances = {instances},\n  \
                  task = Task(processes = [p], resources = Resources(cpu = 1.0, \
                  ram = 1073741824, disk = 1073741824)))]\n"
             ),
-        )
-        .unwrap();
-        path
+        ))
     }
 
     fn create(&self, instances: u32, extra: &[&str], env: &[(&str, &str)]) -> Ran {
@@ -193,7 +164,7 @@ fn a_create_that_returns_a_failure_ends_with_the_command_terminated_line() {
 fn a_command_error_has_no_closing_line() {
     let a = Aurora::new();
     // get_job_config raises CommandError(EXIT_INVALID_CONFIGURATION, ...): printed, no log line.
-    let missing = a.dir.join("missing.aurora");
+    let missing = a.standin.file("missing.aurora");
     let r = a.run(
         &["job", "create", KEY, missing.to_str().unwrap(), "--verbose"],
         &[],

@@ -4,17 +4,13 @@
 //! server says its length or not, a stalled server times out, Ctrl-C stops the download, and in
 //! every case the downloaded file and heron's temp folder are gone afterwards.
 
-#[path = "e2e_support.rs"]
-mod support;
-
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use heron_tests::{command, unique_name};
-use support::*;
+use heron_tests::prelude::*;
 
 /// What the server answers for a path.
 #[derive(Clone)]
@@ -154,18 +150,19 @@ fn a_url_is_downloaded_submitted_and_removed() {
     // The query is not part of the file name: the extension still says YAML.
     let url = server.url(&format!("{route}?token=abc"));
 
-    let out = run(s.heron(
-        "submit",
-        &["--dry-run", "--format", "json", &spec(), &url, "-"],
-    ));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &["--dry-run", "--format", "json", &spec(), &url, "-"],
+        ),
+        0,
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["topology"], name.as_str());
     assert!(s.aurora_calls().is_empty(), "a dry run calls no aurora");
     assert_eq!(left_in(&tmp), Vec::<PathBuf>::new(), "after the dry run");
 
-    let out = run(s.heron("submit", &[&spec(), &url, "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(s.heron("submit", &[&spec(), &url, "-"]), 0);
     let job = s.job(&name).expect("Aurora job");
     let content = job["job_file"]["content"].as_str().unwrap();
     assert!(
@@ -174,7 +171,7 @@ fn a_url_is_downloaded_submitted_and_removed() {
     );
     assert_eq!(left_in(&tmp), Vec::<PathBuf>::new(), "after the submit");
     assert_eq!(server.requested().len(), 2, "{:?}", server.requested());
-    assert_eq!(code(&run(s.heron("kill", &[&spec(), &name]))), 0);
+    s.kill(&name);
 }
 
 #[test]
@@ -182,8 +179,7 @@ fn a_missing_file_is_exit_3_naming_the_url() {
     let (s, tmp) = stand();
     let server = Server::start(Vec::new());
     let url = server.url("/topologies/nothere.yaml");
-    let out = run(s.heron("submit", &[&spec(), &url, "-"]));
-    assert_eq!(code(&out), 3, "{}", describe(&out));
+    let out = run_expect(s.heron("submit", &[&spec(), &url, "-"]), 3);
     assert!(
         text(&out.stderr).contains(&format!(
             "submit failed at stage \"download\": cannot download the topology file {url}: the server answered HTTP 404"
@@ -237,17 +233,19 @@ fn a_stalled_server_times_out() {
         ("/silent.yaml", Answer::Silent),
     ]);
     let url = server.url("/stall.yaml");
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--config-property",
-            "heron.cli.topology.download.timeout.secs=1",
-            &spec(),
-            &url,
-            "-",
-        ],
-    ));
-    assert_eq!(code(&out), 5, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--config-property",
+                "heron.cli.topology.download.timeout.secs=1",
+                &spec(),
+                &url,
+                "-",
+            ],
+        ),
+        5,
+    );
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains(&format!(
@@ -263,17 +261,19 @@ fn a_stalled_server_times_out() {
 
     // No answer at all: the same limit holds.
     let url = server.url("/silent.yaml");
-    let out = run(s.heron(
-        "submit",
-        &[
-            "--config-property",
-            "heron.cli.topology.download.timeout.secs=1",
-            &spec(),
-            &url,
-            "-",
-        ],
-    ));
-    assert_eq!(code(&out), 5, "{}", describe(&out));
+    let out = run_expect(
+        s.heron(
+            "submit",
+            &[
+                "--config-property",
+                "heron.cli.topology.download.timeout.secs=1",
+                &spec(),
+                &url,
+                "-",
+            ],
+        ),
+        5,
+    );
     assert!(
         text(&out.stderr).contains(&format!(
             "cannot download the topology file {url}: no answer within 1 s (heron.cli.topology.download.timeout.secs)"

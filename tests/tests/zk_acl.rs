@@ -4,23 +4,16 @@
 //! ZooKeeper client (kazoo). heron-statemgr/tests/zookeeper.rs checks one node through the
 //! library; this checks every node `heron submit` writes. Needs `scripts/services.sh start`.
 
-#[path = "e2e_support.rs"]
-mod e2e_support;
+use std::process::Command;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use e2e_support::{CLUSTER, ENV, ROLE, Stand, code, describe, run, spec, text};
-use heron_tests::{bin_command, unique_name, venv_python, zk};
+use heron_tests::prelude::*;
+use heron_tests::{venv_python, zk};
 
 const KINDS: [&str; 4] = ["topologies", "packingplans", "executionstate", "schedulers"];
 
 fn statemgr(s: &Stand, auth: Option<&str>, args: &[&str]) -> Command {
-    let mut c = bin_command("heron-statemgr");
-    c.arg("--config-path")
-        .arg(&s.conf)
-        .args(["--cluster", CLUSTER, "--role", ROLE, "--environ", ENV])
-        .env_remove("HERON_ZK_AUTH");
+    let mut c = s.statemgr(&[]);
+    c.env_remove("HERON_ZK_AUTH");
     match auth {
         Some(a) => {
             c.env("HERON_ZK_AUTH", a);
@@ -44,49 +37,32 @@ fn proto_of(s: &Stand, kind: &str, name: &str) -> Vec<u8> {
 
 #[test]
 fn without_the_credentials_no_topology_node_can_be_changed_or_deleted() {
-    let s = Stand::local();
     let root = format!("/{}", unique_name("acl"));
     // The credentials come from the environment; the config sets only the ACL mode.
-    s.write_conf(
-        "statemgr.yaml",
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
-             heron.statemgr.connection.string: {}\n\
-             heron.statemgr.root.path: {root}\n\
-             heron.statemgr.zookeeper.is.initialize.tree: True\n\
-             heron.statemgr.zookeeper.acl: creator-world-read\n",
-            zk()
-        ),
-    );
+    let s = Stand::builder()
+        .state(
+            State::zookeeper(&zk(), &root)
+                .setting("heron.statemgr.zookeeper.acl", "creator-world-read"),
+        )
+        .build();
     let owner = "heron:Owner-pw-6f1ed002ab55";
     let name = unique_name("Acl").replace('-', "_");
     let file = s.yaml_topology(&name);
     let mut submit = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
     submit.env("HERON_ZK_AUTH", owner);
-    let out = run(&mut submit);
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    run_expect(&mut submit, 0);
     let before: Vec<Vec<u8>> = KINDS.iter().map(|k| proto_of(&s, k, &name)).collect();
 
     let mut attempts = 0;
     for auth in [None, Some("heron:wrong-pw-0b7e"), Some("intruder:x")] {
         for kind in KINDS {
             // Replace with the node's own bytes (valid input), delete, delete --force.
-            let mut set = statemgr(
+            let set = statemgr(
                 &s,
                 auth,
                 &["set", kind, &name, "--replace", "--input-format", "proto"],
             );
-            set.stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            let mut child = set.spawn().unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(&proto_of(&s, kind, &name))
-                .unwrap();
-            let out = child.wait_with_output().unwrap();
+            let out = run_with_stdin(set, &proto_of(&s, kind, &name));
             assert_eq!(code(&out), 6, "set {kind} as {auth:?}: {}", describe(&out));
             for args in [
                 vec!["delete", kind, &name],

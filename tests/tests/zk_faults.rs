@@ -8,16 +8,12 @@
 //!
 //! The library-level ensemble tests are in heron-statemgr/tests/ensemble.rs; these run the programs.
 
-#[path = "e2e_support.rs"]
-mod e2e_support;
-
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use e2e_support::{CLUSTER, ENV, ROLE, Stand, code, describe, run, spec, text};
-use heron_tests::{TestDir, bin_command, scripts_dir, unique_name};
+use heron_tests::prelude::*;
+use heron_tests::scripts_dir;
 
 fn zk_sh(args: &[&str]) -> String {
     let out = run(Command::new(scripts_dir().join("zk.sh")).args(args));
@@ -97,43 +93,50 @@ impl Drop for Ensemble {
     }
 }
 
-/// A Stand (local uploader, aurora stand-in) whose state is in ZooKeeper `connect` under `root`.
-fn zk_stand(connect: &str, root: &str, extra: &str) -> Stand {
-    let s = Stand::local();
-    s.write_conf(
-        "statemgr.yaml",
-        &format!(
-            "heron.class.state.manager: org.apache.heron.statemgr.zookeeper.curator.CuratorStateManager\n\
-             heron.statemgr.connection.string: {connect}\n\
-             heron.statemgr.root.path: {root}\n\
-             heron.statemgr.zookeeper.is.initialize.tree: True\n{extra}"
-        ),
-    );
-    s
+/// A Stand (local uploader, aurora stand-in) whose state is in ZooKeeper `connect` under a root of
+/// its own (`/<root_prefix>-<unique>`), with the ZooKeeper client settings given.
+fn zk_stand(connect: &str, root_prefix: &str, settings: &[(&str, &str)]) -> Stand {
+    let root = format!("/{}", unique_name(root_prefix));
+    let state = settings
+        .iter()
+        .fold(State::zookeeper(connect, &root), |state, (key, value)| {
+            state.setting(key, value)
+        });
+    Stand::builder().state(state).build()
 }
 
-fn statemgr(conf: &Path, args: &[&str]) -> Command {
-    let mut c = bin_command("heron-statemgr");
-    c.arg("--config-path")
-        .arg(conf)
-        .args(["--cluster", CLUSTER, "--role", ROLE, "--environ", ENV])
-        .args(args);
-    c
+/// A topology name of this run (`<prefix>_<unique>`: topology names take no `-`).
+fn topology_name(prefix: &str) -> String {
+    unique_name(prefix).replace('-', "_")
 }
 
-fn run_with_stdin(mut cmd: Command, input: &[u8]) -> std::process::Output {
-    cmd.stdin(Stdio::piped())
+/// Nothing of any topology is left under the stand's ZooKeeper root.
+fn assert_no_state(s: &Stand) {
+    assert_eq!(listed(s), Vec::<(String, Vec<String>)>::new());
+}
+
+/// `heron-statemgr lock wc` (plus `args`) holding the lock: all streams piped, its `locked` line read.
+fn hold_lock(s: &Stand, args: &[&str]) -> std::process::Child {
+    let mut argv = vec!["lock", "wc"];
+    argv.extend_from_slice(args);
+    let mut holder = s
+        .statemgr(&argv)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(holder.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "locked");
+    holder
 }
 
 /// `heron-statemgr list --format json` as (topology, nodes) pairs.
-fn listed(conf: &Path) -> Vec<(String, Vec<String>)> {
-    let out = run(statemgr(conf, &["list", "--format", "json"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+fn listed(s: &Stand) -> Vec<(String, Vec<String>)> {
+    let out = run_expect(s.statemgr(&["list", "--format", "json"]), 0);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     doc.as_array()
         .unwrap()
@@ -164,14 +167,14 @@ fn exec_state(name: &str, i: usize) -> String {
 #[ignore = "long: 1,000 heron-statemgr runs against a 3-member ensemble with members killed and restarted (about 1 min)"]
 fn ensemble_1000_operations_with_members_killed_and_restarted() {
     let ensemble = Ensemble::start();
-    let root = format!("/{}", unique_name("ens1000"));
     let s = zk_stand(
         &ensemble.connect,
-        &root,
-        "heron.statemgr.zookeeper.session.timeout.ms: 6000\n\
-         heron.statemgr.zookeeper.connection.timeout.ms: 20000\n",
+        "ens1000",
+        &[
+            ("heron.statemgr.zookeeper.session.timeout.ms", "6000"),
+            ("heron.statemgr.zookeeper.connection.timeout.ms", "20000"),
+        ],
     );
-    let conf = s.conf.clone();
     const OPS: usize = 1000;
     // Member n is killed at op 150 + 300(n-1) and restarted 100 ops later.
     let schedule: Vec<(usize, &str, u32)> = (1..=3)
@@ -198,10 +201,7 @@ fn ensemble_1000_operations_with_members_killed_and_restarted() {
             0 => {
                 let body = exec_state(&topo, i);
                 let out = run_with_stdin(
-                    statemgr(
-                        &conf,
-                        &["set", "executionstate", &topo, "--input-format", "json"],
-                    ),
+                    s.statemgr(&["set", "executionstate", &topo, "--input-format", "json"]),
                     body.as_bytes(),
                 );
                 if code(&out) == 0 {
@@ -212,7 +212,7 @@ fn ensemble_1000_operations_with_members_killed_and_restarted() {
                 }
             }
             1 => {
-                let out = run(statemgr(&conf, &["get", "executionstate", &topo]));
+                let out = run(s.statemgr(&["get", "executionstate", &topo]));
                 let want = written.get(&topo).cloned().unwrap_or_default();
                 if code(&out) == 0 && text(&out.stdout).contains(&want) {
                     Ok(())
@@ -221,7 +221,7 @@ fn ensemble_1000_operations_with_members_killed_and_restarted() {
                 }
             }
             2 => {
-                let out = run(statemgr(&conf, &["exists", "executionstate", &topo]));
+                let out = run(s.statemgr(&["exists", "executionstate", &topo]));
                 if code(&out) == 0 {
                     Ok(())
                 } else {
@@ -230,7 +230,7 @@ fn ensemble_1000_operations_with_members_killed_and_restarted() {
             }
             _ => {
                 if (i / 4) % 3 == 0 {
-                    let out = run(statemgr(&conf, &["delete", "executionstate", &topo]));
+                    let out = run(s.statemgr(&["delete", "executionstate", &topo]));
                     if code(&out) == 0 {
                         written.remove(&topo);
                         Ok(())
@@ -255,8 +255,7 @@ fn ensemble_1000_operations_with_members_killed_and_restarted() {
     );
     assert!(failures.is_empty(), "{failures:#?}");
     // Nothing acknowledged was lost: exactly the written topologies are listed.
-    let now: std::collections::BTreeSet<String> =
-        listed(&conf).into_iter().map(|(t, _)| t).collect();
+    let now: std::collections::BTreeSet<String> = listed(&s).into_iter().map(|(t, _)| t).collect();
     let want: std::collections::BTreeSet<String> = written.keys().cloned().collect();
     assert_eq!(now, want);
 }
@@ -264,24 +263,15 @@ fn ensemble_1000_operations_with_members_killed_and_restarted() {
 #[test]
 fn a_session_expiring_under_a_held_lock_ends_the_holder_cleanly_and_frees_the_lock() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("expire"));
     let s = zk_stand(
         &zk.connect,
-        &root,
-        "heron.statemgr.zookeeper.session.timeout.ms: 2000\n\
-         heron.statemgr.zookeeper.connection.timeout.ms: 15000\n",
+        "expire",
+        &[
+            ("heron.statemgr.zookeeper.session.timeout.ms", "2000"),
+            ("heron.statemgr.zookeeper.connection.timeout.ms", "15000"),
+        ],
     );
-    let mut holder = statemgr(&s.conf, &["lock", "wc"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(holder.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let mut holder = hold_lock(&s, &[]);
     // Freeze the server past the session timeout, then let it go: it expires the session.
     zk.signal("-STOP");
     std::thread::sleep(Duration::from_secs(5));
@@ -306,17 +296,7 @@ fn a_session_expiring_under_a_held_lock_ends_the_holder_cleanly_and_frees_the_lo
     );
     assert!(!err.contains("panicked"), "{err}");
     // The lock is free again: the expired session's ephemeral lease is gone.
-    let mut second = statemgr(&s.conf, &["lock", "wc", "--timeout-ms", "5000"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(second.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let mut second = hold_lock(&s, &["--timeout-ms", "5000"]);
     drop(second.stdin.take());
     let out = second.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -330,35 +310,22 @@ fn a_session_expiring_under_a_held_lock_ends_the_holder_cleanly_and_frees_the_lo
 #[test]
 fn a_session_expiring_in_the_middle_of_a_submit_leaves_no_partial_state() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("expsub"));
     let s = zk_stand(
         &zk.connect,
-        &root,
-        "heron.statemgr.zookeeper.session.timeout.ms: 2000\n\
-         heron.statemgr.zookeeper.connection.timeout.ms: 20000\n",
+        "expsub",
+        &[
+            ("heron.statemgr.zookeeper.session.timeout.ms", "2000"),
+            ("heron.statemgr.zookeeper.connection.timeout.ms", "20000"),
+        ],
     );
-    let name = unique_name("ExpSub").replace('-', "_");
-    let file = s.yaml_topology(&name);
-    let mut cmd = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
-    cmd.env("AURORA_STANDIN_DELAY_MS", "create:6000")
-        .env("AURORA_STANDIN_FAIL_AFTER", "create")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd.spawn().unwrap();
+    let name = topology_name("ExpSub");
+    let child = spawn_submit(
+        &s,
+        &name,
+        &[Fault::DelayMs("create", 6000), Fault::FailAfter("create")],
+    );
     // Wait for the state to be written, then freeze ZooKeeper while aurora "works".
-    let conf = s.conf.clone();
-    let t0 = Instant::now();
-    loop {
-        let out = run(statemgr(&conf, &["exists", "topologies", &name]));
-        if code(&out) == 0 {
-            break;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(30),
-            "the submit never wrote its state"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_state(&s, &name);
     zk.signal("-STOP");
     std::thread::sleep(Duration::from_secs(5));
     zk.signal("-CONT");
@@ -369,7 +336,7 @@ fn a_session_expiring_in_the_middle_of_a_submit_leaves_no_partial_state() {
     assert!(err.contains("rollback:"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(
-        listed(&conf),
+        listed(&s),
         Vec::<(String, Vec<String>)>::new(),
         "state left in ZooKeeper: {}",
         describe(&out)
@@ -380,26 +347,24 @@ fn a_session_expiring_in_the_middle_of_a_submit_leaves_no_partial_state() {
 #[test]
 fn zookeeper_stopped_before_a_command_is_exit_5_and_changes_nothing() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("zkdown"));
     let s = zk_stand(
         &zk.connect,
-        &root,
-        "heron.statemgr.zookeeper.connection.timeout.ms: 2000\n\
-         heron.statemgr.zookeeper.retry.count: 1\n",
+        "zkdown",
+        &[
+            ("heron.statemgr.zookeeper.connection.timeout.ms", "2000"),
+            ("heron.statemgr.zookeeper.retry.count", "1"),
+        ],
     );
     // A topology running before ZooKeeper goes down.
-    let name = unique_name("ZkDown").replace('-', "_");
-    let file = s.yaml_topology(&name);
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let name = topology_name("ZkDown");
+    s.submit_yaml(&name);
     zk.stop();
 
     // A new submit: refused at its first state call, before anything is uploaded.
-    let other = unique_name("ZkDown2").replace('-', "_");
+    let other = topology_name("ZkDown2");
     let file2 = s.yaml_topology(&other);
     let t0 = Instant::now();
-    let out = run(s.heron("submit", &[&spec(), file2.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 5, "{}", describe(&out));
+    let out = run_expect(s.submit_file(&file2, &[]), 5);
     assert!(
         t0.elapsed() < Duration::from_secs(30),
         "took {:?}",
@@ -417,8 +382,7 @@ fn zookeeper_stopped_before_a_command_is_exit_5_and_changes_nothing() {
     assert!(s.job(&other).is_none());
 
     // kill: exit 5, and the running job is still there (nothing half-done to the job's state).
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 5, "{}", describe(&out));
+    let out = run_expect(s.manage("kill", &name, &[]), 5);
     assert!(
         text(&out.stderr).contains("ZooKeeper"),
         "{}",
@@ -427,36 +391,30 @@ fn zookeeper_stopped_before_a_command_is_exit_5_and_changes_nothing() {
 
     // ZooKeeper back: kill works and leaves nothing; the refused submit left nothing either.
     zk.restart();
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
     s.assert_nothing_left(&name, "after kill with ZooKeeper back");
-    assert_eq!(listed(&s.conf), Vec::<(String, Vec<String>)>::new());
+    assert_no_state(&s);
 }
 
 #[test]
 fn zookeeper_stopped_in_the_middle_of_a_submit_then_kill_cleans_everything() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("zkmid"));
     let s = zk_stand(
         &zk.connect,
-        &root,
-        "heron.statemgr.zookeeper.connection.timeout.ms: 2000\n\
-         heron.statemgr.zookeeper.retry.count: 1\n",
+        "zkmid",
+        &[
+            ("heron.statemgr.zookeeper.connection.timeout.ms", "2000"),
+            ("heron.statemgr.zookeeper.retry.count", "1"),
+        ],
     );
-    let name = unique_name("ZkMid").replace('-', "_");
-    let file = s.yaml_topology(&name);
-    let mut cmd = s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]);
+    let name = topology_name("ZkMid");
     // Aurora fails after ZooKeeper went away: the rollback cannot reach the state.
-    cmd.env("AURORA_STANDIN_DELAY_MS", "create:3000")
-        .env("AURORA_STANDIN_FAIL", "create")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd.spawn().unwrap();
-    let t0 = Instant::now();
-    while code(&run(statemgr(&s.conf, &["exists", "topologies", &name]))) != 0 {
-        assert!(t0.elapsed() < Duration::from_secs(30), "no state written");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let child = spawn_submit(
+        &s,
+        &name,
+        &[Fault::DelayMs("create", 3000), Fault::Fail("create")],
+    );
+    wait_for_state(&s, &name);
     zk.stop();
     let out = child.wait_with_output().unwrap();
     assert_ne!(code(&out), 0, "{}", describe(&out));
@@ -469,17 +427,33 @@ fn zookeeper_stopped_in_the_middle_of_a_submit_then_kill_cleans_everything() {
         "no hint to run heron kill: {err}"
     );
     zk.restart();
-    let out = run(s.heron("kill", &[&spec(), &name]));
+    let out = run(s.manage("kill", &name, &[]));
     assert!([0, 3].contains(&code(&out)), "{}", describe(&out));
     s.assert_nothing_left(&name, "after heron kill with ZooKeeper back");
-    assert_eq!(listed(&s.conf), Vec::<(String, Vec<String>)>::new());
+    assert_no_state(&s);
+}
+
+/// `heron submit` of the YAML topology `name` with stand-in faults, running in the background.
+fn spawn_submit(s: &Stand, name: &str, faults: &[Fault]) -> std::process::Child {
+    let file = s.yaml_topology(name);
+    s.submit_file(&file, &[])
+        .faults(faults)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (30 s at most) until the submit of `name` has written its state.
+fn wait_for_state(s: &Stand, name: &str) {
+    wait_for("the submit's state in ZooKeeper", 30, || {
+        code(&run(s.statemgr(&["exists", "topologies", name]))) == 0
+    });
 }
 
 /// Containers in the packing plan and in the Aurora job (instances minus container 0).
 fn containers(s: &Stand, name: &str) -> (usize, usize) {
-    let out = run(s.statemgr(&["get", "packingplan", name, "--format", "json"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
-    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = s.node("packingplan", name);
     let in_plan = plan["container_plans"].as_array().map_or(0, Vec::len);
     let in_job = s.job(name).expect("no Aurora job")["instances"]
         .as_array()
@@ -493,40 +467,32 @@ fn containers(s: &Stand, name: &str) -> (usize, usize) {
 #[test]
 fn zookeeper_stopped_in_the_middle_of_an_update_leaves_plan_and_job_in_agreement() {
     let zk = OwnZk::start();
-    let root = format!("/{}", unique_name("zkupd"));
     let s = zk_stand(
         &zk.connect,
-        &root,
-        "heron.statemgr.zookeeper.session.timeout.ms: 2000\n\
-         heron.statemgr.zookeeper.connection.timeout.ms: 2000\n\
-         heron.statemgr.zookeeper.retry.count: 1\n",
+        "zkupd",
+        &[
+            ("heron.statemgr.zookeeper.session.timeout.ms", "2000"),
+            ("heron.statemgr.zookeeper.connection.timeout.ms", "2000"),
+            ("heron.statemgr.zookeeper.retry.count", "1"),
+        ],
     );
-    let name = unique_name("ZkUpd").replace('-', "_");
-    let file = s.yaml_topology(&name);
-    let out = run(s.heron("submit", &[&spec(), file.to_str().unwrap(), "-"]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let name = topology_name("ZkUpd");
+    s.submit_yaml(&name);
     let before = containers(&s, &name);
 
-    let mut cmd = s.heron(
-        "update",
-        &[&spec(), &name, "--component-parallelism", "count:6"],
-    );
-    cmd.env("AURORA_STANDIN_DELAY_MS", "add:3000")
+    let child = s
+        .manage("update", &name, &["--component-parallelism", "count:6"])
+        .faults(&[Fault::DelayMs("add", 3000)])
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let child = cmd.spawn().unwrap();
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let calls = s.aurora_state.join("calls.log");
-    let t0 = Instant::now();
-    while !std::fs::read_to_string(&calls)
-        .unwrap_or_default()
-        .contains("\"add\"")
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(30),
-            "aurora job add never ran"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for("aurora job add", 30, || {
+        std::fs::read_to_string(&calls)
+            .unwrap_or_default()
+            .contains("\"add\"")
+    });
     zk.stop();
     let out = child.wait_with_output().unwrap();
     assert_eq!(code(&out), 5, "{}", describe(&out));
@@ -547,10 +513,7 @@ fn zookeeper_stopped_in_the_middle_of_an_update_leaves_plan_and_job_in_agreement
         "plan and job disagree after the failed update (before: {before:?}): {}",
         describe(&out)
     );
-    let out = run(s.heron(
-        "update",
-        &[&spec(), &name, "--component-parallelism", "count:6"],
-    ));
+    let out = run(s.manage("update", &name, &["--component-parallelism", "count:6"]));
     assert_eq!(
         code(&out),
         0,
@@ -559,8 +522,7 @@ fn zookeeper_stopped_in_the_middle_of_an_update_leaves_plan_and_job_in_agreement
     );
     let (in_plan, in_job) = containers(&s, &name);
     assert_eq!(in_plan, in_job);
-    let out = run(s.heron("kill", &[&spec(), &name]));
-    assert_eq!(code(&out), 0, "{}", describe(&out));
+    s.kill(&name);
     s.assert_nothing_left(&name, "after kill");
-    assert_eq!(listed(&s.conf), Vec::<(String, Vec<String>)>::new());
+    assert_no_state(&s);
 }

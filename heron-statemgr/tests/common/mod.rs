@@ -2,13 +2,15 @@
 //! root, running the built binary, and one valid sample message of every node kind.
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use heron_common::config::Config;
 use heron_common::proto::{api, ckptmgr, scheduler, system, tmanager};
-use heron_statemgr::NodeKind;
+use heron_statemgr::settings::{self, Settings};
+use heron_statemgr::{NodeKind, StateManager};
 use prost::Message;
 
 const HOW_TO_START: &str =
@@ -180,6 +182,40 @@ impl Env {
             describe(&out)
         );
         out.stdout
+    }
+
+    /// `heron-statemgr lock <topology>` holding the lock: spawned with piped streams, its first
+    /// line (`locked`) read. The lock is released when its stdin closes.
+    pub fn hold_lock(&self, topology: &str) -> Child {
+        let mut holder = self.cmd(&["lock", topology]);
+        holder
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = holder.spawn().expect("spawn heron-statemgr lock");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("read the lock holder's first line");
+        assert_eq!(line, "locked\n");
+        child
+    }
+
+    /// The library's ZooKeeper state manager on this env's root (Aurora: the scheduler runs as a
+    /// library), with more settings.
+    pub fn zk_library(&self, settings: &[(&str, &str)]) -> Box<dyn StateManager> {
+        let mut config = Config::new();
+        config.set_str(settings::KEY_CLASS, "zookeeper");
+        config.set_str(
+            settings::KEY_CONNECTION,
+            self.connect.clone().expect("a ZooKeeper env"),
+        );
+        config.set_str(settings::KEY_ROOT, self.root.clone());
+        config.set_str(settings::KEY_SCHEDULER_IS_SERVICE, "false");
+        for (k, v) in settings {
+            config.set_str(*k, *v);
+        }
+        heron_statemgr::open(&Settings::from_config(&config, None).expect("settings"))
     }
 
     /// A ZooKeeper path (or local file) under this env's root.

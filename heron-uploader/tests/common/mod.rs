@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use heron_common::contract::{UndoResult, UploadResult};
+use heron_uploader::StatResult;
 use sha2::{Digest, Sha256};
 
 /// What to run when a service is missing.
@@ -96,6 +98,44 @@ impl Cluster {
             topology,
         ]);
         c
+    }
+
+    /// `heron-uploader upload wc <package>`, the package a file `name` holding `body`; its stdout
+    /// (the URI). Panics when the upload fails.
+    pub fn upload(&self, name: &str, body: &[u8]) -> String {
+        run_ok(self.cmd("upload", "wc").arg(self.package(name, body)))
+    }
+
+    /// `heron-uploader upload wc <package> --format json`, parsed; panics when the upload fails.
+    pub fn upload_json(&self, package: impl AsRef<std::ffi::OsStr>) -> UploadResult {
+        serde_json::from_str(&run_ok(
+            self.cmd("upload", "wc")
+                .arg(package)
+                .args(["--format", "json"]),
+        ))
+        .expect("upload --format json prints an UploadResult")
+    }
+
+    /// `heron-uploader upload wc - --format json` with `body` on stdin, parsed; panics when the
+    /// upload fails.
+    pub fn upload_stdin_json(&self, body: &[u8]) -> UploadResult {
+        serde_json::from_str(&run_stdin_ok(
+            self.cmd("upload", "wc").args(["--format", "json", "-"]),
+            body,
+        ))
+        .expect("upload --format json prints an UploadResult")
+    }
+
+    /// `heron-uploader stat wc --format json`, parsed; panics when it fails.
+    pub fn stat_json(&self) -> StatResult {
+        serde_json::from_str(&run_ok(self.cmd("stat", "wc").args(["--format", "json"])))
+            .expect("stat --format json prints a StatResult")
+    }
+
+    /// `heron-uploader undo wc --format json`, parsed; panics when it fails.
+    pub fn undo_json(&self) -> UndoResult {
+        serde_json::from_str(&run_ok(self.cmd("undo", "wc").args(["--format", "json"])))
+            .expect("undo --format json prints an UndoResult")
     }
 }
 
