@@ -35,6 +35,36 @@ pub fn run_expect(cmd: impl BorrowMut<Command>, want: i32) -> Output {
     out
 }
 
+/// Runs `cmd` with a pseudo-terminal as its stdout (through util-linux's `script`, which every
+/// Debian has), its environment as set on `cmd` except `NO_COLOR`, which is `no_color` (unset
+/// when `None`). Returns what the terminal showed; stderr goes to the same terminal.
+pub fn run_on_a_terminal(cmd: &Command, no_color: Option<&str>) -> Output {
+    let quote = |a: &std::ffi::OsStr| format!("'{}'", a.to_string_lossy().replace('\'', r"'\''"));
+    let mut shell = quote(cmd.get_program());
+    for a in cmd.get_args() {
+        shell.push(' ');
+        shell.push_str(&quote(a));
+    }
+    let mut script = Command::new("script");
+    script
+        .args(["-qec", &shell, "/dev/null"])
+        .stdin(Stdio::null());
+    if let Some(dir) = cmd.get_current_dir() {
+        script.current_dir(dir);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => script.env(k, v),
+            None => script.env_remove(k),
+        };
+    }
+    script.env_remove("NO_COLOR");
+    if let Some(v) = no_color {
+        script.env("NO_COLOR", v);
+    }
+    run(script)
+}
+
 /// Runs `cmd` with `input` on its stdin.
 pub fn run_with_stdin(mut cmd: impl BorrowMut<Command>, input: &[u8]) -> Output {
     let cmd = cmd.borrow_mut();

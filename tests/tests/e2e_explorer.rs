@@ -8,7 +8,7 @@
 #[path = "explorer/support.rs"]
 mod explorer_support;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use explorer_support::*;
 use heron_tests::prelude::*;
@@ -417,29 +417,8 @@ fn colour_only_on_a_terminal_without_no_color() {
     let s = Stand::local();
     let name = unique_name("explore-tty");
     s.submit_yaml(&name);
-    // `script` gives the command a pseudo-terminal as its stdout.
     let line = |no_color: Option<&str>| {
-        let cmd = explorer(&s, &["topologies", CLUSTER]);
-        let mut shell = format!("{:?}", cmd.get_program());
-        for a in cmd.get_args() {
-            shell.push(' ');
-            shell.push_str(&format!("{a:?}"));
-        }
-        let mut script = Command::new("script");
-        script
-            .args(["-qec", &shell, "/dev/null"])
-            .stdin(Stdio::null());
-        for (k, v) in cmd.get_envs() {
-            match v {
-                Some(v) => script.env(k, v),
-                None => script.env_remove(k),
-            };
-        }
-        script.env_remove("NO_COLOR");
-        if let Some(v) = no_color {
-            script.env("NO_COLOR", v);
-        }
-        let out = run(script);
+        let out = run_on_a_terminal(&explorer(&s, &["topologies", CLUSTER]), no_color);
         assert!(out.status.success(), "{}", describe(&out));
         text(&out.stdout)
     };

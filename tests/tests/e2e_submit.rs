@@ -102,6 +102,36 @@ fn yaml_submit_writes_state_package_and_job_then_kill_leaves_nothing() {
 }
 
 #[test]
+fn dry_run_default_format_is_coloured_only_on_a_terminal_without_no_color() {
+    let s = Stand::local();
+    let name = unique_name("dry-tty");
+    let file = s.yaml_topology(&name);
+    let dry_run = s.submit_file(&file, &["--dry-run"]);
+    let shown = |no_color: Option<&str>| {
+        let out = run_on_a_terminal(&dry_run, no_color);
+        assert!(out.status.success(), "{}", describe(&out));
+        text(&out.stdout)
+    };
+    let coloured = shown(None);
+    assert!(
+        coloured.contains('\u{1b}') && coloured.contains("Total number of containers: 2"),
+        "Heron's default on a terminal is colored_table: {coloured:?}"
+    );
+    for no_color in ["1", "yes"] {
+        let plain = shown(Some(no_color));
+        assert!(
+            !plain.contains('\u{1b}') && plain.contains("Total number of containers: 2"),
+            "NO_COLOR={no_color}: a plain table: {plain:?}"
+        );
+    }
+    // An empty NO_COLOR is unset (no-color.org).
+    assert!(shown(Some("")).contains('\u{1b}'));
+    // Into a pipe: the plain table.
+    let piped = run_expect(s.submit_file(&file, &["--dry-run"]), 0);
+    assert!(!text(&piped.stdout).contains('\u{1b}'));
+}
+
+#[test]
 fn dry_run_prints_plan_and_job_and_touches_nothing() {
     let s = Stand::local();
     let name = unique_name("dry");
