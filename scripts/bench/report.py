@@ -189,7 +189,7 @@ RERUN = {
     "Stage: upload 1 GiB to S3 (s3s-fs": ("upload-s3", "the server's CPU (MD5 of the whole object on one thread at completion) on the two shared cores"),
     "Stage: upload 1 GiB to S3 (SeaweedFS": ("upload-s3", "the server's CPU: four MD5 passes over every byte, ~11 s per GiB, on the two shared cores"),
     "Stage: upload 1 GiB to S3 (MinIO": ("upload-s3", "the server's CPU on the two shared cores (its CPU per upload is listed under Targets)"),
-    "Stage: upload to HDFS": ("upload-hdfs", "CPU on the two shared cores: the DataNode JVM, hdfs-native's software CRC32C and per-packet syscalls (speed-work notes below), with JSON the sha256"),
+    "Stage: upload to HDFS": ("upload-hdfs", "hdfs-native's write path: a fixed 500 ms sleep before it retries `complete` at close, a wait at each block boundary, its software CRC32C and per-packet syscalls (speed-work notes below); with JSON the sha256"),
     "Package build": ("package", "CPU (deflate of compressible entries) and the disk"),
     "Submit end to end": ("submit", "process starts and each stage's config load (callgrind table in the notes below)"),
 }
