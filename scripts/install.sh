@@ -47,7 +47,7 @@ install_seaweedfs() {
         say "seaweedfs $SWFS_VERSION: ok ($SWFS_BIN)"
         return 0
     fi
-    command -v go >/dev/null || die "seaweedfs: the go toolchain is missing (it builds SeaweedFS from source)"
+    command -v go >/dev/null || die "seaweedfs: the go toolchain is missing (it builds SeaweedFS from source and needs Go >= 1.26.6; Debian 12's golang-go is 1.19): install Go from https://go.dev/dl and put its bin/ on PATH"
     say "seaweedfs $SWFS_VERSION: building with go (about 10 minutes on 2 cores, once per machine)..."
     local t0 src log="$CACHE/seaweedfs-install.log"
     t0=$(now_ms)
@@ -74,7 +74,7 @@ install_minio() {
         say "minio $MINIO_VERSION: ok ($MINIO_BIN)"
         return 0
     fi
-    command -v go >/dev/null || die "minio: the go toolchain is missing (it builds MinIO from source)"
+    command -v go >/dev/null || die "minio: the go toolchain is missing (it builds MinIO from source and needs Go >= 1.24; Debian 12's golang-go is 1.19): install Go from https://go.dev/dl and put its bin/ on PATH"
     say "minio $MINIO_VERSION: building with go install (about 10 minutes on 2 cores, once per machine)..."
     local t0 log="$CACHE/minio-install.log"
     t0=$(now_ms)
