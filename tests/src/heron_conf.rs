@@ -34,12 +34,16 @@ pub fn fixture(name: &str) -> PathBuf {
     dir
 }
 
-/// The folder holding Heron's stock conf folders: `HERON_STOCK_CONF`, else `../shared/reference`
-/// beside the repo when that exists. Panics naming the variable when neither is there.
+/// The folder holding Heron's stock conf folders: `HERON_STOCK_CONF` (scripts/test.sh finds the
+/// folder and sets it for the interop tier). Panics naming the variable when it is unset or the
+/// folder does not hold them.
 pub fn stock_root() -> PathBuf {
     let dir = match std::env::var_os(STOCK_VAR) {
         Some(value) if !value.is_empty() => PathBuf::from(value),
-        _ => repo_root().join("../shared/reference"),
+        _ => panic!(
+            "the interop tier needs Heron's unedited conf folders: set {STOCK_VAR} to the folder \
+             that holds heron-conf-aurora/ and heron-conf-localzk/, or run scripts/test.sh"
+        ),
     };
     assert!(
         dir.join("heron-conf-aurora").is_dir(),

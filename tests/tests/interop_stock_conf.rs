@@ -4,7 +4,7 @@
 //! the state, the packages and the core package into the test folder, as an operator would.
 //!
 //! Every test here is `#[ignore]`d with the interop reason: `scripts/test.sh` runs them when it
-//! finds Heron's files (`HERON_STOCK_CONF`, default `../shared/reference`). Aurora is the
+//! finds Heron's files and sets `HERON_STOCK_CONF` (see README, "Test suite"). Aurora is the
 //! workspace's stand-in (tests/src/bin/aurora.rs): it checks and records the job, nothing runs.
 
 use heron_tests::heron_conf;
