@@ -85,14 +85,10 @@ T_TIMED=$(now_ms)
 
 # --- services ---------------------------------------------------------------------------------
 STARTED_SERVICES=0
-SWFS_STARTED=0
-MINIO_STARTED=0
+BENCH_SERVER="" # the bench-only S3 server running now (bench_s3_server), if any
 cleanup() {
-    if ((SWFS_STARTED)); then
-        "$HERE/seaweedfs.sh" stop "$W/seaweedfs" >/dev/null 2>&1 || true
-    fi
-    if ((MINIO_STARTED)); then
-        "$HERE/minio.sh" stop "$W/minio" >/dev/null 2>&1 || true
+    if [[ -n "$BENCH_SERVER" ]]; then
+        "$HERE/$BENCH_SERVER.sh" stop "$W/$BENCH_SERVER" >/dev/null 2>&1 || true
     fi
     if ((STARTED_SERVICES)); then
         say "bench: stopping the services it started"
@@ -316,46 +312,37 @@ s3_rows() {
     sh -c "$del_aws"
 }
 
+# bench_s3_server ID SCRIPT NAME: one of the benchmarks' own S3 servers (scripts/bench/SCRIPT.sh,
+# `scripts/install.sh SCRIPT`) installed, started (it checks its signature checks), its rows
+# (cluster ID), then stopped and its data removed.
+bench_s3_server() {
+    local id="$1" script="$2" name="$3" server_env
+    "$SCRIPTS_DIR/install.sh" "$script" || die "cannot install $name (scripts/install.sh $script)"
+    server_env=$("$HERE/$script.sh" start "$W/$script" heron-bench) || die "cannot start $name (log in $W/$script)"
+    BENCH_SERVER="$script"
+    eval "$server_env"
+    printf '%s\t%s\n' "$script" "$S3_BENCH_VERSION" >>"$R/env.tsv"
+    say "== upload to S3 ($name at $S3_BENCH_URL, 1 GiB)"
+    make_cluster "$id" localfs s3 "$S3_BENCH_URL"
+    export AWS_ACCESS_KEY_ID="$S3_BENCH_ACCESS" AWS_SECRET_ACCESS_KEY="$S3_BENCH_SECRET"
+    s3_rows "$id" "$S3_BENCH_URL" "$S3_BENCH_PID"
+    "$HERE/$script.sh" stop "$W/$script"
+    BENCH_SERVER=""
+    # Its volume files (~12 GB for SeaweedFS) would otherwise be written back to disk during the
+    # next rows (the DataNode's writes wait on that writeback): removed before the kernel flushes them.
+    rm -rf "$W/$script/data"
+    sync
+}
+
 if want upload-s3; then
     export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
     say "== upload to S3 (s3s-fs at $HERON_TEST_S3, 1 GiB)"
     export AWS_ACCESS_KEY_ID="$HERON_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$HERON_TEST_S3_SECRET_KEY"
     s3_rows s3 "$HERON_TEST_S3" "$S3S_PID"
-    # The second server: SeaweedFS serves parts on several threads (bench only; built once).
-    "$SCRIPTS_DIR/install.sh" seaweedfs || die "cannot install SeaweedFS (scripts/install.sh seaweedfs)"
-    swfs_env=$("$HERE/seaweedfs.sh" start "$W/seaweedfs" heron-bench) || die "cannot start SeaweedFS (log: $W/seaweedfs/weed.log)"
-    SWFS_STARTED=1
-    eval "$swfs_env"
-    printf 'seaweedfs\t%s\n' "$("$SWFS_BIN" version 2>/dev/null | head -n 1 | awk '{ print $3 }') ($SWFS_VERSION)" >>"$R/env.tsv"
-    say "== upload to S3 (SeaweedFS at $SWFS_URL, 1 GiB)"
-    make_cluster swfs localfs s3 "$SWFS_URL"
-    export AWS_ACCESS_KEY_ID="$SWFS_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$SWFS_SECRET_KEY"
-    "$VENV_TOOLS/bin/python" "$HERE/s3_tampered_body.py" "$SWFS_URL" heron-bench >"$W/seaweedfs/tampered.txt" ||
-        die "SeaweedFS does not check signed bodies: $(cat "$W/seaweedfs/tampered.txt")"
-    s3_rows swfs "$SWFS_URL" "$SWFS_PID"
-    "$HERE/seaweedfs.sh" stop "$W/seaweedfs"
-    SWFS_STARTED=0
-    # Its ~12 GB of volume files would otherwise be written back to disk during the next rows
-    # (the DataNode's writes wait on that writeback): removed before the kernel flushes them.
-    rm -rf "$W/seaweedfs/data"
-    sync
-    # The third server: MinIO (single drive; bench only; built once).
-    "$SCRIPTS_DIR/install.sh" minio || die "cannot install MinIO (scripts/install.sh minio)"
-    minio_env=$("$HERE/minio.sh" start "$W/minio" heron-bench) || die "cannot start MinIO (log: $W/minio/minio.log)"
-    MINIO_STARTED=1
-    eval "$minio_env"
-    printf 'minio\t%s\n' "$MINIO_VERSION (github.com/minio/minio, built with go install)" >>"$R/env.tsv"
-    say "== upload to S3 (MinIO at $MINIO_BENCH_URL, 1 GiB)"
-    make_cluster minio localfs s3 "$MINIO_BENCH_URL"
-    export AWS_ACCESS_KEY_ID="$MINIO_BENCH_ACCESS" AWS_SECRET_ACCESS_KEY="$MINIO_BENCH_SECRET"
-    # A signed body is checked: a changed body under the same signature must be refused.
-    "$VENV_TOOLS/bin/python" "$HERE/s3_tampered_body.py" "$MINIO_BENCH_URL" heron-bench >"$W/minio/tampered.txt" ||
-        die "MinIO does not check signed bodies: $(cat "$W/minio/tampered.txt")"
-    s3_rows minio "$MINIO_BENCH_URL" "$MINIO_BENCH_PID"
-    "$HERE/minio.sh" stop "$W/minio"
-    MINIO_STARTED=0
-    rm -rf "$W/minio/data"
-    sync
+    # The second server: SeaweedFS serves parts on several threads; the third: MinIO (single
+    # drive). Bench only; each built once.
+    bench_s3_server swfs seaweedfs SeaweedFS
+    bench_s3_server minio minio MinIO
     unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 fi
 

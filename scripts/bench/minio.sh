@@ -3,9 +3,8 @@
 # checking every request's SigV4 signature against its root user and password.
 #
 #   scripts/bench/minio.sh start DIR BUCKET   starts it (data, certs dir, log, pid in DIR), creates
-#                                             BUCKET, prints shell lines: MINIO_BENCH_URL,
-#                                             MINIO_BENCH_PID, MINIO_BENCH_ACCESS, MINIO_BENCH_SECRET
-#                                             (names MinIO itself never reads)
+#                                             BUCKET, checks its signature checks, prints the
+#                                             shell lines of s3_server.sh (S3_BENCH_URL, ...)
 #   scripts/bench/minio.sh stop DIR           stops it by its pid
 #
 # Installed by `scripts/install.sh minio`. What is off, and why (MinIO's defaults read from its
@@ -17,6 +16,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# shellcheck source=scripts/bench/s3_server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/s3_server.sh"
 
 cmd="${1:-}"
 dir="${2:-}"
@@ -45,25 +46,7 @@ start)
         >"$dir/minio.log" 2>&1 </dev/null 8>&- 9>&- &
     echo $! >"$dir/minio.pid"
     url="http://127.0.0.1:$port"
-    aws=("$VENV_TOOLS/bin/aws" --endpoint-url "$url" --region us-east-1)
-    deadline=$(($(date +%s) + 60))
-    # Ready when a signed request makes the bucket (the S3 API answers 503 while the drive and
-    # IAM are being initialised).
-    until AWS_ACCESS_KEY_ID="$access" AWS_SECRET_ACCESS_KEY="$secret" "${aws[@]}" s3 mb "s3://$bucket" \
-        >"$dir/mb.log" 2>&1; do
-        pid_alive "$dir/minio.pid" || { tail -n 20 "$dir/minio.log" >&2 || true; die "MinIO exited before it was ready (log: $dir/minio.log)"; }
-        (($(date +%s) <= deadline)) || die "MinIO was not ready after 60 s: $(tail -n 2 "$dir/mb.log") (log: $dir/minio.log)"
-        sleep 0.2
-    done
-    # Signature checking is on: a wrong secret must be refused, and so must an unsigned request.
-    if AWS_ACCESS_KEY_ID="$access" AWS_SECRET_ACCESS_KEY="not-$secret" "${aws[@]}" s3 ls "s3://$bucket" >/dev/null 2>&1; then
-        stop_pidfile "$dir/minio.pid" 15
-        die "MinIO accepted a request signed with a wrong secret: its signature check is off"
-    fi
-    if "${aws[@]}" --no-sign-request s3 ls "s3://$bucket" >/dev/null 2>&1; then
-        stop_pidfile "$dir/minio.pid" 15
-        die "MinIO accepted an unsigned request"
-    fi
+    s3_server_ready MinIO "$dir/minio.pid" "$dir/minio.log" "$url" "$bucket" "$access" "$secret"
     # Nothing but the S3 port, on loopback only (MinIO adds [::1] beside 127.0.0.1): no console, no
     # other listener.
     listeners=$(ss -Hltnp 2>/dev/null | awk -v p="pid=$(cat "$dir/minio.pid")," 'index($0, p) { print $4 }' | sort -u)
@@ -74,8 +57,7 @@ start)
         die "MinIO listens on more than loopback port $port: $others"
     fi
     say "MinIO $MINIO_VERSION ready on $url (pid $(cat "$dir/minio.pid"), $(elapsed "$t0") s; data $dir/data)"
-    printf 'MINIO_BENCH_URL=%q\nMINIO_BENCH_PID=%q\nMINIO_BENCH_ACCESS=%q\nMINIO_BENCH_SECRET=%q\n' \
-        "$url" "$(cat "$dir/minio.pid")" "$access" "$secret"
+    s3_server_env "$url" "$dir/minio.pid" "$access" "$secret" "$MINIO_VERSION (github.com/minio/minio, built with go install)"
     ;;
 stop)
     stop_pidfile "$dir/minio.pid" 15

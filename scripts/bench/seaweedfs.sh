@@ -3,8 +3,8 @@
 # gateway in one process), on 127.0.0.1 only, with SigV4 signature checking against one identity.
 #
 #   scripts/bench/seaweedfs.sh start DIR BUCKET   starts it (data, config, log, pid in DIR), creates
-#                                                 BUCKET, prints shell lines: SWFS_URL, SWFS_PID,
-#                                                 SWFS_ACCESS_KEY, SWFS_SECRET_KEY
+#                                                 BUCKET, checks its signature checks, prints
+#                                                 the shell lines of s3_server.sh (S3_BENCH_URL, ...)
 #   scripts/bench/seaweedfs.sh stop DIR           stops it by its pid
 #
 # Installed by `scripts/install.sh seaweedfs`. Every listener is bound to 127.0.0.1 on a port the
@@ -13,6 +13,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# shellcheck source=scripts/bench/s3_server.sh
+source "$(dirname "${BASH_SOURCE[0]}")/s3_server.sh"
 
 cmd="${1:-}"
 dir="${2:-}"
@@ -45,24 +47,10 @@ start)
         >"$dir/weed.log" 2>&1 </dev/null 8>&- 9>&- &
     echo $! >"$dir/weed.pid"
     url="http://127.0.0.1:$s3"
-    aws=("$VENV_TOOLS/bin/aws" --endpoint-url "$url" --region us-east-1)
-    deadline=$(($(date +%s) + 60))
-    # Ready when the gateway answers a signed request with its bucket made (the filer behind it may
-    # come up after the gateway's port does).
-    until AWS_ACCESS_KEY_ID="$access" AWS_SECRET_ACCESS_KEY="$secret" "${aws[@]}" s3 mb "s3://$bucket" \
-        >"$dir/mb.log" 2>&1; do
-        pid_alive "$dir/weed.pid" || { tail -n 20 "$dir/weed.log" >&2 || true; die "SeaweedFS exited before it was ready (log: $dir/weed.log)"; }
-        (($(date +%s) <= deadline)) || die "SeaweedFS was not ready after 60 s: $(tail -n 2 "$dir/mb.log") (log: $dir/weed.log)"
-        sleep 0.2
-    done
-    # Signature checking is on: a wrong secret must be refused.
-    if AWS_ACCESS_KEY_ID="$access" AWS_SECRET_ACCESS_KEY="not-$secret" "${aws[@]}" s3 ls "s3://$bucket" >/dev/null 2>&1; then
-        stop_pidfile "$dir/weed.pid" 15
-        die "SeaweedFS accepted a request signed with a wrong secret: its signature check is off"
-    fi
-    say "SeaweedFS $("$SWFS_BIN" version 2>/dev/null | head -n 1 | awk "{ print \$3 }") ready on $url (pid $(cat "$dir/weed.pid"), $(elapsed "$t0") s; data $dir/data)"
-    printf 'SWFS_URL=%q\nSWFS_PID=%q\nSWFS_ACCESS_KEY=%q\nSWFS_SECRET_KEY=%q\n' \
-        "$url" "$(cat "$dir/weed.pid")" "$access" "$secret"
+    s3_server_ready SeaweedFS "$dir/weed.pid" "$dir/weed.log" "$url" "$bucket" "$access" "$secret"
+    version="$("$SWFS_BIN" version 2>/dev/null | head -n 1 | awk '{ print $3 }') ($SWFS_VERSION)"
+    say "SeaweedFS $version ready on $url (pid $(cat "$dir/weed.pid"), $(elapsed "$t0") s; data $dir/data)"
+    s3_server_env "$url" "$dir/weed.pid" "$access" "$secret" "$version"
     ;;
 stop)
     stop_pidfile "$dir/weed.pid" 15
